@@ -1,0 +1,54 @@
+"""The package installs as o3ref.{reference,fast,verify} and CI runs the README's command."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata as md
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+
+def _readme_test_command() -> str:
+    text = (REPO / "README.md").read_text()
+    blocks = text.split("```")
+    commands = [b.strip() for b in blocks[1::2]]
+    matches = [c for c in commands if "pytest" in c and "pip install" in c]
+    assert len(matches) == 1, f"expected one test command in the README, found {matches}"
+    return matches[0]
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (REPO / ".ci" / "run").read_text().splitlines()
+    assert _readme_test_command() in ci
+
+
+@pytest.mark.parametrize("layer", ["reference", "fast", "verify"])
+def test_layers_import_from_the_installed_distribution(layer):
+    dist = md.distribution("o3ref")
+    module = importlib.import_module(f"o3ref.{layer}")
+    origin = Path(module.__file__).resolve()
+    direct_url = dist.read_text("direct_url.json")
+    editable = bool(direct_url) and json.loads(direct_url).get("dir_info", {}).get("editable")
+    if editable:
+        assert origin.parent == (REPO / layer).resolve()
+    else:
+        installed = {Path(dist.locate_file(f)).resolve() for f in dist.files}
+        assert origin in installed, f"{origin} is not a file of the installed o3ref"
+
+
+@pytest.mark.parametrize("name", ["reference", "fast", "verify"])
+def test_no_plain_top_level_package_is_installed(name):
+    top_level = (md.distribution("o3ref").read_text("top_level.txt") or "").split()
+    assert name not in top_level
+    spec = importlib.util.find_spec(name)
+    assert spec is None or "o3ref" not in str(spec.origin or "")
+
+
+def test_console_script_is_declared():
+    eps = md.entry_points(group="console_scripts")
+    assert any(ep.name == "o3ref" and ep.value == "o3ref.verify.cli:main" for ep in eps)
