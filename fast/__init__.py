@@ -3,3 +3,7 @@
 Derived independently of :mod:`o3ref.reference` (never imported here) and cross-validated
 against it by :mod:`o3ref.verify`. Conventions: :mod:`o3ref.reference.conventions`.
 """
+
+# --- issue 5: ACDC / lambda-SOAP and the equivariant ridge model ---
+from .acdc import acdc_standardize_keys, cg_combine, cg_increment  # noqa: E402
+from .ridge import EquivariantRidge  # noqa: E402

@@ -1,0 +1,315 @@
+"""Real spherical and solid harmonics (values and analytic gradients), vectorised over points.
+
+Conventions: :mod:`o3ref.reference.conventions` — the real "Wikipedia" form, ``m = -l..l``
+ascending, flat index from :mod:`o3ref.fast.indexing`; ``Y_1 = sqrt(3/4pi) (y, z, x)/r``.
+
+Algorithm (the one of sphericart, Bigi et al. 2023, with normalised coefficients). For a unit
+vector ``(x, y, z)`` write ``c_m + i s_m = (x + i y)^m`` and ``Y_lm = q_l^m(z) c_m`` (m > 0),
+``q_l^|m|(z) s_|m|`` (m < 0), ``q_l^0(z)`` (m = 0), where ``q_l^m`` is the associated Legendre
+function divided by ``sin(theta)^m`` *and already normalised*:
+
+    q_m^m = const,  q_{m+1}^m = sqrt(2m+3) z q_m^m,
+    q_l^m = a_lm z q_{l-1}^m - b_lm q_{l-2}^m,
+    a_lm = sqrt((4l^2-1)/(l^2-m^2)),  b_lm = sqrt((2l+1)((l-1)^2-m^2)/((2l-3)(l^2-m^2))).
+
+All quantities stay bounded by ``sqrt((2l+1)/4pi)`` times a factor that grows at most
+like ``sqrt((l+m)!/(l-m)!)/(2^m m!)`` (about 1e20 at l = 100): no overflow, no NaN, to
+l_max in the hundreds. The loop runs over ``l`` only; ``m`` and the points are vectorised.
+
+Gradients are analytic: the solid harmonic ``R_lm = r^l Y_lm = N_lm Q_l^m(z, r^2) c_m``
+obeys ``d_x Q_l^m = -x Q_{l-1}^{m+1}``, ``d_y Q_l^m = -y Q_{l-1}^{m+1}``,
+``d_z Q_l^m = (l+m) Q_{l-1}^m``, ``d_x c_m = m c_{m-1}``, ``d_y c_m = -m s_{m-1}``,
+``d_x s_m = m s_{m-1}``, ``d_y s_m = m c_{m-1}``; then ``grad Y = (grad R(u) - l Y(u) u)/r``
+with ``u = r/|r|``.
+
+Zero vectors: solid harmonics are defined there (``Y_00`` for l = 0, ``0`` for l > 0; the
+gradient is the constant ``sqrt(3/4pi) (e_y, e_z, e_x)`` for l = 1 and 0 otherwise).
+Spherical harmonics are undefined at ``r = 0``: :class:`SphericalHarmonics` raises
+``ValueError`` naming the first such row (never a silent NaN).
+
+Inputs: ``xyz`` of shape ``(n, 3)``; integer arrays are converted to float64, bool/complex/
+object arrays raise ``TypeError``; NaN/inf raise ``ValueError``.
+
+>>> import numpy as np
+>>> Y = SphericalHarmonics(1).compute(np.array([[1.0, 2.0, 2.0]]))
+>>> bool(np.allclose(Y[0, 1:], np.sqrt(3 / (4 * np.pi)) * np.array([2.0, 2.0, 1.0]) / 3))
+True
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .indexing import check_l, lm_index, n_harmonics
+from .rotations import as_float_array
+
+__all__ = ["SphericalHarmonics", "SolidHarmonics", "spherical_harmonics", "solid_harmonics"]
+
+
+def _coefficients(l_max: int) -> dict:
+    """Recurrence and gradient coefficients, per ``l``, as float64 arrays over ``m``."""
+    qmm = np.empty(l_max + 1)
+    qmm[0] = 1.0 / math.sqrt(4 * math.pi)
+    for m in range(1, l_max + 1):
+        extra = 2.0 if m == 1 else 1.0
+        qmm[m] = qmm[m - 1] * math.sqrt(extra * (2 * m + 1) / (2 * m))
+    a, b, ra, rb = [None] * (l_max + 1), [None] * (l_max + 1), [None] * (l_max + 1), [None] * (
+        l_max + 1
+    )
+    for l in range(l_max + 1):
+        m = np.arange(l + 1, dtype=np.float64)
+        if l >= 2:
+            mm = m[: l - 1]
+            a[l] = np.sqrt((4.0 * l * l - 1) / (l * l - mm * mm))
+            b[l] = np.sqrt((2.0 * l + 1) * ((l - 1.0) ** 2 - mm * mm) / ((2.0 * l - 3) * (l * l - mm * mm)))
+        if l >= 1:
+            f = (2.0 * l + 1) / (2.0 * l - 1)
+            r_a = np.sqrt(f * np.maximum((l - m) * (l - m - 1), 0.0))
+            r_a[0] /= math.sqrt(2.0)
+            ra[l] = -r_a  # d_x Q_l^m = -x Q_{l-1}^{m+1}: the sign is folded in here
+            rb[l] = np.sqrt(f * (l - m) * (l + m))
+    # column vectors over m, broadcasting against (m, points) blocks
+    col = [[None if v is None else v[:, None] for v in arr] for arr in (a, b, ra, rb)]
+    m = [np.arange(l + 1.0)[:, None] for l in range(l_max + 1)]
+    return {"qmm": qmm, "a": col[0], "b": col[1], "ra": col[2], "rb": col[3], "m": m}
+
+
+def _unit_vectors(xyz: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(u, r)``: unit vectors ``(n, 3)`` and norms ``(n,)``, free of under/overflow.
+
+    Rows with ``r = 0`` get ``u = (0, 0, 1)``.
+    """
+    scale = np.abs(xyz).max(axis=1)
+    zero = scale == 0
+    scale[zero] = 1.0
+    u = xyz / scale[:, None]
+    norm = np.sqrt(np.einsum("ij,ij->i", u, u))
+    u /= norm[:, None]
+    r = scale * norm
+    r[zero] = 0.0
+    if zero.any():
+        u[zero] = (0.0, 0.0, 1.0)
+    return u, r
+
+
+def _kernel_block(l_max: int, coef: dict, u: np.ndarray, Y: np.ndarray, G: np.ndarray | None):
+    """Fill ``Y`` ``(K, B)`` with ``Y(u)`` and ``G`` ``(3, K, B)`` with ``grad R(u)``.
+
+    ``u`` is ``(3, B)`` (components first): every NumPy operation below runs over a contiguous
+    row of points; only ``l`` is looped over in Python.
+    """
+    B = u.shape[1]
+    x, y, z = u[0], u[1], u[2]
+    # c[k] = c_{k-1}, s[k] = s_{k-1} (a leading zero row holds c_{-1} = s_{-1} = 0)
+    c = np.empty((l_max + 2, B))
+    s = np.empty((l_max + 2, B))
+    c[0] = 0.0
+    s[0] = 0.0
+    c[1] = 1.0
+    s[1] = 0.0
+    tmp = np.empty(B)
+    for m in range(1, l_max + 1):
+        np.multiply(x, c[m], out=c[m + 1])
+        np.multiply(y, s[m], out=tmp)
+        c[m + 1] -= tmp
+        np.multiply(x, s[m], out=s[m + 1])
+        np.multiply(y, c[m], out=tmp)
+        s[m + 1] += tmp
+    qmm = coef["qmm"]
+    q_prev2 = q_prev = None
+    if G is not None:
+        G[:, 0] = 0.0
+        work = np.empty((4, l_max + 1, B))
+    for l in range(l_max + 1):
+        q = np.empty((l + 1, B))
+        if l >= 2:
+            w = q[: l - 1]
+            np.multiply(z, q_prev[: l - 1], out=w)
+            w *= coef["a"][l]
+            t = np.multiply(q_prev2[: l - 1], coef["b"][l])
+            w -= t
+        if l >= 1:
+            np.multiply(z, math.sqrt(2 * l + 1) * qmm[l - 1], out=q[l - 1])
+        q[l] = qmm[l]
+        i0 = lm_index(l, 0)
+        Y[i0] = q[0]
+        if l >= 1:
+            np.multiply(q[1:], c[2 : l + 2], out=Y[i0 + 1 : i0 + l + 1])
+            np.multiply(q[:0:-1], s[l + 1 : 1 : -1], out=Y[i0 - l : i0])
+        if G is not None and l >= 1:
+            pos = slice(i0, i0 + l + 1)  # m = 0..l
+            neg = slice(i0 - 1, i0 - l - 1, -1)  # m = -1..-l, mirrors m = 1..l
+            cc, ss = c[1 : l + 2], s[1 : l + 2]  # c_m, s_m, m = 0..l
+            cm, sm = c[: l + 1], s[: l + 1]  # c_{m-1}, s_{m-1}
+            A, T, mq, W = (work[k, : l + 1] for k in range(4))
+            # A_m = -N_lm/N_{l-1,m+1} q_{l-1}^{m+1} (zero for m >= l-1)
+            A[l - 1 :] = 0.0
+            if l >= 2:
+                np.multiply(q_prev[1:], coef["ra"][l][: l - 1], out=A[: l - 1])
+            np.multiply(q, coef["m"][l], out=mq)
+            # z: (l+m) N_lm/N_{l-1,m} q_{l-1}^m (m = l term vanishes)
+            np.multiply(q_prev, coef["rb"][l][:l], out=W[:l])
+            W[l] = 0.0
+            np.multiply(W, cc, out=G[2, pos])
+            np.multiply(W[1:], ss[1:], out=G[2, neg])
+            # x, y for the cos part (m >= 0)
+            np.multiply(A, cc, out=T)
+            np.multiply(T, x, out=G[0, pos])
+            np.multiply(mq, cm, out=W)
+            G[0, pos] += W
+            np.multiply(T, y, out=G[1, pos])
+            np.multiply(mq, sm, out=W)
+            G[1, pos] -= W
+            # x, y for the sin part (m >= 1)
+            np.multiply(A[1:], ss[1:], out=T[1:])
+            np.multiply(T[1:], x, out=G[0, neg])
+            np.multiply(mq[1:], sm[1:], out=W[1:])
+            G[0, neg] += W[1:]
+            np.multiply(T[1:], y, out=G[1, neg])
+            np.multiply(mq[1:], cm[1:], out=W[1:])
+            G[1, neg] += W[1:]
+        q_prev2, q_prev = q_prev, q
+
+
+def _chunk_size(l_max: int, gradients: bool) -> int:
+    """Points per block, so that one block's buffers stay near the size of a CPU cache."""
+    per_point = n_harmonics(l_max) * (4 if gradients else 1) * 8
+    return int(min(max(2**20 // per_point, 256), 8192))
+
+
+def _kernel(l_max: int, coef: dict, u: np.ndarray, gradients: bool, chunk: int | None = None):
+    """``Y(u)`` ``(n, K)`` and, if requested, ``grad R(u)`` ``(n, 3, K)`` (C-contiguous)."""
+    n = u.shape[0]
+    K = n_harmonics(l_max)
+    Y = np.empty((n, K))
+    G = np.empty((n, 3, K)) if gradients else None
+    B = chunk or _chunk_size(l_max, gradients)
+    ybuf = np.empty((K, B))
+    gbuf = np.empty((3, K, B)) if gradients else None
+    ut = np.ascontiguousarray(u.T)
+    for start in range(0, n, B):
+        stop = min(start + B, n)
+        b = stop - start
+        yb = ybuf[:, :b] if b == B else np.empty((K, b))
+        gb = None
+        if gradients:
+            gb = gbuf[:, :, :b] if b == B else np.empty((3, K, b))
+        _kernel_block(l_max, coef, ut[:, start:stop], yb, gb)
+        Y[start:stop] = yb.T
+        if gradients:
+            G[start:stop] = gb.transpose(2, 0, 1)
+    return Y, G
+
+
+def _degrees(l_max: int) -> np.ndarray:
+    """``l`` of every flat index."""
+    return np.concatenate([np.full(2 * l + 1, float(l)) for l in range(l_max + 1)])
+
+
+class SphericalHarmonics:
+    """Real spherical harmonics ``Y_lm(r/|r|)`` for all ``l <= l_max`` (calculator object).
+
+    Conventions: :mod:`o3ref.reference.conventions` (Wikipedia real form, flat index
+    ``l*l + l + m``, gradients ``(n, 3, (l_max+1)**2)`` as sphericart).
+
+    Raises ``ValueError`` at ``r = 0`` (use :class:`SolidHarmonics` there).
+
+    >>> import numpy as np
+    >>> Y = SphericalHarmonics(2).compute(np.array([[0.0, 0.0, 1.0]]))
+    >>> float(Y[0, 6] * np.sqrt(4 * np.pi / 5))  # Y_20 at the north pole
+    1.0
+    """
+
+    def __init__(self, l_max: int):
+        self.l_max = check_l("l_max", l_max)
+        self._coef = _coefficients(self.l_max)
+        self._l = _degrees(self.l_max)
+
+    def _prepare(self, xyz):
+        xyz = as_float_array("xyz", xyz)
+        if xyz.ndim != 2 or xyz.shape[1] != 3:
+            raise ValueError(f"xyz must have shape (n, 3), got shape {xyz.shape}")
+        u, r = _unit_vectors(xyz)
+        if (r == 0).any():
+            i = int(np.argmax(r == 0))
+            raise ValueError(
+                f"xyz[{i}] = {tuple(xyz[i].tolist())} has zero length: spherical harmonics are "
+                "undefined at r = 0 (solid harmonics are defined there)"
+            )
+        return u, r
+
+    def compute(self, xyz) -> np.ndarray:
+        """Values, shape ``(n, (l_max+1)**2)``."""
+        u, _ = self._prepare(xyz)
+        return _kernel(self.l_max, self._coef, u, False)[0]
+
+    def compute_with_gradients(self, xyz) -> tuple[np.ndarray, np.ndarray]:
+        """``(values (n, K), gradients (n, 3, K))``, ``gradients[i, a, k] = dY_k/dxyz[i, a]``."""
+        u, r = self._prepare(xyz)
+        Y, G = _kernel(self.l_max, self._coef, u, True)
+        # grad Y = (grad R(u) - l Y u) / r
+        G -= u[:, :, None] * (Y * self._l)[:, None, :]
+        G /= r[:, None, None]
+        return Y, G
+
+
+class SolidHarmonics:
+    """Real solid harmonics ``r^l Y_lm(r/|r|)`` (homogeneous polynomials), all ``l <= l_max``.
+
+    Conventions: :mod:`o3ref.reference.conventions`. Defined at ``r = 0``: ``Y_00`` for
+    ``l = 0`` and ``0`` for ``l > 0``.
+
+    >>> import numpy as np
+    >>> R = SolidHarmonics(1).compute(np.array([[0.0, 0.0, 2.0]]))
+    >>> float(R[0, 2] / np.sqrt(3 / (4 * np.pi)))  # R_10 = sqrt(3/4pi) z
+    2.0
+    """
+
+    def __init__(self, l_max: int):
+        self.l_max = check_l("l_max", l_max)
+        self._coef = _coefficients(self.l_max)
+        self._l = _degrees(self.l_max)
+
+    def _prepare(self, xyz):
+        xyz = as_float_array("xyz", xyz)
+        if xyz.ndim != 2 or xyz.shape[1] != 3:
+            raise ValueError(f"xyz must have shape (n, 3), got shape {xyz.shape}")
+        return _unit_vectors(xyz)
+
+    def _powers(self, r: np.ndarray, shift: int) -> np.ndarray:
+        """``r^(l + shift)`` for every flat index (``0^0 = 1``; negative powers unused)."""
+        rl = np.ones((r.shape[0], self.l_max + 1))
+        for l in range(1, self.l_max + 1):
+            rl[:, l] = rl[:, l - 1] * r
+        out = np.zeros((r.shape[0], n_harmonics(self.l_max)))
+        for l in range(self.l_max + 1):
+            if l + shift >= 0:
+                out[:, lm_index(l, -l) : lm_index(l, l) + 1] = rl[:, l + shift : l + shift + 1]
+        return out
+
+    def compute(self, xyz) -> np.ndarray:
+        """Values, shape ``(n, (l_max+1)**2)``."""
+        u, r = self._prepare(xyz)
+        Y = _kernel(self.l_max, self._coef, u, False)[0]
+        Y *= self._powers(r, 0)
+        return Y
+
+    def compute_with_gradients(self, xyz) -> tuple[np.ndarray, np.ndarray]:
+        """``(values (n, K), gradients (n, 3, K))``; ``grad(r^l Y) = r^(l-1) grad R(u)``."""
+        u, r = self._prepare(xyz)
+        Y, G = _kernel(self.l_max, self._coef, u, True)
+        Y *= self._powers(r, 0)
+        G *= self._powers(r, -1)[:, None, :]
+        return Y, G
+
+
+def spherical_harmonics(l_max: int, xyz) -> np.ndarray:
+    """``SphericalHarmonics(l_max).compute(xyz)``."""
+    return SphericalHarmonics(l_max).compute(xyz)
+
+
+def solid_harmonics(l_max: int, xyz) -> np.ndarray:
+    """``SolidHarmonics(l_max).compute(xyz)``."""
+    return SolidHarmonics(l_max).compute(xyz)

@@ -1,0 +1,44 @@
+"""Adapter: featomic (Clebsch-Gordan coefficients and CG products; spherical expansion).
+
+``featomic.clebsch_gordan.calculate_cg_coefficients`` stores o3ref's real CG (map "o3ref");
+its products (``ClebschGordanProduct``, ``DensityCorrelations``) multiply them by an extra
+``(-1)^(l1+l2+lambda)`` (map "featomic product"). Conventions:
+:mod:`o3ref.reference.conventions`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from . import require
+
+__all__ = ["CONVENTIONS", "clebsch_gordan", "implementations", "product_sign"]
+
+CONVENTIONS = {"cg": "o3ref", "cg_product": "featomic product"}
+
+
+@lru_cache(maxsize=8)
+def _cg_table(l_max: int):
+    cg = require("featomic.clebsch_gordan")
+    return cg.calculate_cg_coefficients(l_max, "python-dense", "numpy", np.float64, "cpu")
+
+
+def clebsch_gordan(l1: int, l2: int, L: int) -> np.ndarray:
+    """featomic's stored real CG ``(2l1+1, 2l2+1, 2L+1)`` (zeros outside the triangle)."""
+    if not abs(l1 - l2) <= L <= l1 + l2:
+        return np.zeros((2 * l1 + 1, 2 * l2 + 1, 2 * L + 1))
+    table = _cg_table(max(l1, l2, L))
+    block = table.block({"l1": l1, "l2": l2, "lambda": L})
+    return np.asarray(block.values)[0, ..., 0].copy()
+
+
+def product_sign(l1: int, l2: int, L: int) -> int:
+    """The extra sign of featomic's CG products relative to o3ref's: ``(-1)^(l1+l2+L)``."""
+    return -1 if (l1 + l2 + L) % 2 else 1
+
+
+def implementations() -> dict:
+    require("featomic")
+    return {"cg": clebsch_gordan}

@@ -1,0 +1,42 @@
+"""Adapter: scipy (complex spherical harmonics ``scipy.special.sph_harm_y``, rotations).
+
+``sph_harm_y(l, m, theta, phi)`` is the orthonormal complex ``Y_l^m`` with the
+Condon-Shortley phase (map "complex (Condon-Shortley)": ``Y_l^mu = sum_m U[mu, m] Y_lm``).
+``Rotation.from_euler("ZYZ", ...)`` is o3ref's Euler convention.
+Conventions: :mod:`o3ref.reference.conventions`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import require
+from ._maps import complex_sh_to_real, xyz_to_angles
+
+__all__ = ["CONVENTIONS", "implementations", "rotation_matrix", "spherical_harmonics"]
+
+CONVENTIONS = {"sh": "complex (Condon-Shortley)"}
+
+
+def spherical_harmonics(l_max: int, xyz) -> np.ndarray:
+    """Complex ``Y_l^m`` from ``sph_harm_y``, ``m = -l..l``: ``(n, (l_max+1)**2)`` complex."""
+    special = require("scipy.special")
+    theta, phi = xyz_to_angles(xyz)
+    cols = [special.sph_harm_y(l, m, theta, phi) for l in range(l_max + 1)
+            for m in range(-l, l + 1)]
+    return np.stack(cols, axis=1)
+
+
+def rotation_matrix(alpha, beta, gamma) -> np.ndarray:
+    """``Rotation.from_euler("ZYZ", [alpha, beta, gamma]).as_matrix()``."""
+    rot = require("scipy.spatial.transform")
+    return rot.Rotation.from_euler("ZYZ", [alpha, beta, gamma]).as_matrix()
+
+
+def _real_sh(l_max, xyz):
+    return complex_sh_to_real(l_max, spherical_harmonics(l_max, xyz))
+
+
+def implementations() -> dict:
+    require("scipy.special")
+    return {"sh": _real_sh}

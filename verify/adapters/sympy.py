@@ -1,0 +1,73 @@
+"""Adapter: sympy (``Znm`` real harmonics, ``wigner_d``, ``clebsch_gordan``), evaluated in floats.
+
+``Znm`` is *not* o3ref's real form (map "sympy Znm": m < 0 negated, m > 0 times (-1)^m);
+``sympy.physics.wigner.wigner_d(l, a, b, g)`` is the standard D at ``(-a, -b, -g)`` in
+descending m (map "sympy wigner_d"); ``clebsch_gordan(l1, l2, L, m1, m2, M)`` is
+Condon-Shortley. Slow (symbolic): meant for small ``l``.
+Conventions: :mod:`o3ref.reference.conventions`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import require
+from ._maps import complex_cg_to_real, complex_d_to_real, xyz_to_angles
+
+__all__ = ["CONVENTIONS", "clebsch_gordan", "implementations", "wigner_d", "znm"]
+
+CONVENTIONS = {"sh": "sympy Znm", "wigner_d": "sympy wigner_d", "cg": "complex (Condon-Shortley)"}
+
+
+def znm(l_max: int, xyz) -> np.ndarray:
+    """sympy ``Znm(l, m, theta, phi)`` for ``m = -l..l``: ``(n, (l_max+1)**2)``."""
+    sp = require("sympy")
+    theta_s, phi_s = sp.symbols("theta phi", real=True)
+    funcs = []
+    for l in range(l_max + 1):
+        for m in range(-l, l + 1):
+            expr = sp.expand_complex(sp.Znm(l, m, theta_s, phi_s).expand(func=True))
+            funcs.append(sp.lambdify((theta_s, phi_s), sp.re(expr), "numpy"))
+    theta, phi = xyz_to_angles(xyz)
+    return np.stack([np.broadcast_to(f(theta, phi), theta.shape) for f in funcs], axis=1)
+
+
+def wigner_d(l: int, alpha, beta, gamma) -> np.ndarray:
+    """``sympy.physics.wigner.wigner_d(l, alpha, beta, gamma)`` as complex128."""
+    wig = require("sympy.physics.wigner")
+    d = wig.wigner_d(l, float(alpha), float(beta), float(gamma))
+    return np.array(d.evalf(20).tolist(), dtype=np.complex128)
+
+
+def clebsch_gordan(l1: int, l2: int, L: int) -> np.ndarray:
+    """Array ``<l1 m1 l2 m2|L M>`` from sympy ``clebsch_gordan(l1, l2, L, m1, m2, M)``."""
+    wig = require("sympy.physics.wigner")
+    out = np.zeros((2 * l1 + 1, 2 * l2 + 1, 2 * L + 1))
+    for i, m1 in enumerate(range(-l1, l1 + 1)):
+        for j, m2 in enumerate(range(-l2, l2 + 1)):
+            M = m1 + m2
+            if abs(M) <= L:
+                out[i, j, M + L] = float(wig.clebsch_gordan(l1, l2, L, m1, m2, M))
+    return out
+
+
+def _real_sh(l_max, xyz):
+    z = znm(l_max, xyz)
+    sign = np.array([(-1.0 if m < 0 else (-1.0) ** m) for l in range(l_max + 1)
+                     for m in range(-l, l + 1)])
+    return z * sign  # the map "sympy Znm" is its own inverse
+
+
+def _real_d(l, a, b, g):
+    # wigner_d(l, a, b, g) = J D(-a, -b, -g) J  =>  D(a, b, g) = J wigner_d(l, -a, -b, -g) J
+    return complex_d_to_real(l, wigner_d(l, -a, -b, -g)[::-1, ::-1])
+
+
+def implementations() -> dict:
+    require("sympy")
+    return {
+        "sh": _real_sh,
+        "wigner_d": _real_d,
+        "complex_cg": clebsch_gordan,
+        "cg": lambda l1, l2, L: complex_cg_to_real(l1, l2, L, clebsch_gordan(l1, l2, L)),
+    }

@@ -1,0 +1,285 @@
+"""Comparisons with reports: arrays (float, complex, mpmath objects) and metatensor TensorMaps.
+
+A comparison never just says "not close": its :class:`ComparisonReport` gives the largest
+absolute and relative errors, where the worst entry is (as an index, or as named labels) and
+both values there.
+
+Conventions: :mod:`o3ref.reference.conventions`.
+
+>>> r = compare_arrays([1.0, 2.0 + 1e-9], [1, 2], atol=1e-12)
+>>> r.passed, r.worst_index
+(False, (1,))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .tolerances import Tolerance
+
+__all__ = [
+    "ComparisonReport",
+    "TensorMapReport",
+    "assert_close",
+    "compare_arrays",
+    "compare_tensormaps",
+    "to_numeric",
+]
+
+
+def to_numeric(values) -> np.ndarray:
+    """``values`` as a float64 or complex128 array (mpmath, sympy and Fraction entries too).
+
+    Exact entries are rounded once, to the nearest double: at most half an ulp, below every
+    tolerance of :mod:`o3ref.verify.tolerances`.
+    """
+    arr = np.asarray(values)
+    if arr.dtype.kind in "biuf":
+        return arr.astype(np.float64)
+    if arr.dtype.kind == "c":
+        return arr.astype(np.complex128)
+    flat = arr.ravel()
+    out = []
+    is_complex = False
+    for v in flat:
+        try:
+            out.append(float(v))
+        except TypeError:
+            out.append(complex(v))
+            is_complex = True
+    dtype = np.complex128 if is_complex else np.float64
+    return np.array(out, dtype=dtype).reshape(arr.shape)
+
+
+@dataclass
+class ComparisonReport:
+    """Result of :func:`compare_arrays`."""
+
+    n: int
+    max_abs: float
+    max_rel: float
+    worst_index: tuple
+    worst_actual: complex | float
+    worst_expected: complex | float
+    atol: float
+    rtol: float
+    passed: bool
+    label: str = ""
+    n_failed: int = 0
+    names: Sequence[str] | None = None
+
+    def where(self) -> str:
+        """The worst entry's position, in words (``names`` label each axis when given)."""
+        if not self.worst_index:
+            return "the single entry"
+        if self.names:
+            pairs = zip(self.names, self.worst_index, strict=False)
+            return ", ".join(f"{n} = {i}" for n, i in pairs)
+        return "index " + str(tuple(int(i) for i in self.worst_index))
+
+    def __str__(self) -> str:
+        head = f"{self.label}: " if self.label else ""
+        status = "ok" if self.passed else f"FAILED ({self.n_failed} of {self.n} entries)"
+        return (
+            f"{head}{status}; max abs err {self.max_abs:.3e}, max rel err {self.max_rel:.3e} "
+            f"(atol {self.atol:.1e}, rtol {self.rtol:.1e}); worst at {self.where()}: "
+            f"got {self.worst_actual!r}, expected {self.worst_expected!r}"
+        )
+
+
+def compare_arrays(
+    actual,
+    expected,
+    tol: Tolerance | None = None,
+    *,
+    atol: float | None = None,
+    rtol: float = 0.0,
+    label: str = "",
+    names: Sequence[str] | None = None,
+) -> ComparisonReport:
+    """Compare ``actual`` with ``expected`` entrywise; the shapes must agree exactly.
+
+    Pass either a :class:`~o3ref.verify.tolerances.Tolerance` or ``atol`` (and ``rtol``).
+    The relative error is taken over the entries whose expected value is not zero (exact
+    zeros are judged by the absolute error alone). ``names`` label the axes in the report.
+    """
+    a = to_numeric(actual)
+    e = to_numeric(expected)
+    if a.shape != e.shape:
+        raise ValueError(
+            f"actual.shape={a.shape} must equal expected.shape={e.shape}"
+            + (f" ({label})" if label else "")
+        )
+    if tol is not None:
+        atol, rtol = tol.atol, tol.rtol
+    if atol is None:
+        raise TypeError("compare_arrays needs tol=Tolerance(...) or atol=<float>")
+    if a.size == 0:
+        return ComparisonReport(0, 0.0, 0.0, (), 0.0, 0.0, atol, rtol, True, label, 0, names)
+    err = np.abs(a - e)
+    mag = np.abs(e)
+    bad_value = ~np.isfinite(a)
+    err = np.where(bad_value, np.inf, err)
+    rel = np.where(mag > 0, err / np.where(mag > 0, mag, 1.0), 0.0)
+    failed = (err > atol + rtol * mag) | bad_value
+    # the worst entry: the largest excess over the tolerance (or the largest error)
+    excess = err - (atol + rtol * mag)
+    k = int(np.argmax(excess))
+    idx = np.unravel_index(k, a.shape)
+
+    def _py(v):
+        return complex(v) if np.iscomplexobj(v) and np.imag(v) != 0 else float(np.real(v))
+
+    return ComparisonReport(
+        n=int(a.size),
+        max_abs=float(np.max(err)),
+        max_rel=float(np.max(rel)),
+        worst_index=tuple(int(i) for i in idx),
+        worst_actual=_py(a[idx]),
+        worst_expected=_py(e[idx]),
+        atol=float(atol),
+        rtol=float(rtol),
+        passed=not bool(np.any(failed)),
+        label=label,
+        n_failed=int(np.count_nonzero(failed)),
+        names=names,
+    )
+
+
+def assert_close(actual, expected, tol: Tolerance | None = None, **kwargs) -> ComparisonReport:
+    """:func:`compare_arrays`, raising ``AssertionError`` with the report when it fails."""
+    report = compare_arrays(actual, expected, tol, **kwargs)
+    if not report.passed:
+        raise AssertionError(str(report))
+    return report
+
+
+@dataclass
+class TensorMapReport:
+    """Result of :func:`compare_tensormaps`: metadata problems and one report per array."""
+
+    problems: list[str] = field(default_factory=list)
+    blocks: list[ComparisonReport] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems and all(b.passed for b in self.blocks)
+
+    @property
+    def max_abs(self) -> float:
+        return max((b.max_abs for b in self.blocks), default=0.0)
+
+    @property
+    def max_rel(self) -> float:
+        return max((b.max_rel for b in self.blocks), default=0.0)
+
+    def worst(self) -> ComparisonReport | None:
+        """The block report with the largest excess over its tolerance."""
+        if not self.blocks:
+            return None
+        return max(self.blocks, key=lambda b: (not b.passed, b.max_abs - b.atol))
+
+    def __str__(self) -> str:
+        lines = list(self.problems)
+        failed = [b for b in self.blocks if not b.passed]
+        lines += [str(b) for b in failed]
+        if not lines:
+            w = self.worst()
+            return "TensorMaps agree" + (f"; worst block {w}" if w is not None else "")
+        return "TensorMaps differ:\n  " + "\n  ".join(lines)
+
+
+def _labels_str(labels) -> str:
+    return f"{list(labels.names)} x {len(labels)}"
+
+
+def _same_labels(a, b) -> bool:
+    same_values = np.array_equal(np.asarray(a.values), np.asarray(b.values))
+    return list(a.names) == list(b.names) and same_values
+
+
+def compare_tensormaps(
+    actual,
+    expected,
+    tol: Tolerance | Callable[[dict], Tolerance] | None = None,
+    *,
+    atol: float | None = None,
+    rtol: float = 0.0,
+    relative_to_block_max: bool = False,
+    gradients: bool = True,
+) -> TensorMapReport:
+    """Compare two metatensor ``TensorMap``: keys, samples, components, properties, values.
+
+    ``tol`` may be a function of the block's key (a dict ``name -> value``), so that the
+    tolerance follows ``o3_lambda``. With ``relative_to_block_max`` the tolerance is scaled by
+    the largest absolute value of the expected block. Gradients are compared the same way
+    (scaled by their own largest value).
+    """
+    report = TensorMapReport()
+    keys_a, keys_e = actual.keys, expected.keys
+    if list(keys_a.names) != list(keys_e.names):
+        report.problems.append(f"key names {list(keys_a.names)} != {list(keys_e.names)}")
+        return report
+    set_a = {tuple(int(v) for v in k) for k in np.asarray(keys_a.values)}
+    set_e = {tuple(int(v) for v in k) for k in np.asarray(keys_e.values)}
+    if set_a != set_e:
+        report.problems.append(
+            f"keys differ: only in actual {sorted(set_a - set_e)}, "
+            f"only in expected {sorted(set_e - set_a)}"
+        )
+    for key_values in sorted(set_a & set_e):
+        sel = dict(zip(keys_e.names, key_values, strict=True))
+        blk_a = actual.block(sel)
+        blk_e = expected.block(sel)
+        where = ", ".join(f"{k}={v}" for k, v in sel.items())
+        _compare_block(report, blk_a, blk_e, where, sel, tol, atol, rtol, relative_to_block_max)
+        if gradients:
+            ga, ge = set(blk_a.gradients_list()), set(blk_e.gradients_list())
+            if ga != ge:
+                report.problems.append(f"[{where}] gradients {sorted(ga)} != {sorted(ge)}")
+            for p in sorted(ga & ge):
+                _compare_block(
+                    report,
+                    blk_a.gradient(p),
+                    blk_e.gradient(p),
+                    f"{where}; d/d{p}",
+                    sel,
+                    tol,
+                    atol,
+                    rtol,
+                    relative_to_block_max,
+                )
+    return report
+
+
+def _compare_block(report, blk_a, blk_e, where, sel, tol, atol, rtol, relative):
+    ok = True
+    for what in ("samples", "properties"):
+        la, le = getattr(blk_a, what), getattr(blk_e, what)
+        if not _same_labels(la, le):
+            report.problems.append(f"[{where}] {what} {_labels_str(la)} != {_labels_str(le)}")
+            ok = False
+    if len(blk_a.components) != len(blk_e.components) or not all(
+        _same_labels(ca, ce) for ca, ce in zip(blk_a.components, blk_e.components, strict=True)
+    ):
+        report.problems.append(f"[{where}] components differ")
+        ok = False
+    if not ok:
+        return
+    t = tol(sel) if callable(tol) else tol
+    e = np.asarray(blk_e.values)
+    scale = float(np.max(np.abs(e))) if relative and e.size else 1.0
+    scale = scale if scale > 0 else 1.0
+    if t is not None:
+        a_tol, r_tol = t.atol * scale, t.rtol
+    else:
+        if atol is None:
+            raise TypeError("compare_tensormaps needs tol=... or atol=<float>")
+        a_tol, r_tol = atol * scale, rtol
+    names = ["sample"] + [c.names[0] for c in blk_e.components] + ["property"]
+    report.blocks.append(
+        compare_arrays(blk_a.values, e, atol=a_tol, rtol=r_tol, label=f"[{where}]", names=names)
+    )

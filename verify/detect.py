@@ -1,0 +1,483 @@
+"""The convention detector: how does an unknown implementation relate to o3ref's conventions?
+
+:func:`detect_convention` calls the implementation on probe inputs, compares it with every
+known convention of :mod:`o3ref.verify.conventions` (and with combinations of their sign,
+normalisation and argument choices), and when none fits, says where it first differs from
+o3ref and what the differences look like (a sign at one ``m``, a reordering, a scale).
+
+- ``kind="sh"``: ``func(l_max, xyz)`` with ``xyz`` of shape ``(n, 3)`` returns
+  ``(n, (l_max+1)**2)`` values, real or complex, ``m = -l..l`` within each ``l`` (as the
+  implementation orders them).
+- ``kind="wigner_d"``: ``func(l, alpha, beta, gamma)`` (the implementation's own Euler
+  angles) returns a ``(2l+1, 2l+1)`` matrix, real or complex.
+- ``kind="cg"``: ``func(l1, l2, L)`` returns a ``(2l1+1, 2l2+1, 2L+1)`` array.
+
+Conventions: :mod:`o3ref.reference.conventions`.
+
+>>> import numpy as np
+>>> from o3ref import fast
+>>> flipped = lambda l_max, xyz: fast.SphericalHarmonics(l_max).compute(xyz) * np.where(
+...     np.arange((l_max + 1) ** 2) == 5, -1.0, 1.0)
+>>> print(detect_convention(flipped, "sh").first_difference)
+l = 2, m = -1
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["ConventionReport", "detect_convention"]
+
+_KINDS = ("sh", "wigner_d", "cg")
+
+
+@dataclass
+class ConventionReport:
+    """What :func:`detect_convention` found; ``str()`` says it in plain words."""
+
+    kind: str
+    matches: bool
+    convention: str | None
+    first_difference: str | None
+    description: str = ""
+    findings: list[str] = field(default_factory=list)
+    max_abs_err: float = 0.0
+
+    def __str__(self) -> str:
+        what = {"sh": "spherical harmonics", "wigner_d": "Wigner D", "cg": "Clebsch-Gordan"}
+        head = f"{what[self.kind]}: "
+        if self.matches:
+            text = (f"{head}matches o3ref's convention ({self.description}); largest "
+                    f"difference {self.max_abs_err:.1e}")
+        elif self.convention is not None:
+            text = (f"{head}{self.convention} convention ({self.description}); first differs "
+                    f"from o3ref at {self.first_difference}; residual after the map "
+                    f"{self.max_abs_err:.1e}")
+        else:
+            text = (f"{head}matches no known convention; first differs from o3ref at "
+                    f"{self.first_difference}")
+        if self.findings:
+            text += ".\n" + "\n".join(f"  - {f}" for f in self.findings)
+        return text
+
+
+# ---------------------------------------------------------------- o3ref values (float64)
+
+
+def _ours_sh(l_max: int, xyz: np.ndarray) -> np.ndarray:
+    from o3ref import fast
+
+    return np.asarray(fast.SphericalHarmonics(l_max).compute(xyz))
+
+
+def _ours_d(l: int, a: float, b: float, g: float) -> np.ndarray:
+    from o3ref import fast
+
+    R = np.asarray(fast.rotation_matrix(a, b, g)).reshape(1, 3, 3)
+    return np.asarray(fast.wigner_D_real(l, R)[l])[0]
+
+
+def _u(l: int) -> np.ndarray:
+    from .adapters._maps import u_matrix
+
+    return u_matrix(l)
+
+
+def _sign_patterns(l: int) -> dict[str, np.ndarray]:
+    ms = np.arange(-l, l + 1)
+    return {
+        "": np.ones(2 * l + 1),
+        "sympy Znm signs": np.where(ms < 0, -1.0, (-1.0) ** ms),
+        "Condon-Shortley phase kept": (-1.0) ** ms,
+    }
+
+
+def _normalisations(l: int) -> dict[str, np.ndarray]:
+    from math import factorial, pi, sqrt
+
+    ms = range(-l, l + 1)
+    unn = [1 / (sqrt(2 if m else 1) * sqrt((2 * l + 1) / (4 * pi) * factorial(l - abs(m))
+                                           / factorial(l + abs(m)))) for m in ms]
+    return {
+        "": np.ones(2 * l + 1),
+        "4pi normalisation": np.full(2 * l + 1, sqrt(4 * pi)),
+        "Schmidt semi-normalisation": np.full(2 * l + 1, sqrt(4 * pi / (2 * l + 1))),
+        "unnormalised": np.array(unn),
+    }
+
+
+def _close(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
+    return a.shape == b.shape and bool(np.all(np.abs(a - b) <= tol))
+
+
+def _tol(values: np.ndarray) -> float:
+    # a convention is a statement about O(1) factors: 1e-6 of the values' size tells apart
+    # every map here while accepting float32 implementations
+    return 1e-6 * max(1.0, float(np.max(np.abs(values))) if values.size else 1.0)
+
+
+def _call(func, args, shape, what):
+    try:
+        out = np.asarray(func(*args))
+    except Exception as exc:  # the implementation under test failed: say so, with its error
+        raise ValueError(f"func{args} raised {type(exc).__name__}: {exc}") from exc
+    if out.shape != shape:
+        raise ValueError(f"func{tuple(args)[:3]} returned shape {out.shape}, expected {shape} "
+                         f"({what})")
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"func{tuple(args)[:3]} returned non-finite values ({what})")
+    return out
+
+
+# ---------------------------------------------------------------- spherical harmonics
+
+
+def _detect_sh(func: Callable, l_max: int, seed: int) -> ConventionReport:
+    import sympy
+
+    from .conventions import SH_CONVENTIONS
+
+    rng = np.random.default_rng(seed)
+    n = 4 * (2 * l_max + 1)
+    xyz = rng.standard_normal((n, 3))
+    xyz *= rng.uniform(0.5, 2.0, (n, 1)) / np.linalg.norm(xyz, axis=1, keepdims=True)
+    shape = (n, (l_max + 1) ** 2)
+    vals = _call(func, (l_max, xyz), shape, "kind='sh' expects (n, (l_max+1)**2)")
+    vals2 = _call(func, (l_max, 2 * xyz), shape, "kind='sh' expects (n, (l_max+1)**2)")
+    findings = []
+    r = np.linalg.norm(xyz, axis=1)
+    degree = np.concatenate([np.full(2 * l + 1, l) for l in range(l_max + 1)])
+    tol = _tol(vals)
+    solid = False
+    if not _close(vals2, vals, tol * 2**l_max):
+        if _close(vals2, vals * 2.0**degree, tol * 4**l_max):
+            solid = True
+            vals = vals / r[:, None] ** degree
+            findings.append("solid harmonics: values scale as r^l (as sphericart "
+                            "SolidHarmonics); compared after dividing by r^l")
+        else:
+            findings.append("values depend on |r| but not as r^l")
+    ours = _ours_sh(l_max, xyz)
+    perm = np.array(E3NN_PERMUTATION)
+    ours_e3nn = _ours_sh(l_max, xyz[:, perm])
+    is_complex = np.iscomplexobj(vals) and np.max(np.abs(vals.imag)) > tol
+
+    def blocks(mats, base):
+        out = np.empty(base.shape, dtype=complex if is_complex else float)
+        for l in range(l_max + 1):
+            s = slice(l * l, (l + 1) ** 2)
+            out[:, s] = base[:, s] @ mats(l).T
+        return out
+
+    candidates = []
+    for name, conv in SH_CONVENTIONS.items():
+        if (conv.kind == "complex") != is_complex:
+            continue
+        base = ours if conv.argument == sympy.eye(3) else ours_e3nn
+        mat = _float_matrices(conv, l_max)
+        candidates.append((name, conv.description, lambda l, mat=mat: mat[l], base))
+    for sname, nname, arg in itertools.product(
+        _sign_patterns(0), _normalisations(0), (False, True)
+    ):
+        if (is_complex and sname) or not (sname or nname or arg):
+            continue
+        parts = [p for p in (sname, nname) if p]
+        if arg:
+            parts = ["e3nn argument order (y, z, x)"] + parts
+        if is_complex:
+            parts = ["complex (Condon-Shortley)"] + parts
+        name = ", ".join(parts)
+
+        def mats(l, sname=sname, nname=nname):
+            m = np.diag(_sign_patterns(l)[sname] * _normalisations(l)[nname])
+            return m @ _u(l) if is_complex else m
+
+        desc = "combination of known sign, normalisation and argument choices"
+        candidates.append((name, desc, mats, ours_e3nn if arg else ours))
+    for name, desc, mats, base in candidates:
+        predicted = blocks(mats, base)
+        if _close(vals, predicted, tol):
+            if solid:
+                name = "sphericart SolidHarmonics" if name == "o3ref" else name + ", solid (r^l)"
+            err = float(np.max(np.abs(vals - predicted)))
+            first = _first_sh_difference(vals, ours, l_max, tol)
+            return ConventionReport("sh", name == "o3ref", name, first, desc, findings, err)
+    first = _first_sh_difference(vals, ours, l_max, tol)
+    findings += _describe_sh_blocks(vals, ours, l_max, tol)
+    err = float(np.max(np.abs(vals - ours)))
+    return ConventionReport("sh", False, None, first, "", findings, err)
+
+
+E3NN_PERMUTATION = (2, 0, 1)  # e3nn(v) = c_l Y(v[2], v[0], v[1]): its argument read as (y, z, x)
+
+
+def _float_matrices(conv, l_max):
+    out = []
+    for l in range(l_max + 1):
+        m = np.array(conv.matrix(l).evalf(20).tolist(), dtype=np.complex128)
+        out.append(m if conv.kind == "complex" else m.real)
+    return out
+
+
+def _first_sh_difference(vals, ours, l_max, tol) -> str | None:
+    bad = np.any(np.abs(vals - ours) > tol, axis=0)
+    if not np.any(bad):
+        return None
+    k = int(np.argmax(bad))
+    l = int(np.sqrt(k))
+    return f"l = {l}, m = {k - l * l - l}"
+
+
+def _describe_sh_blocks(vals, ours, l_max, tol) -> list[str]:
+    out = []
+    for l in range(l_max + 1):
+        s = slice(l * l, (l + 1) ** 2)
+        v, o = vals[:, s], ours[:, s]
+        if _close(v, o, tol):
+            continue
+        coef, *_ = np.linalg.lstsq(o, v, rcond=None)
+        if not _close(o @ coef, v, tol * 10):
+            out.append(f"l = {l}: not a linear combination of o3ref's Y_{l}m (a different "
+                       "function, or a rotated argument at another degree)")
+            continue
+        a = coef.T  # v_l = a @ o_l
+        out.append(f"l = {l}: " + _describe_matrix(a, l))
+    return out
+
+
+def _describe_matrix(a: np.ndarray, l: int) -> str:
+    ms = list(range(-l, l + 1))
+    big = np.abs(a) > 1e-6 * np.max(np.abs(a))
+    if not np.all(big.sum(axis=1) == 1) or not np.all(big.sum(axis=0) == 1):
+        return "mixes several of o3ref's m (a rotated or reflected argument?)"
+    cols = np.argmax(big, axis=1)
+    parts = []
+    if not np.array_equal(cols, np.arange(2 * l + 1)):
+        order = [ms[c] for c in cols]
+        parts.append("o3ref's m in the order " + ", ".join(map(str, order))
+                     + (" (descending)" if order == ms[::-1] else ""))
+    f = a[np.arange(2 * l + 1), cols]
+    mag = np.abs(f)
+    if not np.allclose(mag, 1.0, rtol=1e-6):
+        if np.allclose(mag, mag[0], rtol=1e-6):
+            parts.append(f"scaled by {mag[0]:.6g}")
+        else:
+            parts.append("scaled per m by " + ", ".join(f"{x:.4g}" for x in mag))
+    phase = f / mag
+    flipped = [ms[i] for i in range(2 * l + 1) if abs(phase[i] + 1) < 1e-6]
+    other = [ms[i] for i in range(2 * l + 1) if abs(phase[i] - 1) > 1e-6 and i not in flipped]
+    if flipped:
+        parts.append("sign flipped at m = " + ", ".join(map(str, flipped)))
+    if other:
+        parts.append("complex phase at m = " + ", ".join(map(str, other)))
+    return "; ".join(parts) if parts else "agrees"
+
+
+# ---------------------------------------------------------------- Wigner D
+
+
+def _angle_maps():
+    return {
+        "": lambda a, b, g: (a, b, g),
+        "negated angles": lambda a, b, g: (-a, -b, -g),
+        "angles in reverse order (gamma, beta, alpha)": lambda a, b, g: (g, b, a),
+    }
+
+
+def _matrix_maps():
+    return {
+        "": lambda d: d,
+        "transposed (passive)": lambda d: d.T,
+        "conjugated": np.conj,
+        "adjoint (inverse rotation)": lambda d: np.conj(d.T),
+    }
+
+
+def _standard_complex(l, a, b, g):
+    u = _u(l)
+    return np.conj(u @ _ours_d(l, a, b, g) @ np.conj(u).T)
+
+
+def _detect_d(func: Callable, l_max: int, seed: int) -> ConventionReport:
+    from .conventions import WIGNER_D_CONVENTIONS
+
+    rng = np.random.default_rng(seed)
+    angles = [tuple(rng.uniform(-np.pi, np.pi, 3)) for _ in range(3)]
+    got = {(l, k): _call(func, (l, *ang), (2 * l + 1, 2 * l + 1), "kind='wigner_d' expects "
+                          "(2l+1, 2l+1)") for l in range(l_max + 1) for k, ang in enumerate(angles)}
+    is_complex = any(np.iscomplexobj(v) and np.max(np.abs(v.imag)) > 1e-6 for v in got.values())
+    tol = _tol(np.concatenate([v.ravel() for v in got.values()]))
+
+    def fits(make) -> float | None:
+        err = 0.0
+        for (l, k), v in got.items():
+            p = make(l, *angles[k])
+            if not _close(v, p, tol):
+                return None
+            err = max(err, float(np.max(np.abs(v - p))))
+        return err
+
+    base = {"real": _ours_d, "complex": _standard_complex}
+    for name, conv in WIGNER_D_CONVENTIONS.items():
+        if (conv.base == "complex") != is_complex:
+            continue
+
+        def make(l, a, b, g, conv=conv):
+            d = base[conv.base](l, *conv.angles(a, b, g))
+            d = {"none": d, "transpose": d.T, "conjugate": np.conj(d),
+                 "adjoint": np.conj(d.T)}[conv.transform]
+            return d[::-1, ::-1] if conv.descending else d
+
+        err = fits(make)
+        if err is not None:
+            first = None if name == "o3ref" else _first_d_difference(got, angles, tol)
+            return ConventionReport("wigner_d", name == "o3ref", name, first,
+                                    f"{conv.libraries}: {conv.description}", [], err)
+    for (an, af), (mn, mf), sn, desc in itertools.product(
+        _angle_maps().items(), _matrix_maps().items(), _sign_patterns(0), (False, True)
+    ):
+        kind = "complex" if is_complex else "real"
+
+        def make(l, a, b, g, af=af, mf=mf, sn=sn, desc=desc, kind=kind):
+            d = mf(base[kind](l, *af(a, b, g)))
+            s = _sign_patterns(l)[sn]
+            d = s[:, None] * d * s[None, :]
+            return d[::-1, ::-1] if desc else d
+
+        err = fits(make)
+        if err is not None:
+            parts = [p for p in (an, mn, f"basis with {sn}" if sn else "",
+                                 "m descending" if desc else "") if p]
+            name = ", ".join([("standard complex D" if is_complex else "o3ref real D")] + parts)
+            first = _first_d_difference(got, angles, tol)
+            return ConventionReport("wigner_d", False, name, first, "combination of known "
+                                    "choices", [], err)
+    findings = []
+    for (l, k), v in got.items():
+        if k == 0 and not np.allclose(v @ np.conj(v.T), np.eye(2 * l + 1), atol=1e-6):
+            findings.append(f"l = {l}: the matrix is not unitary/orthogonal")
+    return ConventionReport("wigner_d", False, None, _first_d_difference(got, angles, tol), "",
+                            findings, 0.0)
+
+
+def _first_d_difference(got, angles, tol) -> str | None:
+    for (l, k), v in sorted(got.items()):
+        ref = _ours_d(l, *angles[k]) if not np.iscomplexobj(v) else _standard_complex(
+            l, *angles[k])
+        bad = np.abs(v - ref) > tol
+        if np.any(bad):
+            i, j = np.unravel_index(int(np.argmax(bad)), bad.shape)
+            return f"l = {l}, m' = {i - l}, m = {j - l}"
+    return None
+
+
+# ---------------------------------------------------------------- Clebsch-Gordan
+
+
+def _cg_bases(l1, l2, L):
+    from o3ref import fast, reference
+
+    real = np.asarray(fast.real_clebsch_gordan(l1, l2, L), dtype=np.float64)
+    cplx = np.zeros_like(real)
+    three_j = np.zeros_like(real)
+    for i, m1 in enumerate(range(-l1, l1 + 1)):
+        for j, m2 in enumerate(range(-l2, l2 + 1)):
+            if abs(m1 + m2) <= L:
+                cplx[i, j, m1 + m2 + L] = float(reference.clebsch_gordan(l1, m1, l2, m2, L,
+                                                                         m1 + m2))
+            if abs(-m1 - m2) <= L:
+                three_j[i, j, -m1 - m2 + L] = float(reference.wigner_3j(l1, l2, L, m1, m2,
+                                                                        -m1 - m2))
+    return {"real": real, "complex": cplx, "3j": three_j}
+
+
+def _detect_cg(func: Callable, l_max: int, seed: int) -> ConventionReport:
+    from .conventions import CG_CONVENTIONS
+
+    triples = [(l1, l2, L) for l1 in range(l_max + 1) for l2 in range(l_max + 1)
+               for L in range(abs(l1 - l2), l1 + l2 + 1)]
+    got = {t: _call(func, t, (2 * t[0] + 1, 2 * t[1] + 1, 2 * t[2] + 1),
+                    "kind='cg' expects (2l1+1, 2l2+1, 2L+1)") for t in triples}
+    bases = {t: _cg_bases(*t) for t in triples}
+    tol = _tol(np.concatenate([v.ravel() for v in got.values()]))
+
+    def fits(make):
+        err = 0.0
+        for t, v in got.items():
+            p = make(t)
+            if not _close(v, p, tol):
+                return None
+            err = max(err, float(np.max(np.abs(v - p))))
+        return err
+
+    for name, conv in CG_CONVENTIONS.items():
+        err = fits(lambda t, conv=conv: float(conv.factor(*t)) * bases[t][conv.base])
+        if err is not None:
+            first = None if name == "o3ref" else _first_cg_difference(got, bases, tol)
+            return ConventionReport("cg", name == "o3ref", name, first,
+                                    f"{conv.libraries}: {conv.description}", [], err)
+    for sn in list(_sign_patterns(0))[1:]:
+        for fname, conv in CG_CONVENTIONS.items():
+            if conv.base != "real":
+                continue
+
+            def make(t, sn=sn, conv=conv):
+                s = [_sign_patterns(l)[sn] for l in t]
+                return (float(conv.factor(*t)) * bases[t]["real"] * s[0][:, None, None]
+                        * s[1][None, :, None] * s[2][None, None, :])
+
+            err = fits(make)
+            if err is not None:
+                name = f"{fname} CG in the real basis with {sn}"
+                return ConventionReport("cg", False, name, _first_cg_difference(
+                    got, bases, tol), "real CG of harmonics with other signs", [], err)
+    findings = []
+    for t, v in got.items():
+        ref = bases[t]["real"]
+        if _close(v, ref, tol):
+            continue
+        k = np.vdot(ref, v) / np.vdot(ref, ref)
+        if _close(v, k * ref, tol):
+            findings.append(f"l1 = {t[0]}, l2 = {t[1]}, L = {t[2]}: o3ref's times {k:.6g}")
+        else:
+            findings.append(f"l1 = {t[0]}, l2 = {t[1]}, L = {t[2]}: not a multiple of o3ref's")
+    return ConventionReport("cg", False, None, _first_cg_difference(got, bases, tol), "",
+                            findings[:8], 0.0)
+
+
+def _first_cg_difference(got, bases, tol) -> str | None:
+    for t, v in got.items():
+        bad = np.abs(v - bases[t]["real"]) > tol
+        if np.any(bad):
+            i, j, k = np.unravel_index(int(np.argmax(bad)), bad.shape)
+            return (f"l1 = {t[0]}, l2 = {t[1]}, L = {t[2]}, m1 = {i - t[0]}, m2 = {j - t[1]}, "
+                    f"M = {k - t[2]}")
+    return None
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def detect_convention(func: Callable, kind: str = "sh", *, l_max: int | None = None,
+                      seed: int = 0) -> ConventionReport:
+    """Report how ``func`` relates to o3ref's conventions (see the module docstring).
+
+    ``l_max`` is the largest degree probed (default 4 for "sh", 3 for "wigner_d", 2 for
+    "cg"). The report's ``matches`` is True when ``func`` follows o3ref's convention,
+    ``convention`` names the known convention (or combination) it follows, or is None, and
+    ``first_difference`` says where it first differs from o3ref (``"l = 2, m = -1"``).
+    """
+    if kind not in _KINDS:
+        raise ValueError(f"kind={kind!r} must be one of {', '.join(_KINDS)}")
+    if not callable(func):
+        raise TypeError(f"func={func!r} must be callable")
+    default = {"sh": 4, "wigner_d": 3, "cg": 2}[kind]
+    l_max = default if l_max is None else l_max
+    if isinstance(l_max, bool) or not isinstance(l_max, (int, np.integer)) or l_max < 1:
+        raise ValueError(f"l_max={l_max!r} must be a positive integer")
+    return {"sh": _detect_sh, "wigner_d": _detect_d, "cg": _detect_cg}[kind](
+        func, int(l_max), seed)

@@ -1,0 +1,252 @@
+"""Property checks usable on any callable: equivariance, orthogonality, homomorphism, parity,
+gradients versus finite differences.
+
+Each ``assert_*`` raises ``AssertionError`` with a :class:`~o3ref.verify.compare.ComparisonReport`
+(largest errors, where, both values) and returns that report when the property holds.
+
+Conventions (:mod:`o3ref.reference.conventions`): active rotations, ``Y_l(R r) = D_real^l(R)
+Y_l(r)`` with real harmonics ordered ``m = -l..l``; parity ``Y_lm(-r) = (-1)^l Y_lm(r)``.
+
+>>> import numpy as np
+>>> sh1 = lambda xyz: np.sqrt(3 / (4 * np.pi)) * xyz[:, [1, 2, 0]] / np.linalg.norm(
+...     xyz, axis=1, keepdims=True)
+>>> assert_parity(lambda xyz: np.concatenate([np.full((len(xyz), 1), 0.5 / np.sqrt(np.pi)),
+...     sh1(xyz)], axis=1), l_max=1).passed
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from .compare import ComparisonReport, compare_arrays
+from .tolerances import Tolerance, eps, tolerance
+
+__all__ = [
+    "assert_equivariant",
+    "assert_gradient_fd",
+    "assert_homomorphism",
+    "assert_orthogonal",
+    "assert_orthonormal_sh",
+    "assert_parity",
+    "assert_sh_equivariant",
+    "random_rotations",
+    "rotate_points",
+    "sh_rotator",
+    "sphere_quadrature",
+]
+
+
+def random_rotations(n: int, seed: int = 0) -> np.ndarray:
+    """``n`` proper rotation matrices ``(n, 3, 3)``, uniform (QR of Gaussian matrices)."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n={n!r} must be a positive integer")
+    rng = np.random.default_rng(seed)
+    q, r = np.linalg.qr(rng.standard_normal((n, 3, 3)))
+    q = q * np.sign(np.diagonal(r, axis1=1, axis2=2))[:, None, :]
+    q[np.linalg.det(q) < 0] *= -1.0
+    return q
+
+
+def rotate_points(R: np.ndarray, xyz: np.ndarray) -> np.ndarray:
+    """Active rotation of points ``(n, 3)``: ``r -> R r``."""
+    return np.asarray(xyz) @ np.asarray(R).T
+
+
+def _check(report: ComparisonReport, what: str) -> ComparisonReport:
+    if not report.passed:
+        raise AssertionError(f"{what} does not hold: {report}")
+    return report
+
+
+def _block_diag_d(l_max: int, R: np.ndarray) -> np.ndarray:
+    from o3ref import fast
+
+    blocks = fast.wigner_D_real(l_max, np.asarray(R, dtype=np.float64)[None])
+    n = (l_max + 1) ** 2
+    out = np.zeros((n, n))
+    start = 0
+    for l, block in enumerate(blocks):
+        out[start : start + 2 * l + 1, start : start + 2 * l + 1] = block[0]
+        start += 2 * l + 1
+    return out
+
+
+def sh_rotator(l_max: int) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """``f(R, values)`` applying ``D_real^l(R)`` to each ``l`` block of the last axis
+    (``(l_max+1)**2`` entries); uses :func:`o3ref.fast.wigner_D_real`."""
+
+    def rotate(R, values):
+        return np.asarray(values) @ _block_diag_d(l_max, R).T
+
+    return rotate
+
+
+def assert_equivariant(
+    func: Callable,
+    x,
+    rotate_input: Callable,
+    rotate_output: Callable,
+    *,
+    rotations: np.ndarray | None = None,
+    n_rotations: int = 4,
+    tol: Tolerance | None = None,
+    atol: float | None = None,
+    seed: int = 0,
+) -> ComparisonReport:
+    """Check ``func(rotate_input(R, x)) == rotate_output(R, func(x))`` for several ``R``.
+
+    ``rotations`` (``(n, 3, 3)``, proper or improper) default to ``n_rotations`` random
+    proper rotations. The tolerance defaults to ``64 * eps`` times the largest output.
+    Returns the worst report.
+    """
+    if rotations is None:
+        rotations = random_rotations(n_rotations, seed)
+    y = np.asarray(func(x))
+    if tol is None and atol is None:
+        atol = 64 * eps(np.float64) * max(1.0, float(np.max(np.abs(y))) if y.size else 1.0)
+    worst = None
+    for k, R in enumerate(np.asarray(rotations)):
+        lhs = np.asarray(func(rotate_input(R, x)))
+        rhs = np.asarray(rotate_output(R, y))
+        rep = compare_arrays(lhs, rhs, tol, atol=atol, label=f"rotation {k}")
+        _check(rep, "equivariance f(R x) = D(R) f(x)")
+        if worst is None or rep.max_abs > worst.max_abs:
+            worst = rep
+    return worst
+
+
+def assert_sh_equivariant(sh_func: Callable, l_max: int, n_points: int = 16, seed: int = 0):
+    """Equivariance of real spherical harmonics ``sh_func(xyz) -> (n, (l_max+1)**2)``:
+    ``Y(R r) = D_real(R) Y(r)`` (tolerance: :func:`tolerance` ``("sh", l_max)``)."""
+    xyz = np.random.default_rng(seed).standard_normal((n_points, 3))
+    t = tolerance("sh", l_max)
+    return assert_equivariant(
+        sh_func, xyz, rotate_points, sh_rotator(l_max), tol=Tolerance(
+            4 * t.atol, 0.0, "SH error on both sides plus the D product: 4x the SH policy"
+        ), seed=seed
+    )
+
+
+def sphere_quadrature(degree: int) -> tuple[np.ndarray, np.ndarray]:
+    """Points ``(n, 3)`` and weights integrating polynomials of ``degree`` on the unit sphere
+    exactly (Gauss-Legendre in ``cos(theta)`` times uniform ``phi``); weights sum to 4 pi."""
+    n_theta = degree // 2 + 1
+    n_phi = degree + 1
+    ct, wt = np.polynomial.legendre.leggauss(n_theta)
+    phi = 2 * np.pi * np.arange(n_phi) / n_phi
+    st = np.sqrt(1 - ct**2)
+    pts = np.stack(
+        [
+            np.outer(st, np.cos(phi)).ravel(),
+            np.outer(st, np.sin(phi)).ravel(),
+            np.repeat(ct, n_phi),
+        ],
+        axis=1,
+    )
+    w = np.repeat(wt, n_phi) * (2 * np.pi / n_phi)
+    return pts, w
+
+
+def assert_orthonormal_sh(sh_func: Callable, l_max: int) -> ComparisonReport:
+    """``int Y_lm Y_l'm' dOmega = delta`` for ``sh_func(xyz) -> (n, (l_max+1)**2)``."""
+    pts, w = sphere_quadrature(2 * l_max)
+    y = np.asarray(sh_func(pts))
+    gram = (y * w[:, None]).T @ np.conj(y)
+    t = tolerance("sh", l_max)
+    return _check(
+        compare_arrays(
+            gram,
+            np.eye(y.shape[1]),
+            atol=4 * (2 * l_max + 1) * t.atol,
+            label="Gram matrix",
+            names=["row (l*l+l+m)", "column (l*l+l+m)"],
+        ),
+        "orthonormality on the sphere",
+    )
+
+
+def assert_orthogonal(matrices, tol: Tolerance | None = None) -> ComparisonReport:
+    """``D D^dagger = I`` for a matrix ``(d, d)`` or a stack ``(n, d, d)``."""
+    m = np.asarray(matrices)
+    if m.ndim == 2:
+        m = m[None]
+    d = m.shape[-1]
+    prod = m @ np.conj(np.swapaxes(m, -1, -2))
+    eye = np.broadcast_to(np.eye(d), prod.shape)
+    if tol is None:
+        tol = tolerance("wigner_d", (d - 1) // 2)
+    return _check(compare_arrays(prod, eye, tol, label="D D^T"), "orthogonality D D^T = I")
+
+
+def assert_homomorphism(
+    d_func: Callable, n_pairs: int = 4, tol: Tolerance | None = None, seed: int = 0
+) -> ComparisonReport:
+    """``D(R1 R2) = D(R1) D(R2)`` and ``D(I) = I`` for ``d_func(R (n,3,3)) -> (n, d, d)``."""
+    r1 = random_rotations(n_pairs, seed)
+    r2 = random_rotations(n_pairs, seed + 1)
+    d12 = np.asarray(d_func(r1 @ r2))
+    if tol is None:
+        tol = tolerance("wigner_d", (d12.shape[-1] - 1) // 2)
+        tol = Tolerance(3 * tol.atol, 0.0, "three D evaluations: 3x the D policy")
+    rep = compare_arrays(
+        d12, np.asarray(d_func(r1)) @ np.asarray(d_func(r2)), tol, label="D(R1 R2)"
+    )
+    _check(rep, "homomorphism D(R1 R2) = D(R1) D(R2)")
+    d_id = np.asarray(d_func(np.eye(3)[None]))
+    return _check(compare_arrays(d_id[0], np.eye(d_id.shape[-1]), tol, label="D(I)"), "D(I) = I")
+
+
+def assert_parity(sh_func: Callable, l_max: int, n_points: int = 16, seed: int = 0):
+    """``Y_lm(-r) = (-1)^l Y_lm(r)`` for ``sh_func(xyz) -> (n, (l_max+1)**2)``."""
+    xyz = np.random.default_rng(seed).standard_normal((n_points, 3))
+    sign = np.concatenate([np.full(2 * l + 1, (-1.0) ** l) for l in range(l_max + 1)])
+    return _check(
+        compare_arrays(
+            sh_func(-xyz),
+            np.asarray(sh_func(xyz)) * sign,
+            tolerance("sh", l_max),
+            label="Y(-r)",
+            names=["point", "l*l+l+m"],
+        ),
+        "parity Y_lm(-r) = (-1)^l Y_lm(r)",
+    )
+
+
+def assert_gradient_fd(
+    func: Callable,
+    grad_func: Callable,
+    x,
+    *,
+    h: float = 1e-3,
+    atol: float | None = None,
+) -> ComparisonReport:
+    """Gradients against 5-point central differences.
+
+    ``func(x) -> (n, k)`` and ``grad_func(x) -> (n, 3, k)`` (the layout of sphericart and
+    ``o3ref.fast``) for points ``x`` of shape ``(n, 3)``. The 5-point stencil has truncation
+    error ``h^4 |f^(5)| / 30`` and rounding ``~ eps |f| / h``; the default ``atol``,
+    ``1e4 * eps / h`` times the largest value, covers both for smooth functions of moderate
+    degree at ``h = 1e-3``.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    g = np.asarray(grad_func(x))
+    f0 = np.asarray(func(x))
+    fd = np.zeros_like(g)
+    for a in range(3):
+        step = np.zeros(3)
+        step[a] = h
+        fd[:, a] = (
+            -np.asarray(func(x + 2 * step))
+            + 8 * np.asarray(func(x + step))
+            - 8 * np.asarray(func(x - step))
+            + np.asarray(func(x - 2 * step))
+        ) / (12 * h)
+    if atol is None:
+        atol = 1e4 * eps(np.float64) / h * max(1.0, float(np.max(np.abs(f0))))
+    return _check(
+        compare_arrays(g, fd, atol=atol, label="gradient", names=["point", "direction", "output"]),
+        "gradient = finite differences",
+    )

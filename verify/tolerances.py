@@ -1,0 +1,146 @@
+"""Tolerance policies: how far a floating-point result may sit from the exact value.
+
+Every tolerance here is a formula in the machine epsilon of the dtype, the degree ``l`` and
+(where it matters) the size of the values, with the reason written next to it. There is no
+free-floating ``1e-6``: when a check needs more room, the loosening and its cause are part of
+the policy (see :data:`POLICIES`).
+
+Exact versus exact is ``==`` (no tolerance at all); mpmath versus mpmath at ``dps`` digits is
+``10**(-dps + k)`` (:func:`mpmath_tolerance`).
+
+Conventions: :mod:`o3ref.reference.conventions`.
+
+>>> tol = tolerance("sh", l=10)
+>>> tol.atol == 16 * 21 * float(np.finfo(np.float64).eps)
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["POLICIES", "Tolerance", "eps", "mpmath_tolerance", "tolerance"]
+
+
+def eps(dtype=np.float64) -> float:
+    """Machine epsilon of a real or complex floating dtype (complex64 -> float32's)."""
+    dt = np.dtype(dtype)
+    if dt.kind not in "fc":
+        raise TypeError(f"dtype={dt} must be a floating or complex dtype")
+    return float(np.finfo(dt).eps)
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """An absolute and a relative tolerance with the reason for their size.
+
+    A value passes when ``|actual - expected| <= atol + rtol * |expected|`` (elementwise).
+    """
+
+    atol: float
+    rtol: float
+    reason: str
+
+    def __str__(self) -> str:
+        if self.rtol == 0.0:
+            return f"{self.atol:.1e}"
+        return f"{self.atol:.1e} + {self.rtol:.1e}|x|"
+
+    def allows(self, actual, expected) -> np.ndarray:
+        """Elementwise boolean: where ``actual`` is within this tolerance of ``expected``."""
+        actual = np.asarray(actual)
+        expected = np.asarray(expected)
+        return np.abs(actual - expected) <= self.atol + self.rtol * np.abs(expected)
+
+
+# quantity -> (constant c, power of (2l+1), explanation). atol = c * (2l+1)**p * eps.
+POLICIES: dict[str, tuple[float, int, str]] = {
+    "sh": (
+        16.0,
+        1,
+        "real SH by recurrence in l: about one rounding per step, values bounded by "
+        "sqrt((2l+1)/4pi) <= 2l+1; c = 16 covers the modified-Legendre start and the "
+        "cos/sin(m phi) recurrence",
+    ),
+    "sh_gradient": (
+        16.0,
+        2,
+        "gradients carry an extra factor l from differentiating r^l Y_lm / r^l, so one "
+        "more power of (2l+1) than the values",
+    ),
+    "wigner_d": (
+        8.0,
+        2,
+        "D by recurrence or sums over m: (2l+1) terms, each with error ~(2l+1) eps "
+        "(moble/spherical uses (2l+1)^2 eps as well)",
+    ),
+    "cg": (
+        16.0,
+        1,
+        "CG entries are sqrt(p/q) evaluated once per entry (or by a short recursion); "
+        "magnitudes <= 1, error grows at most linearly with the number of terms ~ 2L+1",
+    ),
+    "cartesian": (
+        16.0,
+        0,
+        "Cartesian <-> spherical of rank <= 2: a fixed handful of products and sums",
+    ),
+    "rotation": (8.0, 0, "3x3 products of sines and cosines: a few roundings per entry"),
+    "radial": (
+        1e4,
+        1,
+        "radial integrals through 1F1 and the Loewdin S^(-1/2): the overlap matrix of GTOs "
+        "has condition number ~1e3-1e4 for 6 radial functions, which multiplies eps",
+    ),
+    "expansion": (
+        1e4,
+        1,
+        "density coefficients: radial integrals (condition of S ~1e4) times SH, summed over "
+        "neighbours; compared relative to the block's largest value",
+    ),
+    "acdc": (
+        1e4,
+        2,
+        "CG products of expansion coefficients: expansion error times sums over (2l+1)^2 "
+        "pairs (m1, m2)",
+    ),
+    "ridge": (
+        1e8,
+        0,
+        "ridge solves (X^T X + alpha I) w = X^T y: error ~ cond(X^T X + alpha I) eps; with "
+        "the tutorial's regularisation the condition number stays below ~1e7",
+    ),
+}
+
+
+def tolerance(quantity: str, l: int = 0, dtype=np.float64, scale: float = 1.0) -> Tolerance:
+    """The tolerance policy for ``quantity`` at degree ``l`` in ``dtype``.
+
+    ``atol = c * (2l+1)**p * eps(dtype) * scale`` with ``(c, p)`` from :data:`POLICIES`;
+    ``scale`` is the magnitude the error is measured against (1 for quantities bounded by
+    one, the block's largest value for expansions). ``rtol`` is 0: every comparison here is
+    made against a known bound on the values, so an absolute tolerance says more.
+    """
+    if quantity not in POLICIES:
+        raise ValueError(
+            f"quantity={quantity!r} must be one of {sorted(POLICIES)} (tolerance policies)"
+        )
+    if isinstance(l, bool) or not isinstance(l, (int, np.integer)) or l < 0:
+        raise ValueError(f"l={l!r} must be a non-negative integer")
+    c, p, why = POLICIES[quantity]
+    atol = c * (2 * int(l) + 1) ** p * eps(dtype) * float(scale)
+    return Tolerance(atol=atol, rtol=0.0, reason=f"{c:g}*(2l+1)^{p}*eps: {why}")
+
+
+def mpmath_tolerance(dps: int, k: int = 3) -> Tolerance:
+    """mpmath versus mpmath at ``dps`` decimal digits: ``10**(-dps + k)``.
+
+    ``k`` digits are given up to the rounding of intermediate sums (3 by default).
+    """
+    if isinstance(dps, bool) or not isinstance(dps, int) or dps < 1:
+        raise ValueError(f"dps={dps!r} must be a positive integer")
+    return Tolerance(
+        atol=10.0 ** (-dps + k), rtol=0.0, reason=f"mpmath at dps={dps}, {k} digits spent"
+    )
