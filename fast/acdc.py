@@ -5,7 +5,8 @@ Starting from density coefficients (``nu = 1``, a :class:`metatensor.TensorMap` 
 ``(nu_b, sigma_b, lambda_b)`` block gives, for every ``L`` with
 ``|lambda_a - lambda_b| <= L <= min(lambda_a + lambda_b, lcut)``, features of the block
 
-    ``(order_nu, o3_sigma, o3_lambda) = (nu_a + nu_b, sigma_a sigma_b (-1)**(lambda_a + lambda_b + L), L)``
+    ``order_nu = nu_a + nu_b``, ``o3_sigma = sigma_a sigma_b (-1)**(lambda_a + lambda_b + L)``,
+    ``o3_lambda = L``
 
 with values ``X[i, M, (q_a, q_b)] = sum_{m1 m2} C[m1, m2, M] a[i, m1, q_a] b[i, m2, q_b]``
 (``C`` the real Clebsch-Gordan coefficients of ``o3ref.fast.real_clebsch_gordan``). A block
@@ -83,7 +84,7 @@ _SUFFIX = re.compile(r"_[0-9]+$")
 
 
 def _root(name: str) -> str:
-    """``name`` without a trailing ``_<digits>`` (``n_1 -> n``, ``neighbor_type -> neighbor_type``)."""
+    """``name`` without a trailing ``_<digits>`` (``n_1 -> n``; ``neighbor_type`` unchanged)."""
     return _SUFFIX.sub("", name)
 
 
@@ -140,7 +141,10 @@ def acdc_standardize_keys(descriptor: TensorMap) -> TensorMap:
     order_nu = columns.get("order_nu", np.ones(n_keys, dtype=np.int32))
     sigma = columns.get("o3_sigma", np.ones(n_keys, dtype=np.int32))
     if not np.all(np.isin(sigma, (-1, 1))):
-        raise ValueError(f"descriptor has o3_sigma values {sorted(set(sigma.tolist()))}: each must be +1 or -1")
+        raise ValueError(
+            f"descriptor has o3_sigma values {sorted(set(sigma.tolist()))}: "
+            "each must be +1 or -1"
+        )
     others = [name for name in names if name not in SYMMETRY_KEYS]
     new_values = np.column_stack(
         [order_nu, sigma, columns["o3_lambda"]] + [columns[name] for name in others]
@@ -206,7 +210,7 @@ def _same_tensor(x_a: TensorMap, x_b: TensorMap) -> bool:
         return True
     if x_a.keys != x_b.keys:
         return False
-    for block_a, block_b in zip(x_a.blocks(), x_b.blocks()):
+    for block_a, block_b in zip(x_a.blocks(), x_b.blocks(), strict=True):
         if block_a.properties != block_b.properties or block_a.samples != block_b.samples:
             return False
         if not np.array_equal(block_a.values, block_b.values):

@@ -6,8 +6,8 @@ Conventions: :mod:`o3ref.reference.conventions` — Condon-Shortley complex CG, 
 taking ``Re K`` when ``l1 + l2 + L`` is even and ``Im K`` when it is odd.
 
 Algorithm (independent of :mod:`o3ref.reference`): the complex CG by Racah's formula with
-exact Python integers and :class:`fractions.Fraction` for the alternating sum (no
-cancellation), rounded once to float64 as ``sign * sqrt(p/q)``; then the complex-to-real
+exact Python integers for the alternating sum (no cancellation), rounded once to float64
+as ``sign * sqrt(p/q)``; then the complex-to-real
 change of basis in NumPy (each real entry is a sum of at most four terms of size <= 1/2,
 so the error is a few ulp). Results are cached (``functools.lru_cache``) and returned as
 read-only arrays.
@@ -24,7 +24,6 @@ True
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 from functools import lru_cache
 
 import numpy as np
@@ -47,28 +46,31 @@ def _fact(n: int) -> int:
     return math.factorial(n)
 
 
-def _cg_squared(l1: int, m1: int, l2: int, m2: int, L: int) -> tuple[int, Fraction]:
-    """``(sign, value**2)`` of ``<l1 m1 l2 m2 | L m1+m2>`` as an exact Fraction (Racah)."""
+def _cg_float(l1: int, m1: int, l2: int, m2: int, L: int) -> float:
+    """``<l1 m1 l2 m2 | L m1+m2>`` by Racah's formula in exact integers, rounded once.
+
+    Racah's sum, multiplied by ``a! (L+l1-l2)! (L-l1+l2)!`` with ``a = l1+l2-L``, is the
+    integer ``I = sum_k (-1)^k C(a, k) C(L+l1-l2, l1-m1-k) C(L-l1+l2, l2+m2-k)``, so that
+    ``CG^2 = (2L+1) (L+M)! (L-M)! (l1-m1)! (l1+m1)! (l2-m2)! (l2+m2)! I^2 /
+    ((l1+l2+L+1)! a! (L+l1-l2)! (L-l1+l2)!)`` exactly; ``int / int`` rounds correctly.
+    """
     M = m1 + m2
     if abs(M) > L or abs(m1) > l1 or abs(m2) > l2:
-        return 0, Fraction(0)
-    f = _fact
-    pre = Fraction(
-        (2 * L + 1) * f(L + l1 - l2) * f(L - l1 + l2) * f(l1 + l2 - L),
-        f(l1 + l2 + L + 1),
-    ) * (f(L + M) * f(L - M) * f(l1 - m1) * f(l1 + m1) * f(l2 - m2) * f(l2 + m2))
+        return 0.0
+    f, comb = _fact, math.comb
+    a, p, q = l1 + l2 - L, L + l1 - l2, L - l1 + l2
     kmin = max(0, l2 - L - m1, l1 - L + m2)
-    kmax = min(l1 + l2 - L, l1 - m1, l2 + m2)
-    total = Fraction(0)
+    kmax = min(a, l1 - m1, l2 + m2)
+    total = 0
     for k in range(kmin, kmax + 1):
-        den = (
-            f(k) * f(l1 + l2 - L - k) * f(l1 - m1 - k) * f(l2 + m2 - k)
-            * f(L - l2 + m1 + k) * f(L - l1 - m2 + k)
-        )
-        total += Fraction((-1) ** k, den)
+        term = comb(a, k) * comb(p, l1 - m1 - k) * comb(q, l2 + m2 - k)
+        total += -term if k % 2 else term
     if total == 0:
-        return 0, Fraction(0)
-    return (1 if total > 0 else -1), pre * total * total
+        return 0.0
+    num = (2 * L + 1) * f(L + M) * f(L - M) * f(l1 - m1) * f(l1 + m1) * f(l2 - m2) * f(l2 + m2)
+    den = f(l1 + l2 + L + 1) * f(a) * f(p) * f(q)
+    value = math.sqrt(num * total * total / den)
+    return value if total > 0 else -value
 
 
 def _check_triple(l1, l2, L) -> tuple[int, int, int]:
@@ -83,9 +85,7 @@ def _complex_cg(l1: int, l2: int, L: int) -> np.ndarray:
         return out
     for m1 in range(-l1, l1 + 1):
         for m2 in range(max(-l2, -L - m1), min(l2, L - m1) + 1):
-            sign, sq = _cg_squared(l1, m1, l2, m2, L)
-            if sign:
-                out[m1 + l1, m2 + l2, m1 + m2 + L] = sign * math.sqrt(sq)
+            out[m1 + l1, m2 + l2, m1 + m2 + L] = _cg_float(l1, m1, l2, m2, L)
     out.flags.writeable = False
     return out
 

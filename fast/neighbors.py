@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["NeighborList", "neighbor_list", "batched_molecule_neighbors"]
+__all__ = ["NeighborList", "neighbor_list", "batched_molecule_neighbors", "frames_neighbor_pairs"]
 
 
 @dataclass
@@ -68,8 +68,11 @@ def _check_cell(cell, pbc):
     return cell, pbc, work
 
 
-def neighbor_list(positions, cell, pbc, cutoff) -> NeighborList:
-    """Full neighbour list of one structure (see the module docstring)."""
+def neighbor_list(positions, cell, pbc, cutoff, sort=True) -> NeighborList:
+    """Full neighbour list of one structure (see the module docstring).
+
+    ``sort=False`` skips the final ordering by ``(first, second, shifts)``.
+    """
     positions = np.asarray(positions, dtype=np.float64).reshape(-1, 3)
     if not cutoff > 0:
         raise ValueError(f"cutoff={cutoff} must be positive")
@@ -104,8 +107,10 @@ def neighbor_list(positions, cell, pbc, cutoff) -> NeighborList:
     first, j, shift, vectors = first[not_self], j[not_self], shift[not_self], vectors[not_self]
     # shift with respect to the input (unwrapped) positions
     shift = shift - wrap[j] + wrap[first]
-    order = np.lexsort((shift[:, 2], shift[:, 1], shift[:, 0], j, first))
-    return NeighborList(first[order], j[order], shift[order], vectors[order])
+    if sort:
+        order = np.lexsort((shift[:, 2], shift[:, 1], shift[:, 0], j, first))
+        first, j, shift, vectors = first[order], j[order], shift[order], vectors[order]
+    return NeighborList(first, j, shift, vectors)
 
 
 def _cell_list_pairs(queries, sources, cutoff):
@@ -169,3 +174,37 @@ def batched_molecule_neighbors(positions, cutoff):
     mask[:, np.arange(n_atoms), np.arange(n_atoms)] = False
     frame, first, second = np.nonzero(mask)
     return frame, first, second, vectors[frame, first, second]
+
+
+def frames_neighbor_pairs(positions, cells, pbcs, cutoff, batch_limit=64):
+    """Pairs of several structures, with atom indices global over the concatenated frames.
+
+    ``positions`` is a list of ``(n_f, 3)`` arrays. Returns ``(first, second, vectors)``
+    sorted by ``(first, second)``; a pair with ``first == second`` is a periodic self-image.
+    Non-periodic frames of at most ``batch_limit`` atoms are grouped by size and handled in
+    one batched pass each; the others go through :func:`neighbor_list` one by one.
+    """
+    sizes = np.array([len(p) for p in positions], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    firsts, seconds, vectors = [], [], []
+    batched = {}
+    for f, (pos, cell, pbc) in enumerate(zip(positions, cells, pbcs, strict=True)):
+        if sizes[f] == 0:
+            continue
+        if not np.any(pbc) and sizes[f] <= batch_limit:
+            batched.setdefault(int(sizes[f]), []).append(f)
+            continue
+        nl = neighbor_list(pos, cell, pbc, cutoff, sort=False)
+        firsts.append(nl.first + offsets[f])
+        seconds.append(nl.second + offsets[f])
+        vectors.append(nl.vectors)
+    for frames in batched.values():
+        frames = np.array(frames)
+        stacked = np.stack([positions[f] for f in frames])
+        frame, first, second, vec = batched_molecule_neighbors(stacked, cutoff)
+        firsts.append(first + offsets[frames[frame]])
+        seconds.append(second + offsets[frames[frame]])
+        vectors.append(vec)
+    if not firsts:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, 3))
+    return np.concatenate(firsts), np.concatenate(seconds), np.concatenate(vectors)

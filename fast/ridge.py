@@ -112,8 +112,8 @@ def _check_samples(X, y) -> None:
     names = [name for name in y.samples.names if name in X.samples.names]
     if not names:
         return
-    x_values = np.asarray(X.samples.view(names).values)
-    y_values = np.asarray(y.samples.view(names).values)
+    x_values = np.column_stack([np.asarray(X.samples.column(n)) for n in names])
+    y_values = np.column_stack([np.asarray(y.samples.column(n)) for n in names])
     if x_values.shape != y_values.shape or not np.array_equal(x_values, y_values):
         raise ValueError(
             f"mismatched samples: X and y disagree on the sample columns {names}; "
@@ -142,7 +142,9 @@ def _parse_alpha(alpha):
         raise ValueError("alpha=[] must hold at least one candidate value")
     for a in values:
         if not np.isfinite(a) or a < 0:
-            raise ValueError(f"alpha={alpha!r}: every candidate must be a finite non-negative number")
+            raise ValueError(
+                f"alpha={alpha!r}: every candidate must be a finite non-negative number"
+            )
     return None, values, False
 
 
@@ -243,7 +245,7 @@ class EquivariantRidge:
                 errors += (residual * residual).sum(axis=0)
                 count += int(rows_test.sum())
             rmse = np.sqrt(errors / count)
-            self.cv_rmse_ = {float(a): float(e) for a, e in zip(candidates, rmse)}
+            self.cv_rmse_ = {float(a): float(e) for a, e in zip(candidates, rmse, strict=True)}
             alpha = float(candidates[int(np.argmin(rmse))])
 
         self.alpha_ = alpha

@@ -32,3 +32,12 @@ from .wigner import wigner_D, wigner_D_real, wigner_d_small  # noqa: E402
 # --- issue 5: high-precision ACDC products and ridge solution (small inputs) ---
 from .acdc import cg_product, lambda_soap  # noqa: E402
 from .ridge import ridge_solution  # noqa: E402
+
+# --- issue 4: mpmath spherical expansion (small systems) ---
+from .expansion import (  # noqa: E402
+    gto_lowdin,
+    gto_overlap,
+    radial_integral,
+    radial_integral_quadrature,
+    spherical_expansion,
+)

@@ -1,4 +1,4 @@
-"""High-precision ACDC / lambda-SOAP products (mpmath) for small inputs: the oracle of the fast path.
+"""High-precision ACDC / lambda-SOAP products (mpmath) for small inputs: the fast path's oracle.
 
 The CG product of two equivariant blocks ``a`` (degree ``l1``) and ``b`` (degree ``l2``)
 into degree ``L`` is

@@ -83,7 +83,10 @@ def couple(tensor) -> dict[int, sympy.Matrix]:
     for L in (0, 1, 2):
         c = _cg_sympy(L)
         out[L] = sympy.Matrix(
-            [sum(c[i][j][k] * t_s[i, j] for i in range(3) for j in range(3)) for k in range(2 * L + 1)]
+            [
+                sum(c[i][j][k] * t_s[i, j] for i in range(3) for j in range(3))
+                for k in range(2 * L + 1)
+            ]
         )
     return out
 

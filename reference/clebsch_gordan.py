@@ -153,7 +153,6 @@ def _cg_doubled(dj1: int, dm1: int, dj2: int, dm2: int, dj: int, dm: int) -> tup
     return (num // g, den // g, ps)
 
 
-
 # ----------------------------------------------------------------------------- boundary
 
 
@@ -254,10 +253,7 @@ def clebsch_gordan_exact(l1, m1, l2, m2, L, M) -> SignedSqrt:
 
 def _cg_checked(l1, m1, l2, m2, L, M) -> tuple[int, int, int]:
     if (
-        _all_int(l1, m1, l2, m2, L, M)
-        and -l1 <= m1 <= l1
-        and -l2 <= m2 <= l2
-        and -L <= M <= L
+        _all_int(l1, m1, l2, m2, L, M) and -l1 <= m1 <= l1 and -l2 <= m2 <= l2 and -L <= M <= L
     ):  # fast path for valid integer arguments
         return _cg_cached(2 * l1, 2 * m1, 2 * l2, 2 * m2, 2 * L, 2 * M)
     d1 = _check_pair("l1", l1, "m1", m1)
@@ -431,33 +427,37 @@ def _real_cg_entries(l1: int, l2: int, L: int) -> dict[tuple[int, int, int], Sig
 _ZERO = SignedSqrt._raw(0, 0, 1)
 
 
-@functools.lru_cache(maxsize=512)
-def _real_cg_array(l1: int, l2: int, L: int) -> np.ndarray:
-    shape = (2 * l1 + 1, 2 * l2 + 1, 2 * L + 1)
+@functools.lru_cache(maxsize=2048)
+def _real_cg_sparse(l1: int, l2: int, L: int) -> tuple[tuple[tuple[int, int, int], ...], tuple]:
+    """Non-zero entries as ``(((m1, m2, M), ...), (SignedSqrt, ...))``, sorted by orders."""
+    if L not in triangle(l1, l2):
+        return ((), ())
     if l1 < l2:
         # swap symmetry: C^{l1 l2 L}[m1, m2, M] = (-1)^(l1+l2-L) C^{l2 l1 L}[m2, m1, M]
-        out = _real_cg_array(l2, l1, L).transpose(1, 0, 2).copy()
-        if (l1 + l2 + L) % 2:
-            nonzero = out != _ZERO
-            out[nonzero] = -out[nonzero]
-        out.flags.writeable = False
-        return out
+        keys, values = _real_cg_sparse(l2, l1, L)
+        odd = (l1 + l2 + L) % 2
+        swapped = zip(keys, values, strict=True)
+        pairs = sorted(((m1, m2, bigm), -v if odd else v) for (m2, m1, bigm), v in swapped)
+    else:
+        pairs = sorted(_real_cg_entries(l1, l2, L).items())
+    return tuple(k for k, _ in pairs), tuple(v for _, v in pairs)
+
+
+def _real_cg_array(l1: int, l2: int, L: int) -> np.ndarray:
+    shape = (2 * l1 + 1, 2 * l2 + 1, 2 * L + 1)
     out = np.full(shape[0] * shape[1] * shape[2], _ZERO, dtype=object)
-    if L in triangle(l1, l2):
-        entries = _real_cg_entries(l1, l2, L)
+    keys, entries = _real_cg_sparse(l1, l2, L)
+    if keys:
         # flat positions of (m1, m2, M) in C order, indices m + l
         n2, n3 = shape[1], shape[2]
         flat = [
             (m_index(l1, m1) * n2 + m_index(l2, m2)) * n3 + m_index(L, bigm)
-            for m1, m2, bigm in entries
+            for m1, m2, bigm in keys
         ]
-        if flat:
-            values = np.empty(len(flat), dtype=object)
-            values[:] = list(entries.values())
-            out[flat] = values
-    out = out.reshape(shape)
-    out.flags.writeable = False
-    return out
+        values = np.empty(len(flat), dtype=object)
+        values[:] = entries
+        out[flat] = values
+    return out.reshape(shape)
 
 
 def real_clebsch_gordan(l1, l2, L) -> np.ndarray:
@@ -480,17 +480,16 @@ def real_clebsch_gordan(l1, l2, L) -> np.ndarray:
     l1 = check_degree("l1", l1)
     l2 = check_degree("l2", l2)
     L = check_degree("L", L)
-    return _real_cg_array(l1, l2, L).copy()
+    return _real_cg_array(l1, l2, L)
 
 
 def _clear_caches() -> None:
     """Forget every cached coefficient (benchmarks time the cold computation)."""
     _CG_VALUES.clear()
     _SYMPY_VALUES.clear()
-    _real_cg_array.cache_clear()
+    _real_cg_sparse.cache_clear()
     _triangle_part.cache_clear()
     _pair_part.cache_clear()
     _sqrt_split.cache_clear()
     _SQRT_CACHE.clear()
     _INTERNED.clear()
-

@@ -230,10 +230,7 @@ def complex_spherical_harmonics(l_max, xyz, dps: int = 30) -> np.ndarray:
     with mpmath.workdps(dps + _GUARD_DPS):
         for l in range(check_degree("l_max", l_max) + 1):
             u = complex_to_real(l)
-            u_mp = [
-                [_mp_complex(u[i, j]) for j in range(2 * l + 1)]
-                for i in range(2 * l + 1)
-            ]
+            u_mp = [[_mp_complex(u[i, j]) for j in range(2 * l + 1)] for i in range(2 * l + 1)]
             cols = [flat_index(l, m) for m in m_values(l)]
             for n in range(real.shape[0]):
                 vals = [real[n, c] for c in cols]

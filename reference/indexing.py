@@ -41,6 +41,8 @@ __all__ = [
 def n_harmonics(l_max: int) -> int:
     """Number of harmonics with ``l <= l_max``: ``(l_max + 1)**2``.
 
+    Conventions: see :mod:`o3ref.reference.conventions`.
+
     >>> n_harmonics(0), n_harmonics(3)
     (1, 16)
     """
@@ -49,6 +51,8 @@ def n_harmonics(l_max: int) -> int:
 
 def flat_index(l: int, m: int) -> int:
     """Flat position of ``(l, m)`` in an array of all harmonics: ``l*l + l + m``.
+
+    Conventions: see :mod:`o3ref.reference.conventions`.
 
     >>> flat_index(1, -1), flat_index(1, 1)
     (1, 3)
@@ -59,6 +63,8 @@ def flat_index(l: int, m: int) -> int:
 def m_index(l: int, m: int) -> int:
     """Position of order ``m`` inside the block of degree ``l`` (``m = -l..l`` ascending).
 
+    Conventions: see :mod:`o3ref.reference.conventions`.
+
     >>> m_index(2, -2), m_index(2, 0)
     (0, 2)
     """
@@ -66,17 +72,26 @@ def m_index(l: int, m: int) -> int:
 
 
 def m_values(l: int) -> range:
-    """Orders of degree ``l`` in storage order: ``range(-l, l + 1)``."""
+    """Orders of degree ``l`` in storage order: ``range(-l, l + 1)``.
+
+    Conventions: see :mod:`o3ref.reference.conventions`.
+    """
     return range(-l, l + 1)
 
 
 def lm_pairs(l_max: int) -> list[tuple[int, int]]:
-    """All ``(l, m)`` with ``l <= l_max`` in storage order."""
+    """All ``(l, m)`` with ``l <= l_max`` in storage order.
+
+    Conventions: see :mod:`o3ref.reference.conventions`.
+    """
     return [(l, m) for l in range(l_max + 1) for m in range(-l, l + 1)]
 
 
 def triangle(l1: int, l2: int) -> range:
-    """Degrees ``L`` allowed by the triangle rule: ``|l1 - l2| <= L <= l1 + l2``."""
+    """Degrees ``L`` allowed by the triangle rule: ``|l1 - l2| <= L <= l1 + l2``.
+
+    Conventions: see :mod:`o3ref.reference.conventions`.
+    """
     return range(abs(l1 - l2), l1 + l2 + 1)
 
 
@@ -111,6 +126,8 @@ def _as_fraction(name: str, value) -> Fraction:
 def check_degree(name: str, value) -> int:
     """``value`` as a Python int; raises unless it is a non-negative integer.
 
+    Conventions: see :mod:`o3ref.reference.conventions`.
+
     >>> check_degree("l", 2)
     2
     >>> check_degree("l", -1)
@@ -127,7 +144,10 @@ def check_degree(name: str, value) -> int:
 
 
 def check_order(name: str, value, l: int, l_name: str = "l") -> int:
-    """``value`` as a Python int; raises unless it is an integer with ``|m| <= l``."""
+    """``value`` as a Python int; raises unless it is an integer with ``|m| <= l``.
+
+    Conventions: see :mod:`o3ref.reference.conventions`.
+    """
     frac = _as_fraction(name, value)
     if frac.denominator != 1:
         raise ValueError(f"{name}={frac} must be an integer")
@@ -138,6 +158,8 @@ def check_order(name: str, value, l: int, l_name: str = "l") -> int:
 
 def doubled(name: str, value, *, non_negative: bool = False) -> int:
     """Twice ``value`` as a Python int; raises unless ``value`` is an integer or half-integer.
+
+    Conventions: see :mod:`o3ref.reference.conventions`.
 
     >>> doubled("j", Fraction(3, 2)), doubled("m", -1)
     (3, -2)

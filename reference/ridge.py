@@ -48,7 +48,7 @@ def _to_mpf(value, name: str):
 
 
 def ridge_solution(X, y, alpha, dps: int = 50) -> list:
-    """Ridge weights (a list of ``mpmath.mpf``) for ``X`` ``(n, 2l+1, n_features)``, ``y`` ``(n, 2l+1)``.
+    """Ridge weights (list of ``mpf``) for ``X`` ``(n, 2l+1, n_features)``, ``y`` ``(n, 2l+1)``.
 
     ``X`` and ``y`` are nested sequences (or numpy arrays) of real numbers, ``alpha >= 0``.
     The minimiser of ``sum (y - X w)**2 + alpha |w|**2`` over all samples and components.
@@ -66,7 +66,7 @@ def ridge_solution(X, y, alpha, dps: int = 50) -> list:
         raise ValueError("X has 0 samples: at least one sample is needed")
     n_components = len(X[0])
     n_features = len(X[0][0]) if n_components else 0
-    for i, (sample, target) in enumerate(zip(X, y)):
+    for i, (sample, target) in enumerate(zip(X, y, strict=True)):
         if len(sample) != n_components or any(len(row) != n_features for row in sample):
             raise ValueError(f"X[{i}] is ragged: every sample must be (2l+1, n_features)")
         if len(target) != n_components:

@@ -29,6 +29,8 @@ __all__ = [
 def exact_angle(name: str, value) -> sympy.Expr:
     """``value`` as an exact sympy expression; floats are refused (they are not exact).
 
+    Conventions: see :mod:`o3ref.reference.conventions`.
+
     >>> exact_angle("beta", sympy.pi / 3)
     pi/3
     >>> exact_angle("beta", 0.5)
@@ -131,10 +133,13 @@ def quaternion_to_matrix(w, x, y, z) -> sympy.Matrix:
     n = w**2 + x**2 + y**2 + z**2
     if n == 0:
         raise ValueError("quaternion (0, 0, 0, 0) has no rotation: the norm must be non-zero")
-    return sympy.Matrix(
-        [
-            [w**2 + x**2 - y**2 - z**2, 2 * (x * y - w * z), 2 * (x * z + w * y)],
-            [2 * (x * y + w * z), w**2 - x**2 + y**2 - z**2, 2 * (y * z - w * x)],
-            [2 * (x * z - w * y), 2 * (y * z + w * x), w**2 - x**2 - y**2 + z**2],
-        ]
-    ) / n
+    return (
+        sympy.Matrix(
+            [
+                [w**2 + x**2 - y**2 - z**2, 2 * (x * y - w * z), 2 * (x * z + w * y)],
+                [2 * (x * y + w * z), w**2 - x**2 + y**2 - z**2, 2 * (y * z - w * x)],
+                [2 * (x * z - w * y), 2 * (y * z + w * x), w**2 - x**2 - y**2 + z**2],
+            ]
+        )
+        / n
+    )

@@ -27,7 +27,13 @@ _INTERNED: dict[tuple[int, int, int], SignedSqrt] = {}
 
 
 class SignedSqrt:
-    """Exact ``sign * sqrt(p/q)``; immutable, hashable, compares exactly."""
+    """Exact ``sign * sqrt(p/q)``; immutable, hashable, compares exactly.
+
+    Conventions: see :mod:`o3ref.reference.conventions` (real CG entries are of this form).
+
+    >>> str(SignedSqrt(-1, 1, 3)), float(SignedSqrt(1, 1, 4))
+    ('-sqrt(1/3)', 0.5)
+    """
 
     __slots__ = ("sign", "p", "q")
 
@@ -79,6 +85,10 @@ class SignedSqrt:
         if self.sign == 0:
             return sympy.Integer(0)
         return self.sign * sympy.sqrt(sympy.Rational(self.p, self.q))
+
+    def _sympy_(self) -> sympy.Expr:
+        # lets sympy.sympify (and sympy arithmetic) take a SignedSqrt directly
+        return self.to_sympy()
 
     def __float__(self) -> float:
         # correctly rounded from the exact square through integer arithmetic

@@ -186,7 +186,9 @@ def wigner_D(l, alpha, beta, gamma, dps=None):
     l = check_degree("l", l)
     dps = _check_dps(dps)
     if dps is None:
-        a, b, g = (exact_angle(n, v) for n, v in (("alpha", alpha), ("beta", beta), ("gamma", gamma)))
+        a, b, g = (
+            exact_angle(n, v) for n, v in (("alpha", alpha), ("beta", beta), ("gamma", gamma))
+        )
         d = _exact_small_d(l, b)
         out = sympy.zeros(2 * l + 1, 2 * l + 1)
         for mp in m_values(l):
@@ -238,7 +240,9 @@ def wigner_D_real(l, alpha, beta, gamma, dps=None):
     l = check_degree("l", l)
     dps = _check_dps(dps)
     if dps is None:
-        a, b, g = (exact_angle(n, v) for n, v in (("alpha", alpha), ("beta", beta), ("gamma", gamma)))
+        a, b, g = (
+            exact_angle(n, v) for n, v in (("alpha", alpha), ("beta", beta), ("gamma", gamma))
+        )
         e_a = sympy.diag(*[_exact_phase(m, a) for m in m_values(l)])
         e_g = sympy.diag(*[_exact_phase(m, g) for m in m_values(l)])
         d = _exact_small_d(l, b)
@@ -248,12 +252,22 @@ def wigner_D_real(l, alpha, beta, gamma, dps=None):
         d_complex = wigner_D(l, alpha, beta, gamma, dps=_mp_work_dps(l, dps))
         u = complex_to_real(l)
         n = 2 * l + 1
-        u_mp = [[mpmath.mpc(*(sympy.N(part, mpmath.mp.dps) for part in u[i, j].as_real_imag()))
-                 for j in range(n)] for i in range(n)]
+        u_mp = [
+            [
+                mpmath.mpc(*(sympy.N(part, mpmath.mp.dps) for part in u[i, j].as_real_imag()))
+                for j in range(n)
+            ]
+            for i in range(n)
+        ]
         conj_d = [[mpmath.conj(d_complex[i, j]) for j in range(n)] for i in range(n)]
         # (U^dagger conj(D) U)[a, b] = sum_ij conj(U[i, a]) conj(D)[i, j] U[j, b]
-        left = [[mpmath.fsum(mpmath.conj(u_mp[i][a_]) * conj_d[i][j] for i in range(n))
-                 for j in range(n)] for a_ in range(n)]
+        left = [
+            [
+                mpmath.fsum(mpmath.conj(u_mp[i][a_]) * conj_d[i][j] for i in range(n))
+                for j in range(n)
+            ]
+            for a_ in range(n)
+        ]
         rows = []
         for a_ in range(n):
             row = []

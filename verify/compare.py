@@ -103,8 +103,9 @@ def compare_arrays(
     """Compare ``actual`` with ``expected`` entrywise; the shapes must agree exactly.
 
     Pass either a :class:`~o3ref.verify.tolerances.Tolerance` or ``atol`` (and ``rtol``).
-    The relative error is taken over the entries whose expected value is not zero (exact
-    zeros are judged by the absolute error alone). ``names`` label the axes in the report.
+    The relative error is taken over the entries whose expected magnitude is above 1e-6
+    of the largest (smaller ones, exact zeros included, are judged by the
+    absolute error). ``names`` label the axes in the report.
     """
     a = to_numeric(actual)
     e = to_numeric(expected)
@@ -123,7 +124,10 @@ def compare_arrays(
     mag = np.abs(e)
     bad_value = ~np.isfinite(a)
     err = np.where(bad_value, np.inf, err)
-    rel = np.where(mag > 0, err / np.where(mag > 0, mag, 1.0), 0.0)
+    # relative error where it means something: entries above 1e-6 of the largest one (near
+    # an exact zero, the relative error of a rounded value is unbounded and says nothing)
+    floor = 1e-6 * float(np.max(mag))
+    rel = np.where(mag > floor, err / np.where(mag > floor, mag, 1.0), 0.0)
     failed = (err > atol + rtol * mag) | bad_value
     # the worst entry: the largest excess over the tolerance (or the largest error)
     excess = err - (atol + rtol * mag)

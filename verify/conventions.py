@@ -65,7 +65,7 @@ def unnormalised_factor(l: int, m: int) -> sympy.Expr:
 
 
 # e3nn reads its argument as (y, z, x): e3nn(v) = N_l Y(A v) with A (a, b, c) -> (c, a, b)
-E3NN_ARGUMENT = sympy.Matrix([[0, 0, 1], [1, 0, 0], [0, 1, 0]])
+E3NN_ARGUMENT = sympy.ImmutableMatrix([[0, 0, 1], [1, 0, 0], [0, 1, 0]])
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ class SHConvention:
     kind: str  # "real" or "complex"
     description: str
     _matrix: Callable[[int], sympy.Matrix]
-    argument: sympy.Matrix = sympy.eye(3)
+    argument: sympy.ImmutableMatrix = sympy.ImmutableMatrix.eye(3)
 
     def matrix(self, l: int) -> sympy.Matrix:
         """The exact ``(2l+1) x (2l+1)`` matrix ``M_l``."""
@@ -178,19 +178,21 @@ WIGNER_D_CONVENTIONS: dict[str, WignerDConvention] = {
     for c in [
         WignerDConvention("o3ref", "o3ref, e3nn wigner_D (angles Y-X-Y in e3nn's axes)",
                           "real", "real D, Y_l(R r) = D Y_l(r), ZYZ active Euler angles"),
-        WignerDConvention("standard complex", "Wikipedia, Sakurai, sympy Rotation.D, "
-                          "wigners wigner_D_array", "complex",
+        WignerDConvention("standard complex", "Wikipedia, Sakurai, sympy Rotation.D and "
+                          "wigner_d, wigners wigner_D_array", "complex",
                           "D_m'm = exp(-i m' alpha) d_m'm(beta) exp(-i m gamma)"),
         WignerDConvention("passive (transposed)", "D(R^-1) = D(R)^T", "real",
                           "transposed real D: the passive rotation", transform="transpose"),
-        WignerDConvention("conjugated complex", "Y_l(R r) = D* Y_l(r) convention",
-                          "complex", "complex conjugate of the standard D",
-                          transform="conjugate"),
+        WignerDConvention("conjugated complex", "moble's spherical Wigner.D at "
+                          "quaternionic from_euler_angles", "complex",
+                          "complex conjugate of the standard D", transform="conjugate"),
         WignerDConvention("adjoint complex", "D(R^-1) of the standard D", "complex",
                           "conjugate transpose of the standard D", transform="adjoint"),
+        # J D(-a, -b, -g) J equals D(a, b, g) (d_{-m',-m}(-b) = d_{m'm}(b)): the two
+        # descriptions of sympy's wigner_d agree, so the detector names "standard complex"
         WignerDConvention("sympy wigner_d", "sympy.physics.wigner.wigner_d", "complex",
-                          "standard D at (-alpha, -beta, -gamma), m descending",
-                          angles=_neg, descending=True),
+                          "standard D at (-alpha, -beta, -gamma), m descending (which is "
+                          "the standard D itself)", angles=_neg, descending=True),
     ]
 }
 
@@ -267,8 +269,10 @@ _TABLE_ROWS = [
      "('component'), `sqrt(4pi/(2l+1))` ('norm')", "test_e3nn_sh"),
     ("Wigner D", "standard complex (Wikipedia, sympy `Rotation.D`, wigners, spherical)",
      "`D_real = U^dagger conj(D) U`", "test_complex_d"),
-    ("Wigner D", "sympy `wigner_d(l, a, b, g)`", "`J D(-a, -b, -g) J`, `J` reverses m",
-     "test_sympy_wigner_d"),
+    ("Wigner D", "sympy `wigner_d(l, a, b, g)`", "`J D(-a, -b, -g) J` (`J` reverses m), "
+     "which is the standard `D(a, b, g)` itself", "test_sympy_wigner_d"),
+    ("Wigner D", "moble's spherical `Wigner(l).D(from_euler_angles(a, b, g))`",
+     "`conj(D(a, b, g))`", "test_spherical_wigner_d"),
     ("Wigner D", "e3nn `wigner_D(l, a, b, g)`, Y-X-Y angles in e3nn's axes",
      "`= D_real(a, b, g)` (ZYZ): `angles_to_matrix(a, b, g) = A^-1 Rz(a) Ry(b) Rz(g) A`, "
      "`A: (x, y, z) -> (y, z, x)`", "test_e3nn_wigner_d"),

@@ -42,9 +42,9 @@ GRIDS: dict[str, dict[str, dict]] = {
     },
     "full": {
         "sh": {"l_max": 24, "n_points": 40},
-        "sh_gradient": {"l_max": 12, "n_points": 16},
+        "sh_gradient": {"l_max": 10, "n_points": 12},
         "wigner_d": {"l_max": 14, "n_rotations": 8},
-        "cg": {"l_max": 8},
+        "cg": {"l_max": 6},
         "complex_cg": {"l_max": 8},
         "cartesian": {"n_tensors": 16},
     },

@@ -89,22 +89,24 @@ POLICIES: dict[str, tuple[float, int, str]] = {
     ),
     "rotation": (8.0, 0, "3x3 products of sines and cosines: a few roundings per entry"),
     "radial": (
-        1e4,
+        16.0,
         1,
-        "radial integrals through 1F1 and the Loewdin S^(-1/2): the overlap matrix of GTOs "
-        "has condition number ~1e3-1e4 for 6 radial functions, which multiplies eps",
+        "radial integrals through 1F1 and the Loewdin S^(-1/2): rounding of the primitives "
+        "(~(2l+1) eps from the 1F1 series and Gamma ratios) amplified by cond(S) of the GTO "
+        "overlap; pass scale = cond(S) * max|I|",
     ),
     "expansion": (
-        1e4,
+        16.0,
         1,
-        "density coefficients: radial integrals (condition of S ~1e4) times SH, summed over "
-        "neighbours; compared relative to the block's largest value",
+        "density coefficients: radial integrals (cond(S) times eps) times SH, summed over "
+        "neighbours; pass scale = cond(S) * the block's largest value",
     ),
     "acdc": (
-        1e4,
+        16.0,
         2,
-        "CG products of expansion coefficients: expansion error times sums over (2l+1)^2 "
-        "pairs (m1, m2)",
+        "CG products of O(1) inputs: each output a sum over up to (2l+1)^2 pairs (m1, m2) "
+        "of products with coefficients <= 1 (the inputs are the same exact floats on both "
+        "sides)",
     ),
     "ridge": (
         1e8,

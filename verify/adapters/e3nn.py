@@ -27,7 +27,7 @@ import sympy
 
 from . import require
 
-__all__ = ["CONVENTIONS", "angles_to_matrix", "change_basis_real_to_complex",
+__all__ = ["CONVENTIONS", "angles_to_matrix", "change_basis_real_to_complex", "so3_generators",
            "implementations", "sh_polynomials", "spherical_harmonics", "wigner_3j",
            "wigner_3j_exact", "wigner_D"]
 
@@ -68,7 +68,7 @@ def wigner_3j_exact(l1: int, l2: int, L: int) -> sympy.MutableDenseNDimArray:
                 v = sum(q1[m1 + l1, j] * q2[m2 + l2, k] * sympy.conjugate(q3[m1 + m2 + L, n]) * c
                         for (m1, m2), c in cg.items())
                 out[j, k, n] = sympy.re(sympy.expand(v))
-    norm = sympy.sqrt(sum(v**2 for v in out))
+    norm = sympy.sqrt(sum(v**2 for v in sympy.flatten(out.tolist())))
     return (out / norm).applyfunc(sympy.simplify)
 
 
@@ -143,3 +143,23 @@ def implementations() -> dict:
         return wigner_3j(l1, l2, L) * (-1) ** ((l1 + l2 - L) // 2) * np.sqrt(2 * L + 1)
 
     return {"sh": sh, "wigner_d": wigner_D, "cg": cg}
+
+
+def so3_generators(l: int) -> list[sympy.Matrix]:
+    """e3nn's ``so3_generators(l)`` exactly: ``Q^dagger X Q`` for e3nn's SU(2) generators
+    ``X = [(raising + lowering)/2, diag(i m), -i (raising - lowering)/2]`` (e3nn
+    ``su2_generators``: ``raising`` has ``-sqrt(j(j+1) - m(m+1))`` below the diagonal,
+    ``lowering`` ``+sqrt(j(j+1) - m(m-1))`` above it) and ``Q`` =
+    :func:`change_basis_real_to_complex`. ``wigner_D(l, a, b, g) = exp(a X[1]) exp(b X[0])
+    exp(g X[1])``."""
+    n = 2 * l + 1
+    raising = sympy.zeros(n, n)
+    lowering = sympy.zeros(n, n)
+    for i, m in enumerate(range(-l, l)):
+        raising[i + 1, i] = -sympy.sqrt(l * (l + 1) - m * (m + 1))
+    for i, m in enumerate(range(-l + 1, l + 1)):
+        lowering[i, i + 1] = sympy.sqrt(l * (l + 1) - m * (m - 1))
+    gens = [(raising + lowering) / 2, sympy.diag(*[sympy.I * m for m in range(-l, l + 1)]),
+            -sympy.I / 2 * (raising - lowering)]
+    q = change_basis_real_to_complex(l)
+    return [sympy.simplify(q.H * g * q) for g in gens]

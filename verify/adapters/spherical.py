@@ -1,10 +1,12 @@
 """Adapter: moble's ``spherical`` (Wigner D from quaternions, spin-weighted harmonics, CG).
 
 ``Wigner(l_max).D(R)`` takes a unit quaternion; this adapter builds it from o3ref's ZYZ
-angles with ``quaternionic.array.from_euler_angles``. Its ``D`` is the standard complex D
-(map "standard complex"); ``sYlm(0, R)`` at the rotor taking +z to ``r`` are the complex
-Condon-Shortley harmonics. moble's ``clebsch_gordan`` returns 0.0 for half-integer
-arguments instead of failing: this adapter accepts integers only.
+angles with ``quaternionic.array.from_euler_angles`` (ZYZ, as o3ref). Its ``D`` is the
+complex conjugate of the standard D (map "conjugated complex"; found by
+:func:`o3ref.verify.detect_convention`, pinned in the tests); ``sYlm(0, R)`` at the rotor
+taking +z to ``r`` are the complex Condon-Shortley harmonics. moble's ``clebsch_gordan``
+returns 0.0 for half-integer arguments instead of failing: this adapter accepts integers
+only.
 Conventions: :mod:`o3ref.reference.conventions`.
 """
 
@@ -18,7 +20,7 @@ from ._maps import complex_cg_to_real, complex_d_to_real, complex_sh_to_real, xy
 __all__ = ["CONVENTIONS", "clebsch_gordan", "implementations", "spherical_harmonics",
            "wigner_D"]
 
-CONVENTIONS = {"wigner_d": "standard complex", "sh": "complex (Condon-Shortley)",
+CONVENTIONS = {"wigner_d": "conjugated complex", "sh": "complex (Condon-Shortley)",
                "cg": "complex (Condon-Shortley)"}
 
 
@@ -66,7 +68,7 @@ def clebsch_gordan(l1: int, l2: int, L: int) -> np.ndarray:
 def implementations() -> dict:
     require("spherical")
     return {
-        "wigner_d": lambda l, a, b, g: complex_d_to_real(l, wigner_D(l, a, b, g)),
+        "wigner_d": lambda l, a, b, g: complex_d_to_real(l, np.conj(wigner_D(l, a, b, g))),
         "sh": lambda l_max, xyz: complex_sh_to_real(l_max, spherical_harmonics(l_max, xyz)),
         "complex_cg": clebsch_gordan,
         "cg": lambda l1, l2, L: complex_cg_to_real(l1, l2, L, clebsch_gordan(l1, l2, L)),

@@ -1,0 +1,86 @@
+"""SignedSqrt (exact +-sqrt(p/q)) and the index layout of the exact layer."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import mpmath
+import pytest
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from o3ref.reference import SignedSqrt, flat_index, lm_pairs, n_harmonics
+from o3ref.reference.indexing import doubled, m_index, triangle
+
+
+def test_layout_closed_forms_match_the_enumeration():
+    for l_max in range(8):
+        pairs = [(l, m) for l in range(l_max + 1) for m in range(-l, l + 1)]
+        assert lm_pairs(l_max) == pairs
+        assert n_harmonics(l_max) == len(pairs)
+        assert [flat_index(l, m) for l, m in pairs] == list(range(len(pairs)))
+        for l in range(l_max + 1):
+            assert [m_index(l, m) for m in range(-l, l + 1)] == list(range(2 * l + 1))
+    assert list(triangle(2, 3)) == [1, 2, 3, 4, 5]
+
+
+def test_doubled():
+    assert doubled("j", sympy.Rational(5, 2)) == 5 and doubled("m", -3) == -6
+    with pytest.raises(ValueError, match=r"j=1/3 must be an integer or half-integer"):
+        doubled("j", sympy.Rational(1, 3))
+
+
+@pytest.mark.parametrize(
+    ("value", "text", "expr"),
+    [
+        (SignedSqrt(-1, 3, 10), "-sqrt(3/10)", -sympy.sqrt(sympy.Rational(3, 10))),
+        (SignedSqrt(1, 4, 9), "2/3", sympy.Rational(2, 3)),
+        (SignedSqrt(1, 12, 1), "sqrt(12)", 2 * sympy.sqrt(3)),
+        (SignedSqrt(-1, 6, 4), "-sqrt(3/2)", -sympy.sqrt(6) / 2),
+        (SignedSqrt(0, 0), "0", sympy.Integer(0)),
+        (SignedSqrt(1, 0, 5), "0", sympy.Integer(0)),
+    ],
+)
+def test_text_and_sympy(value, text, expr):
+    assert str(value) == text
+    assert value.to_sympy() == expr
+    assert sympy.sympify(text) == expr
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.sampled_from([-1, 1]),
+    st.integers(min_value=1, max_value=10**30),
+    st.integers(min_value=1, max_value=10**30),
+)
+def test_float_is_correctly_rounded(sign, p, q):
+    v = SignedSqrt(sign, p, q)
+    with mpmath.workdps(60):
+        expected = float(sign * mpmath.sqrt(mpmath.mpf(p) / q))
+    assert float(v) == expected
+    assert v * v == SignedSqrt(1, p * p, q * q)
+    assert -v == SignedSqrt(-sign, p, q) and hash(-(-v)) == hash(v)
+
+
+def test_equality_and_immutability():
+    assert SignedSqrt(1, 2, 4) == SignedSqrt(1, 1, 2)
+    assert SignedSqrt(0, 0) == 0 and SignedSqrt(1, 1, 4) != 0
+    assert SignedSqrt(1, 9, 4) == Fraction(3, 2) and SignedSqrt(-1, 9, 4) != Fraction(3, 2)
+    assert sympy.Rational(-3, 2) == SignedSqrt(-1, 9, 4)  # sympify through _sympy_
+    assert sympy.sqrt(2) * SignedSqrt(1, 1, 2) == 1
+    with pytest.raises(AttributeError, match="immutable"):
+        SignedSqrt(1, 1).p = 2
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        ((1, 1, 0), r"q=0 must be a positive integer"),
+        ((1, -1, 1), r"p=-1 must be a non-negative integer"),
+        ((2, 1, 1), r"sign=2 must be -1, 0 or 1"),
+    ],
+)
+def test_bad_input(args, match):
+    with pytest.raises(ValueError, match=match):
+        SignedSqrt(*args)

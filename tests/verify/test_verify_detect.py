@@ -1,0 +1,300 @@
+"""The convention detector names synthetic variants of every known convention and the
+installed libraries; unknown variants get the place where they first differ."""
+
+from __future__ import annotations
+
+from math import factorial, pi, sqrt
+
+import numpy as np
+import pytest
+from o3ref import reference
+from o3ref.verify import detect_convention
+from o3ref.verify.compare import to_numeric
+
+
+def ours_sh(l_max, xyz):
+    return to_numeric(reference.real_spherical_harmonics(l_max, xyz, dps=20))
+
+
+def per_m(l_max, f):
+    """A row vector over the flat index with f(l, m)."""
+    return np.array([f(l, m) for l in range(l_max + 1) for m in range(-l, l + 1)])
+
+
+def variant(f, transform=None):
+    def sh(l_max, xyz):
+        xyz = np.asarray(xyz)
+        base = ours_sh(l_max, xyz if transform is None else transform(xyz))
+        return base * per_m(l_max, f)
+
+    return sh
+
+
+def n_lm(l, m):
+    am = abs(m)
+    return sqrt((2 - (m == 0)) * (2 * l + 1) / (4 * pi) * factorial(l - am) / factorial(l + am))
+
+
+SH_CASES = [
+    ("o3ref", lambda l, m: 1.0, None, None),
+    ("sympy Znm", lambda l, m: -1.0 if m < 0 else (-1.0) ** m, None, "l = 1, m = -1"),
+    ("Condon-Shortley phase kept", lambda l, m: (-1.0) ** m, None, "l = 1, m = -1"),
+    ("4pi normalisation", lambda l, m: sqrt(4 * pi), None, "l = 0, m = 0"),
+    ("Schmidt semi-normalisation", lambda l, m: sqrt(4 * pi / (2 * l + 1)), None,
+     "l = 0, m = 0"),
+    ("unnormalised", lambda l, m: 1 / n_lm(l, m), None, "l = 0, m = 0"),
+    ("e3nn 'component'", lambda l, m: sqrt(4 * pi), lambda r: r[:, [2, 0, 1]], "l = 0, m = 0"),
+    ("e3nn 'integral'", lambda l, m: 1.0, lambda r: r[:, [2, 0, 1]], "l = 1, m = -1"),
+    ("e3nn 'norm'", lambda l, m: sqrt(4 * pi / (2 * l + 1)), lambda r: r[:, [2, 0, 1]],
+     "l = 0, m = 0"),
+    ("sympy Znm signs, 4pi normalisation",
+     lambda l, m: sqrt(4 * pi) * (-1.0 if m < 0 else (-1.0) ** m), None, "l = 0, m = 0"),
+]
+
+
+@pytest.mark.parametrize("name, f, transform, first", SH_CASES, ids=[c[0] for c in SH_CASES])
+def test_detects_sh_variants(name, f, transform, first):
+    report = detect_convention(variant(f, transform), "sh")
+    assert report.convention == name
+    assert report.matches == (name == "o3ref")
+    assert report.first_difference == first
+    assert name in str(report)
+
+
+def test_detects_complex_sh():
+    def complex_sh(l_max, xyz):
+        real = ours_sh(l_max, xyz)
+        out = np.empty(real.shape, dtype=complex)
+        for l in range(l_max + 1):
+            u = np.array(reference.complex_to_real(l).evalf(20).tolist(), dtype=complex)
+            out[:, l * l:(l + 1) ** 2] = real[:, l * l:(l + 1) ** 2] @ u.T
+        return out
+
+    report = detect_convention(complex_sh, "sh")
+    assert report.convention == "complex (Condon-Shortley)" and not report.matches
+
+
+def test_detects_solid_harmonics():
+    def solid(l_max, xyz):
+        r = np.linalg.norm(xyz, axis=1)[:, None]
+        return ours_sh(l_max, xyz) * r ** per_m(l_max, lambda l, m: l)
+
+    report = detect_convention(solid, "sh")
+    assert report.convention == "sphericart SolidHarmonics"
+    assert "r^l" in str(report)
+
+
+def test_flipped_sign_at_one_l_is_located():
+    sh = variant(lambda l, m: -1.0 if (l, m) == (3, 1) else 1.0)
+    report = detect_convention(sh, "sh")
+    assert report.convention is None and not report.matches
+    assert report.first_difference == "l = 3, m = 1"
+    text = str(report)
+    assert "matches no known convention" in text and "l = 3, m = 1" in text
+    assert "l = 3: sign flipped at m = 1" in text and "complex phase" not in text
+
+
+def test_descending_order_is_described():
+    def descending(l_max, xyz):
+        v = ours_sh(l_max, xyz)
+        return np.concatenate([v[:, l * l:(l + 1) ** 2][:, ::-1] for l in range(l_max + 1)],
+                              axis=1)
+
+    report = detect_convention(descending, "sh")
+    assert report.convention is None and report.first_difference == "l = 1, m = -1"
+    assert "(descending)" in str(report)
+
+
+def test_not_harmonics_at_all():
+    def wrong(l_max, xyz):
+        v = ours_sh(l_max, xyz)
+        v[:, 4:9] = xyz[:, :1] ** 2  # l = 2 block replaced by x^2
+        return v
+
+    report = detect_convention(wrong, "sh")
+    assert report.convention is None and report.first_difference == "l = 2, m = -2"
+    assert "not a linear combination" in str(report)
+
+
+# ------------------------------------------------------------------ Wigner D
+
+
+def ours_d(l, a, b, g):
+    return to_numeric(reference.wigner_D_real(l, a, b, g, dps=20))
+
+
+def standard_d(l, a, b, g):
+    return to_numeric(reference.wigner_D(l, a, b, g, dps=20))
+
+
+def znm_signs(l):
+    return np.array([-1.0 if m < 0 else (-1.0) ** m for m in range(-l, l + 1)])
+
+
+D_CASES = [
+    ("o3ref", ours_d),
+    ("passive (transposed)", lambda l, a, b, g: ours_d(l, a, b, g).T),
+    ("standard complex", standard_d),
+    ("conjugated complex", lambda l, a, b, g: np.conj(standard_d(l, a, b, g))),
+    ("adjoint complex", lambda l, a, b, g: np.conj(standard_d(l, a, b, g)).T),
+    ("o3ref real D, negated angles", lambda l, a, b, g: ours_d(l, -a, -b, -g)),
+    ("o3ref real D, angles in reverse order (gamma, beta, alpha)",
+     lambda l, a, b, g: ours_d(l, g, b, a)),
+    ("o3ref real D, basis with sympy Znm signs",
+     lambda l, a, b, g: znm_signs(l)[:, None] * ours_d(l, a, b, g) * znm_signs(l)[None, :]),
+    ("o3ref real D, m descending", lambda l, a, b, g: ours_d(l, a, b, g)[::-1, ::-1]),
+]
+
+
+@pytest.mark.parametrize("name, func", D_CASES, ids=[c[0] for c in D_CASES])
+def test_detects_wigner_d_variants(name, func):
+    report = detect_convention(func, "wigner_d")
+    assert report.convention == name
+    assert report.matches == (name == "o3ref")
+    assert name in str(report)
+
+
+def test_wigner_d_broken_entry():
+    def broken(l, a, b, g):
+        d = ours_d(l, a, b, g)
+        if l == 2:
+            d = d.copy()
+            d[1, 2] += 0.1
+        return d
+
+    report = detect_convention(broken, "wigner_d")
+    assert report.convention is None
+    assert report.first_difference == "l = 2, m' = -1, m = 0"
+
+
+# ------------------------------------------------------------------ Clebsch-Gordan
+
+
+def ours_cg(l1, l2, L):
+    return to_numeric(reference.real_clebsch_gordan(l1, l2, L))
+
+
+CG_CASES = [
+    ("o3ref", lambda l1, l2, L: 1.0),
+    ("featomic product", lambda l1, l2, L: (-1.0) ** (l1 + l2 + L)),
+    ("e3nn wigner_3j", lambda l1, l2, L: (-1.0) ** ((l1 + l2 - L) // 2) / sqrt(2 * L + 1)),
+    ("Frobenius-normalised", lambda l1, l2, L: 1 / sqrt(2 * L + 1)),
+]
+
+
+@pytest.mark.parametrize("name, factor", CG_CASES, ids=[c[0] for c in CG_CASES])
+def test_detects_cg_variants(name, factor):
+    report = detect_convention(lambda l1, l2, L: factor(l1, l2, L) * ours_cg(l1, l2, L), "cg")
+    assert report.convention == name
+    assert report.matches == (name == "o3ref")
+
+
+def test_detects_complex_cg_and_3j():
+    def complex_cg(l1, l2, L):
+        out = np.zeros((2 * l1 + 1, 2 * l2 + 1, 2 * L + 1))
+        for m1 in range(-l1, l1 + 1):
+            for m2 in range(-l2, l2 + 1):
+                if abs(m1 + m2) <= L:
+                    out[m1 + l1, m2 + l2, m1 + m2 + L] = float(
+                        reference.clebsch_gordan(l1, m1, l2, m2, L, m1 + m2))
+        return out
+
+    assert detect_convention(complex_cg, "cg").convention == "complex (Condon-Shortley)"
+
+    def three_j(l1, l2, L):
+        out = np.zeros((2 * l1 + 1, 2 * l2 + 1, 2 * L + 1))
+        for m1 in range(-l1, l1 + 1):
+            for m2 in range(-l2, l2 + 1):
+                if abs(m1 + m2) <= L:
+                    out[m1 + l1, m2 + l2, -m1 - m2 + L] = float(
+                        reference.wigner_3j(l1, l2, L, m1, m2, -m1 - m2))
+        return out
+
+    assert detect_convention(three_j, "cg").convention == "Wigner 3j"
+
+
+def test_cg_in_znm_basis():
+    def znm_cg(l1, l2, L):
+        s = [znm_signs(l) for l in (l1, l2, L)]
+        return (ours_cg(l1, l2, L) * s[0][:, None, None] * s[1][None, :, None]
+                * s[2][None, None, :])
+
+    report = detect_convention(znm_cg, "cg")
+    assert report.convention == "o3ref CG in the real basis with sympy Znm signs"
+
+
+def test_cg_sign_flipped_for_one_triple():
+    def flipped(l1, l2, L):
+        c = ours_cg(l1, l2, L)
+        return -c if (l1, l2, L) == (2, 1, 2) else c
+
+    report = detect_convention(flipped, "cg")
+    assert report.convention is None
+    assert report.first_difference.startswith("l1 = 2, l2 = 1, L = 2,")
+    assert "l1 = 2, l2 = 1, L = 2: o3ref's times -1" in str(report)
+
+
+# ------------------------------------------------------------------ input errors
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="kind='D' must be one of sh, wigner_d, cg"):
+        detect_convention(ours_sh, "D")
+    with pytest.raises(TypeError, match="must be callable"):
+        detect_convention(3, "sh")
+    with pytest.raises(ValueError, match=r"l_max=0 must be a positive integer"):
+        detect_convention(ours_sh, "sh", l_max=0)
+    with pytest.raises(ValueError, match=r"returned shape \(20, 3\), expected \(20, 9\)"):
+        detect_convention(lambda l_max, xyz: xyz, "sh", l_max=2)
+
+
+# ------------------------------------------------------------------ installed libraries
+
+
+def test_sphericart():
+    pytest.importorskip("sphericart")
+    from o3ref.verify.adapters import sphericart as sc
+
+    assert detect_convention(sc.spherical_harmonics, "sh").matches
+    assert detect_convention(sc.solid_harmonics, "sh").convention == "sphericart SolidHarmonics"
+
+
+def test_scipy():
+    pytest.importorskip("scipy")
+    from o3ref.verify.adapters import scipy as sa
+
+    assert detect_convention(sa.spherical_harmonics, "sh").convention == (
+        "complex (Condon-Shortley)")
+
+
+def test_sympy():
+    from o3ref.verify.adapters import sympy as sa
+
+    assert detect_convention(sa.znm, "sh", l_max=3).convention == "sympy Znm"
+    assert detect_convention(sa.wigner_d, "wigner_d", l_max=2).convention == "standard complex"
+    assert detect_convention(sa.clebsch_gordan, "cg").convention == "complex (Condon-Shortley)"
+
+
+def test_spherical():
+    pytest.importorskip("spherical")
+    from o3ref.verify.adapters import spherical as sa
+
+    assert detect_convention(sa.wigner_D, "wigner_d").convention == "conjugated complex"
+    assert detect_convention(sa.spherical_harmonics, "sh", l_max=3).convention == (
+        "complex (Condon-Shortley)")
+
+
+def test_wigners():
+    pytest.importorskip("wigners")
+    from o3ref.verify.adapters import wigners as wa
+
+    assert detect_convention(wa.wigner_D, "wigner_d").convention == "standard complex"
+    assert detect_convention(wa.clebsch_gordan, "cg").convention == "complex (Condon-Shortley)"
+    assert detect_convention(wa.wigner_3j, "cg").convention == "Wigner 3j"
+
+
+def test_featomic():
+    pytest.importorskip("featomic")
+    from o3ref.verify.adapters import featomic as fa
+
+    assert detect_convention(fa.clebsch_gordan, "cg").matches
