@@ -73,12 +73,15 @@ import re
 import numpy as np
 from metatensor import Labels, TensorBlock, TensorMap
 
-from .clebsch_gordan import real_clebsch_gordan
+from .acdc_blocks import Piece, build_block
 
 __all__ = ["acdc_standardize_keys", "cg_combine", "cg_increment"]
 
 #: key names that carry the symmetry of an ACDC block
 SYMMETRY_KEYS = ("order_nu", "o3_sigma", "o3_lambda")
+
+#: extra keys matched by default (a centre's features only combine with the same centre's)
+DEFAULT_MATCH = ("center_type",)
 
 _SUFFIX = re.compile(r"_[0-9]+$")
 
@@ -223,7 +226,7 @@ def _key_layout(x_a, x_b, other_keys_match):
     others_a = [n for n in x_a.keys.names if n not in SYMMETRY_KEYS]
     others_b = [n for n in x_b.keys.names if n not in SYMMETRY_KEYS]
     if other_keys_match is None:
-        match = [n for n in others_a if n in others_b]
+        match = [n for n in DEFAULT_MATCH if n in others_a and n in others_b]
     else:
         match = list(other_keys_match)
         for name in match:
@@ -266,39 +269,6 @@ def _default_property_names(x_a, x_b):
     )
 
 
-# ------------------------------------------------------------------------------------------
-# the kernels
-# ------------------------------------------------------------------------------------------
-
-
-def _contract(cg, a, b, out):
-    """out[i, M, p, q] = sum_{m1 m2} cg[m1, m2, M] a[i, m1, p] b[i, m2, q] (BLAS first step).
-
-    The coefficient array is first contracted with the factor of larger degree (a small
-    tensordot), which leaves the cheaper sum over the smaller degree for the second step.
-    """
-    path = ["einsum_path", (0, 1), (0, 1)] if a.shape[1] >= b.shape[1] else [
-        "einsum_path", (0, 2), (0, 1)
-    ]
-    np.einsum("abM,iap,ibq->iMpq", cg, a, b, optimize=path, out=out)
-
-
-def _contract_gradient(cg, grad_a, a_rows, grad_b, b_rows, out):
-    """Product rule: out[g, x, M, p, q] = C (da[g, x]) b[s_g] + C a[s_g] (db[g, x])."""
-    np.einsum("abM,gxap,gbq->gxMpq", cg, grad_a, b_rows, optimize=True, out=out)
-    out += np.einsum("abM,gap,gxbq->gxMpq", cg, a_rows, grad_b, optimize=True)
-
-
-class _Piece:
-    """One (block a, block b, L) contribution to one output block."""
-
-    __slots__ = ("index_a", "index_b", "L", "offset", "size", "triangle")
-
-    def __init__(self, index_a, index_b, L, offset, size, triangle):
-        self.index_a, self.index_b, self.L = index_a, index_b, L
-        self.offset, self.size, self.triangle = offset, size, triangle
-
-
 def cg_combine(
     x_a: TensorMap,
     x_b: TensorMap,
@@ -324,9 +294,10 @@ def cg_combine(
         <name>_b ... l_nu`` with ``nu`` the output body order.
     other_keys_match:
         key names (besides the symmetry keys) whose values must be equal for two blocks to
-        be combined; they appear once in the output keys. Default: every extra key name
-        the two inputs share (e.g. ``center_type``). Extra keys not matched form an outer
-        product, renamed ``<name>_a`` / ``<name>_b`` when both inputs have them.
+        be combined; they appear once in the output keys. Default: ``["center_type"]`` when
+        both inputs have that key. Extra keys not matched form an outer product (all pairs
+        of blocks), renamed ``<name>_a`` / ``<name>_b`` when both inputs have them: a
+        ``neighbor_type`` left in the keys gives ``neighbor_type_a, neighbor_type_b``.
     symmetric:
         for a TensorMap combined with itself (``x_a`` and ``x_b`` equal): keep one of each
         pair of mirror combinations. Block pairs are kept when
@@ -378,7 +349,7 @@ def cg_combine(
     )
 
     # plan the output: key -> list of pieces
-    plan: dict[tuple, list[_Piece]] = {}
+    plan: dict[tuple, list[Piece]] = {}
     sizes: dict[tuple, int] = {}
     checked_samples = set()
     for ia, key_a in enumerate(keys_a):
@@ -414,124 +385,21 @@ def cg_combine(
                 if size == 0:
                     continue
                 offset = sizes.get(key, 0)
-                plan.setdefault(key, []).append(_Piece(ia, ib, L, offset, size, triangle))
+                piece = Piece(ia, ib, lam_a, lam_b, L, offset, size, triangle)
+                plan.setdefault(key, []).append(piece)
                 sizes[key] = offset + size
 
     out_keys, out_blocks = [], []
     for key, pieces in plan.items():
         out_keys.append(key)
         out_blocks.append(
-            _build_block(key, pieces, sizes[key], blocks_a, blocks_b, keys_a, keys_b,
-                         key_index_a, key_index_b, property_names, gradient_parameters)
+            build_block(key[2], pieces, sizes[key], blocks_a, blocks_b, property_names,
+                        gradient_parameters)
         )
     names = list(SYMMETRY_KEYS) + extra_names
     if not out_keys:
         return TensorMap(Labels(names, np.zeros((0, len(names)), dtype=np.int32)), [])
     return TensorMap(Labels(names, np.asarray(out_keys, dtype=np.int32)), out_blocks)
-
-
-def _build_block(key, pieces, n_properties, blocks_a, blocks_b, keys_a, keys_b,
-                 key_index_a, key_index_b, property_names, gradient_parameters):
-    L = key[2]
-    first = blocks_a[pieces[0].index_a]
-    samples = first.samples
-    n_samples = len(samples)
-    values = np.empty((n_samples, 2 * L + 1, n_properties))
-    property_values = np.empty((n_properties, len(property_names)), dtype=np.int32)
-
-    for piece in pieces:
-        block_a, block_b = blocks_a[piece.index_a], blocks_b[piece.index_b]
-        a, b = np.asarray(block_a.values), np.asarray(block_b.values)
-        cg = real_clebsch_gordan(a.shape[1] // 2, b.shape[1] // 2, L)
-        target = values[:, :, piece.offset : piece.offset + piece.size]
-        if piece.triangle is None:
-            _contract(cg, a, b, target.reshape(n_samples, 2 * L + 1, a.shape[2], b.shape[2]))
-        else:
-            full = np.empty((n_samples, 2 * L + 1, a.shape[2], b.shape[2]))
-            _contract(cg, a, b, full)
-            target[...] = full[:, :, piece.triangle[0], piece.triangle[1]]
-        property_values[piece.offset : piece.offset + piece.size] = _piece_properties(
-            piece, block_a, block_b, keys_a, keys_b, key_index_a, key_index_b
-        )
-
-    components = [Labels(["o3_mu"], np.arange(-L, L + 1, dtype=np.int32).reshape(-1, 1))]
-    properties = Labels(property_names, property_values)
-    block = TensorBlock(values=values, samples=samples, components=components,
-                        properties=properties)
-    for parameter in gradient_parameters:
-        _add_gradient(block, parameter, pieces, n_properties, blocks_a, blocks_b, L)
-    return block
-
-
-def _piece_properties(piece, block_a, block_b, keys_a, keys_b, key_index_a, key_index_b):
-    lam_a = int(keys_a[piece.index_a][key_index_a[2]])
-    lam_b = int(keys_b[piece.index_b][key_index_b[2]])
-    pa = np.asarray(block_a.properties.values)
-    pb = np.asarray(block_b.properties.values)
-    if piece.triangle is None:
-        ia, ib = np.divmod(np.arange(len(pa) * len(pb)), len(pb))
-    else:
-        ia, ib = piece.triangle
-    return np.column_stack(
-        [pa[ia], np.full(len(ia), lam_a), pb[ib], np.full(len(ia), lam_b)]
-    )
-
-
-def _add_gradient(block, parameter, pieces, n_properties, blocks_a, blocks_b, L):
-    # the gradient rows: the union of the gradient samples of every contributing block
-    union = None
-    for piece in pieces:
-        for source in (blocks_a[piece.index_a], blocks_b[piece.index_b]):
-            samples = source.gradient(parameter).samples
-            union = samples if union is None else union.union(samples)
-    template = blocks_a[pieces[0].index_a].gradient(parameter)
-    direction_components = list(template.components[:-1])
-    n_rows = len(union)
-    n_dir = int(np.prod([len(c) for c in direction_components])) if direction_components else 1
-    values = np.zeros((n_rows, n_dir, 2 * L + 1, n_properties))
-    sample_rows = np.asarray(union.column("sample"))
-    for piece in pieces:
-        block_a, block_b = blocks_a[piece.index_a], blocks_b[piece.index_b]
-        grad_a = _scatter_gradient(block_a, parameter, union)
-        grad_b = _scatter_gradient(block_b, parameter, union)
-        a = np.asarray(block_a.values)[sample_rows]
-        b = np.asarray(block_b.values)[sample_rows]
-        cg = real_clebsch_gordan(a.shape[1] // 2, b.shape[1] // 2, L)
-        shape = (n_rows, n_dir, 2 * L + 1, a.shape[2], b.shape[2])
-        if piece.triangle is None:
-            target = values[..., piece.offset : piece.offset + piece.size].reshape(shape)
-            _contract_gradient(cg, grad_a, a, grad_b, b, target)
-        else:
-            full = np.empty(shape)
-            _contract_gradient(cg, grad_a, a, grad_b, b, full)
-            values[..., piece.offset : piece.offset + piece.size] = full[
-                ..., piece.triangle[0], piece.triangle[1]
-            ]
-    values = values.reshape(
-        (n_rows,) + tuple(len(c) for c in direction_components) + (2 * L + 1, n_properties)
-    )
-    block.add_gradient(
-        parameter,
-        TensorBlock(
-            values=values,
-            samples=union,
-            components=direction_components + [block.components[0]],
-            properties=block.properties,
-        ),
-    )
-
-
-def _scatter_gradient(source, parameter, union):
-    gradient = source.gradient(parameter)
-    values = np.asarray(gradient.values)
-    flat = values.reshape(values.shape[0], -1, values.shape[-2], values.shape[-1])
-    if gradient.samples == union:
-        return flat
-    full = np.zeros((len(union),) + flat.shape[1:])
-    # union is a superset of gradient.samples and keeps its own order in union_and_mapping
-    _, _, mapping = union.union_and_mapping(gradient.samples)
-    full[np.asarray(mapping)] = flat
-    return full
 
 
 def cg_increment(

@@ -24,7 +24,7 @@ True
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fact(n: int) -> int:
     return math.factorial(n)
 
@@ -78,7 +78,7 @@ def _check_triple(l1, l2, L) -> tuple[int, int, int]:
     return l1, l2, L
 
 
-@lru_cache(maxsize=None)
+@cache
 def _complex_cg(l1: int, l2: int, L: int) -> np.ndarray:
     out = np.zeros((2 * l1 + 1, 2 * l2 + 1, 2 * L + 1))
     if not abs(l1 - l2) <= L <= l1 + l2:
@@ -99,7 +99,7 @@ def complex_clebsch_gordan(l1: int, l2: int, L: int) -> np.ndarray:
     return _complex_cg(*_check_triple(l1, l2, L))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _u_matrix(l: int) -> np.ndarray:
     s = 1 / math.sqrt(2)
     U = np.zeros((2 * l + 1, 2 * l + 1), dtype=np.complex128)
@@ -123,12 +123,13 @@ def complex_to_real_matrix(l: int) -> np.ndarray:
     return _u_matrix(check_l("l", l))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _real_cg(l1: int, l2: int, L: int) -> np.ndarray:
-    Kc = np.einsum(
-        "am,bn,abc,cM->mnM",
-        _u_matrix(l1), _u_matrix(l2), _complex_cg(l1, l2, L), _u_matrix(L).conj(),
-    )
+    # one factor at a time (a four-operand einsum would loop over every index at once)
+    Kc = np.tensordot(_complex_cg(l1, l2, L), _u_matrix(L).conj(), axes=(2, 0))  # a b M
+    Kc = np.tensordot(_u_matrix(l1), Kc, axes=(0, 0))  # m b M
+    Kc = np.tensordot(_u_matrix(l2), Kc, axes=(0, 1))  # n m M
+    Kc = Kc.transpose(1, 0, 2)
     out = np.ascontiguousarray(Kc.real if (l1 + l2 + L) % 2 == 0 else Kc.imag)
     # exact zeros where the selection rules say so (rounding leaves ~1e-17 otherwise)
     out[np.abs(out) < 1e-15] = 0.0
@@ -152,7 +153,7 @@ def real_clebsch_gordan(l1: int, l2: int, L: int) -> np.ndarray:
     return _real_cg(*_check_triple(l1, l2, L))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _real_cg_sparse(l1: int, l2: int, L: int):
     C = _real_cg(l1, l2, L)
     m1, m2, M = np.nonzero(C)
@@ -205,7 +206,8 @@ def couple(t, l1: int, l2: int, axes: tuple[int, int] = (-2, -1)) -> dict[int, n
     _axis_len("t", t, -2, l1)
     _axis_len("t", t, -1, l2)
     return {
-        L: np.einsum("...ab,abM->...M", t, _real_cg(l1, l2, L)) for L in range(abs(l1 - l2), l1 + l2 + 1)
+        L: np.einsum("...ab,abM->...M", t, _real_cg(l1, l2, L))
+        for L in range(abs(l1 - l2), l1 + l2 + 1)
     }
 
 

@@ -20,6 +20,13 @@ Output layout (the same as featomic 0.6, so that the two compare block by block)
   atom`` (the centre itself and every neighbour atom of the sample, sorted), components
   ``[xyz, o3_mu]``. Periodic images of one atom add up; an atom's own images do not move.
 
+Algorithm: all pairs of all frames at once (:func:`~o3ref.fast.neighbors.frames_neighbor_pairs`),
+sorted by (centre type, neighbour type, centre, neighbour); the sums over the neighbours of
+one centre are batched matrix products of zero-padded segments (harmonics^T @ radial, one per
+``l``); a pair's gradient is the rank-2 product ``[dY, Y r_hat] @ [R, dR/dr]`` written
+straight into the gradient block, and the centre's entry is minus the sum over its
+neighbours (again a padded batched product).
+
 Edge cases: an empty frame adds no samples; a call whose frames hold no atom returns a
 TensorMap with no keys; coincident atoms (distance below 1e-10) and non-finite positions
 raise ``ValueError``.
@@ -98,9 +105,9 @@ class SphericalExpansion:
         sizes = np.array([len(p) for p in positions], dtype=np.int64)
         system = np.repeat(np.arange(len(frames), dtype=np.int64), sizes)
         atom = np.arange(len(system)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-        types_all = np.concatenate(numbers).astype(np.int64) if len(system) else np.zeros(0, int)
-        if len(system) == 0:
+        if len(system) == 0:  # no atom at all: a TensorMap without keys
             return TensorMap(Labels(KEY_NAMES, np.zeros((0, 4), dtype=np.int32)), [])
+        types_all = np.concatenate(numbers).astype(np.int64)
         first, second, vectors = frames_neighbor_pairs(
             positions, [f.cell.array for f in frames], [f.pbc for f in frames],
             self.hypers.cutoff,
@@ -271,14 +278,16 @@ def _accumulate(values, harmonics, radial, seg_start, seg_row):
     Segments (runs of pairs sharing a centre and a neighbour type) are zero-padded by
     :func:`_segment_plans`, so that each chunk is one batched matrix product per ``l``.
     """
+    n_lm, (n_l, n_n) = harmonics.shape[1], radial.shape[1:]
     for segs, which, pos, pairs, width in _segment_plans(seg_start, len(harmonics)):
-        y_pad = np.zeros((len(segs), harmonics.shape[1], width))
-        y_pad[which, :, pos] = harmonics[pairs]
-        r_pad = np.zeros((radial.shape[1], len(segs), width, radial.shape[2]))
-        r_pad[:, which, pos, :] = radial[pairs].transpose(1, 0, 2)
+        # row-wise (contiguous) scatter; matmul takes the transposed strided views as is
+        y_pad = np.zeros((len(segs), width, n_lm))
+        y_pad[which, pos] = harmonics[pairs]
+        r_pad = np.zeros((len(segs), width, n_l, n_n))
+        r_pad[which, pos] = radial[pairs]
         rows = seg_row[segs]
         for l, out in enumerate(values):
-            out[rows] = np.matmul(y_pad[:, l_slice(l), :], r_pad[l])
+            out[rows] = np.matmul(y_pad[:, :, l_slice(l)].transpose(0, 2, 1), r_pad[:, :, l, :])
 
 
 def _run_starts(sorted_keys):

@@ -63,7 +63,9 @@ def _coefficients(l_max: int) -> dict:
         if l >= 2:
             mm = m[: l - 1]
             a[l] = np.sqrt((4.0 * l * l - 1) / (l * l - mm * mm))
-            b[l] = np.sqrt((2.0 * l + 1) * ((l - 1.0) ** 2 - mm * mm) / ((2.0 * l - 3) * (l * l - mm * mm)))
+            b[l] = np.sqrt(
+                (2.0 * l + 1) * ((l - 1.0) ** 2 - mm * mm) / ((2.0 * l - 3) * (l * l - mm * mm))
+            )
         if l >= 1:
             f = (2.0 * l + 1) / (2.0 * l - 1)
             r_a = np.sqrt(f * np.maximum((l - m) * (l - m - 1), 0.0))
@@ -76,31 +78,44 @@ def _coefficients(l_max: int) -> dict:
     return {"qmm": qmm, "a": col[0], "b": col[1], "ra": col[2], "rb": col[3], "m": m}
 
 
-def _unit_vectors(xyz: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(u, r)``: unit vectors ``(n, 3)`` and norms ``(n,)``, free of under/overflow.
+def _check_xyz(xyz) -> np.ndarray:
+    xyz = as_float_array("xyz", xyz)
+    if xyz.ndim != 2 or xyz.shape[1] != 3:
+        raise ValueError(f"xyz must have shape (n, 3), got shape {xyz.shape}")
+    return xyz
 
-    Rows with ``r = 0`` get ``u = (0, 0, 1)``.
+
+def _rescale(xyz: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Rows scaled by exact powers of two when ``|r|^2`` could under- or overflow.
+
+    Returns ``(scaled, factors)`` with ``xyz = scaled * factors[:, None]``; ``factors`` is
+    ``None`` (no copy) in the usual case.
     """
-    scale = np.abs(xyz).max(axis=1)
-    zero = scale == 0
-    scale[zero] = 1.0
-    u = xyz / scale[:, None]
-    norm = np.sqrt(np.einsum("ij,ij->i", u, u))
-    u /= norm[:, None]
-    r = scale * norm
-    r[zero] = 0.0
-    if zero.any():
-        u[zero] = (0.0, 0.0, 1.0)
-    return u, r
+    amax = np.abs(xyz).max(axis=1)
+    bad = ((amax > 0) & (amax < 2.0**-480)) | (amax > 2.0**480)
+    if not bad.any():
+        return xyz, None
+    factors = np.ones(xyz.shape[0])
+    factors[bad] = np.exp2(np.round(np.log2(amax[bad])))
+    return xyz / factors[:, None], factors
 
 
-def _kernel_block(l_max: int, coef: dict, u: np.ndarray, Y: np.ndarray, G: np.ndarray | None):
-    """Fill ``Y`` ``(K, B)`` with ``Y(u)`` and ``G`` ``(3, K, B)`` with ``grad R(u)``.
+def _kernel_block(l_max: int, coef: dict, xyz: np.ndarray, Y: np.ndarray, G, solid: bool):
+    """Harmonics of one block of points, components first.
 
-    ``u`` is ``(3, B)`` (components first): every NumPy operation below runs over a contiguous
-    row of points; only ``l`` is looped over in Python.
+    ``xyz`` is ``(3, B)``; fills ``Y`` ``(K, B)`` with ``Y(u)`` (``u = xyz/|xyz|``) and, when
+    ``G`` ``(3, K, B)`` is given, with ``grad R(u)`` (``solid=True``, the gradient of the solid
+    harmonic at ``u``) or ``grad Y = (grad R(u) - l Y u)/r`` (``solid=False``). Every NumPy
+    operation runs over contiguous rows of points; Python loops over ``l`` (and ``m`` for
+    ``c_m, s_m`` only).
     """
-    B = u.shape[1]
+    B = xyz.shape[1]
+    r2 = np.einsum("ij,ij->j", xyz, xyz)
+    r = np.sqrt(r2)
+    rinv = np.divide(1.0, r, out=np.zeros(B), where=r > 0)
+    u = xyz * rinv
+    if solid:
+        u[2, r == 0] = 1.0  # an arbitrary direction at r = 0: r^l kills every l > 0
     x, y, z = u[0], u[1], u[2]
     # c[k] = c_{k-1}, s[k] = s_{k-1} (a leading zero row holds c_{-1} = s_{-1} = 0)
     c = np.empty((l_max + 2, B))
@@ -121,7 +136,10 @@ def _kernel_block(l_max: int, coef: dict, u: np.ndarray, Y: np.ndarray, G: np.nd
     q_prev2 = q_prev = None
     if G is not None:
         G[:, 0] = 0.0
-        work = np.empty((4, l_max + 1, B))
+        work = np.empty((6, l_max + 1, B))
+        zr = z * rinv
+        lr = np.empty(B)
+        lzr = np.empty(B)
     for l in range(l_max + 1):
         q = np.empty((l + 1, B))
         if l >= 2:
@@ -139,38 +157,56 @@ def _kernel_block(l_max: int, coef: dict, u: np.ndarray, Y: np.ndarray, G: np.nd
             np.multiply(q[1:], c[2 : l + 2], out=Y[i0 + 1 : i0 + l + 1])
             np.multiply(q[:0:-1], s[l + 1 : 1 : -1], out=Y[i0 - l : i0])
         if G is not None and l >= 1:
-            pos = slice(i0, i0 + l + 1)  # m = 0..l
-            neg = slice(i0 - 1, i0 - l - 1, -1)  # m = -1..-l, mirrors m = 1..l
-            cc, ss = c[1 : l + 2], s[1 : l + 2]  # c_m, s_m, m = 0..l
-            cm, sm = c[: l + 1], s[: l + 1]  # c_{m-1}, s_{m-1}
-            A, T, mq, W = (work[k, : l + 1] for k in range(4))
-            # A_m = -N_lm/N_{l-1,m+1} q_{l-1}^{m+1} (zero for m >= l-1)
-            A[l - 1 :] = 0.0
-            if l >= 2:
-                np.multiply(q_prev[1:], coef["ra"][l][: l - 1], out=A[: l - 1])
-            np.multiply(q, coef["m"][l], out=mq)
-            # z: (l+m) N_lm/N_{l-1,m} q_{l-1}^m (m = l term vanishes)
-            np.multiply(q_prev, coef["rb"][l][:l], out=W[:l])
-            W[l] = 0.0
-            np.multiply(W, cc, out=G[2, pos])
-            np.multiply(W[1:], ss[1:], out=G[2, neg])
-            # x, y for the cos part (m >= 0)
-            np.multiply(A, cc, out=T)
-            np.multiply(T, x, out=G[0, pos])
-            np.multiply(mq, cm, out=W)
-            G[0, pos] += W
-            np.multiply(T, y, out=G[1, pos])
-            np.multiply(mq, sm, out=W)
-            G[1, pos] -= W
-            # x, y for the sin part (m >= 1)
-            np.multiply(A[1:], ss[1:], out=T[1:])
-            np.multiply(T[1:], x, out=G[0, neg])
-            np.multiply(mq[1:], sm[1:], out=W[1:])
-            G[0, neg] += W[1:]
-            np.multiply(T[1:], y, out=G[1, neg])
-            np.multiply(mq[1:], cm[1:], out=W[1:])
-            G[1, neg] += W[1:]
+            _gradient_l(l, coef, q, q_prev, c, s, x, y, Y, G, work, solid, rinv, zr, lr, lzr)
         q_prev2, q_prev = q_prev, q
+
+
+def _gradient_l(l, coef, q, q_prev, c, s, x, y, Y, G, work, solid, rinv, zr, lr, lzr):
+    """Gradients of degree ``l`` (see :func:`_kernel_block`)."""
+    i0 = lm_index(l, 0)
+    pos = slice(i0, i0 + l + 1)  # m = 0..l
+    neg = slice(i0 - 1, i0 - l - 1, -1)  # m = -1..-l, mirrors m = 1..l
+    cc, ss = c[1 : l + 2], s[1 : l + 2]  # c_m, s_m, m = 0..l
+    cm, sm = c[: l + 1], s[: l + 1]  # c_{m-1}, s_{m-1}
+    A, W, mq, V, T, T2 = (work[k, : l + 1] for k in range(6))
+    # A_m = -N_lm/N_{l-1,m+1} q_{l-1}^{m+1} (zero for m >= l-1): d_x, d_y of Q_l^m
+    A[l - 1 :] = 0.0
+    if l >= 2:
+        np.multiply(q_prev[1:], coef["ra"][l][: l - 1], out=A[: l - 1])
+    # W_m = (l+m) N_lm/N_{l-1,m} q_{l-1}^m (zero for m = l): d_z of Q_l^m
+    np.multiply(q_prev, coef["rb"][l][:l], out=W[:l])
+    W[l] = 0.0
+    np.multiply(q, coef["m"][l], out=mq)
+    if not solid:
+        A *= rinv
+        W *= rinv
+        mq *= rinv
+        np.multiply(rinv, l, out=lr)
+        np.multiply(zr, l, out=lzr)
+    for part, f, g, sign_y, rows in (
+        (pos, cc, cm, -1.0, slice(0, l + 1)),  # cos part: m = 0..l
+        (neg, ss, sm, 1.0, slice(1, l + 1)),  # sin part: m = 1..l
+    ):
+        # (c, s)_m and (c, s)_{m-1} of this part; the y-derivative uses the other family
+        g_other = sm if f is cc else cm
+        Af, Wf, mqr, Vr, Tr, T2r = A[rows], W[rows], mq[rows], V[rows], T[rows], T2[rows]
+        np.multiply(Af, f[rows], out=Vr)
+        np.multiply(Wf, f[rows], out=G[2, part])
+        if not solid:
+            Yp = Y[part]
+            np.multiply(Yp, lr, out=Tr)
+            Vr -= Tr
+            np.multiply(Yp, lzr, out=Tr)
+            G[2, part] -= Tr
+        np.multiply(Vr, x, out=G[0, part])
+        np.multiply(mqr, g[rows], out=Tr)
+        G[0, part] += Tr
+        np.multiply(Vr, y, out=G[1, part])
+        np.multiply(mqr, g_other[rows], out=T2r)
+        if sign_y < 0:
+            G[1, part] -= T2r
+        else:
+            G[1, part] += T2r
 
 
 def _chunk_size(l_max: int, gradients: bool) -> int:
@@ -179,16 +215,16 @@ def _chunk_size(l_max: int, gradients: bool) -> int:
     return int(min(max(2**20 // per_point, 256), 8192))
 
 
-def _kernel(l_max: int, coef: dict, u: np.ndarray, gradients: bool, chunk: int | None = None):
-    """``Y(u)`` ``(n, K)`` and, if requested, ``grad R(u)`` ``(n, 3, K)`` (C-contiguous)."""
-    n = u.shape[0]
+def _kernel(l_max: int, coef: dict, xyz: np.ndarray, gradients: bool, solid: bool, chunk=None):
+    """``Y(u)`` ``(n, K)`` and, if requested, gradients ``(n, 3, K)`` (C-contiguous)."""
+    n = xyz.shape[0]
     K = n_harmonics(l_max)
     Y = np.empty((n, K))
     G = np.empty((n, 3, K)) if gradients else None
     B = chunk or _chunk_size(l_max, gradients)
     ybuf = np.empty((K, B))
     gbuf = np.empty((3, K, B)) if gradients else None
-    ut = np.ascontiguousarray(u.T)
+    xt = np.ascontiguousarray(xyz.T)
     for start in range(0, n, B):
         stop = min(start + B, n)
         b = stop - start
@@ -196,7 +232,7 @@ def _kernel(l_max: int, coef: dict, u: np.ndarray, gradients: bool, chunk: int |
         gb = None
         if gradients:
             gb = gbuf[:, :, :b] if b == B else np.empty((3, K, b))
-        _kernel_block(l_max, coef, ut[:, start:stop], yb, gb)
+        _kernel_block(l_max, coef, xt[:, start:stop], yb, gb, solid)
         Y[start:stop] = yb.T
         if gradients:
             G[start:stop] = gb.transpose(2, 0, 1)
@@ -228,30 +264,27 @@ class SphericalHarmonics:
         self._l = _degrees(self.l_max)
 
     def _prepare(self, xyz):
-        xyz = as_float_array("xyz", xyz)
-        if xyz.ndim != 2 or xyz.shape[1] != 3:
-            raise ValueError(f"xyz must have shape (n, 3), got shape {xyz.shape}")
-        u, r = _unit_vectors(xyz)
-        if (r == 0).any():
-            i = int(np.argmax(r == 0))
+        xyz = _check_xyz(xyz)
+        zero = ~xyz.any(axis=1)
+        if zero.any():
+            i = int(np.argmax(zero))
             raise ValueError(
                 f"xyz[{i}] = {tuple(xyz[i].tolist())} has zero length: spherical harmonics are "
                 "undefined at r = 0 (solid harmonics are defined there)"
             )
-        return u, r
+        return _rescale(xyz)
 
     def compute(self, xyz) -> np.ndarray:
         """Values, shape ``(n, (l_max+1)**2)``."""
-        u, _ = self._prepare(xyz)
-        return _kernel(self.l_max, self._coef, u, False)[0]
+        xyz, _ = self._prepare(xyz)
+        return _kernel(self.l_max, self._coef, xyz, False, False)[0]
 
     def compute_with_gradients(self, xyz) -> tuple[np.ndarray, np.ndarray]:
         """``(values (n, K), gradients (n, 3, K))``, ``gradients[i, a, k] = dY_k/dxyz[i, a]``."""
-        u, r = self._prepare(xyz)
-        Y, G = _kernel(self.l_max, self._coef, u, True)
-        # grad Y = (grad R(u) - l Y u) / r
-        G -= u[:, :, None] * (Y * self._l)[:, None, :]
-        G /= r[:, None, None]
+        xyz, factors = self._prepare(xyz)
+        Y, G = _kernel(self.l_max, self._coef, xyz, True, False)
+        if factors is not None:
+            G /= factors[:, None, None]
         return Y, G
 
 
@@ -272,12 +305,6 @@ class SolidHarmonics:
         self._coef = _coefficients(self.l_max)
         self._l = _degrees(self.l_max)
 
-    def _prepare(self, xyz):
-        xyz = as_float_array("xyz", xyz)
-        if xyz.ndim != 2 or xyz.shape[1] != 3:
-            raise ValueError(f"xyz must have shape (n, 3), got shape {xyz.shape}")
-        return _unit_vectors(xyz)
-
     def _powers(self, r: np.ndarray, shift: int) -> np.ndarray:
         """``r^(l + shift)`` for every flat index (``0^0 = 1``; negative powers unused)."""
         rl = np.ones((r.shape[0], self.l_max + 1))
@@ -291,15 +318,16 @@ class SolidHarmonics:
 
     def compute(self, xyz) -> np.ndarray:
         """Values, shape ``(n, (l_max+1)**2)``."""
-        u, r = self._prepare(xyz)
-        Y = _kernel(self.l_max, self._coef, u, False)[0]
-        Y *= self._powers(r, 0)
+        xyz = _check_xyz(xyz)
+        Y = _kernel(self.l_max, self._coef, xyz, False, True)[0]
+        Y *= self._powers(np.sqrt(np.einsum("ij,ij->i", xyz, xyz)), 0)
         return Y
 
     def compute_with_gradients(self, xyz) -> tuple[np.ndarray, np.ndarray]:
         """``(values (n, K), gradients (n, 3, K))``; ``grad(r^l Y) = r^(l-1) grad R(u)``."""
-        u, r = self._prepare(xyz)
-        Y, G = _kernel(self.l_max, self._coef, u, True)
+        xyz = _check_xyz(xyz)
+        Y, G = _kernel(self.l_max, self._coef, xyz, True, True)
+        r = np.sqrt(np.einsum("ij,ij->i", xyz, xyz))
         Y *= self._powers(r, 0)
         G *= self._powers(r, -1)[:, None, :]
         return Y, G

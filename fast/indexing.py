@@ -32,7 +32,9 @@ def check_l(name: str, value) -> int:
     3
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name}={value!r} must be a non-negative integer (got {type(value).__name__})")
+        raise TypeError(
+            f"{name}={value!r} must be a non-negative integer (got {type(value).__name__})"
+        )
     value = int(value)
     if value < 0:
         raise ValueError(f"{name}={value} must be a non-negative integer")

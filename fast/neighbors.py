@@ -90,7 +90,8 @@ def neighbor_list(positions, cell, pbc, cutoff, sort=True) -> NeighborList:
         queries = positions - wrap @ cell
         spacing = 1.0 / np.linalg.norm(recip, axis=1)  # distance between lattice planes
         reach = np.where(pbc, cutoff / spacing, 0.0)
-        ranges = [range(-int(np.ceil(reach[k])) - 1, int(np.ceil(reach[k])) + 2) if pbc[k]
+        # with 0 <= f <= 1, an image f + s inside (-reach, 1 + reach) has |s| <= ceil(reach)
+        ranges = [range(-int(np.ceil(reach[k])), int(np.ceil(reach[k])) + 1) if pbc[k]
                   else range(1) for k in range(3)]
         shifts = np.array(list(itertools.product(*ranges)), dtype=np.int64)
         # image (atom, shift) kept when it lies within `reach` (in fractional units) of [0, 1)
@@ -132,28 +133,18 @@ def _cell_list_pairs(queries, sources, cutoff):
     counts = np.bincount(s_flat, minlength=int(np.prod(n_bins)))
     starts = np.concatenate([[0], np.cumsum(counts)])
     qb = bins_of(queries)
-    firsts, seconds = [], []
-    for offset in itertools.product((-1, 0, 1), repeat=3):
-        nb = qb + np.array(offset)
-        valid = np.all((nb >= 0) & (nb < n_bins), axis=1)
-        if not valid.any():
-            continue
-        q = np.flatnonzero(valid)
-        nb = nb[valid]
-        flat = (nb[:, 0] * n_bins[1] + nb[:, 1]) * n_bins[2] + nb[:, 2]
-        cnt = counts[flat]
-        total = int(cnt.sum())
-        if total == 0:
-            continue
-        # expand the ragged ranges [starts[flat], starts[flat] + cnt) without a Python loop
-        rep_q = np.repeat(q, cnt)
-        offsets = np.arange(total) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-        cand = s_order[np.repeat(starts[flat], cnt) + offsets]
-        firsts.append(rep_q)
-        seconds.append(cand)
-    # the grid does not wrap (images are explicit), so each (bin, offset) is a distinct bin
-    first = np.concatenate(firsts) if firsts else np.zeros(0, int)
-    second = np.concatenate(seconds) if seconds else np.zeros(0, int)
+    # the 27 neighbouring bins of every query at once; the grid does not wrap (images are
+    # explicit), so each (bin, offset) is a distinct bin and no pair is found twice
+    offsets = np.array(list(itertools.product((-1, 0, 1), repeat=3)))
+    nb = qb[:, None, :] + offsets[None, :, :]
+    valid = np.all((nb >= 0) & (nb < n_bins), axis=2)
+    flat = (nb[..., 0] * n_bins[1] + nb[..., 1]) * n_bins[2] + nb[..., 2]
+    cnt = np.where(valid, counts[np.where(valid, flat, 0)], 0).reshape(-1)
+    total = int(cnt.sum())
+    # expand the ragged ranges [starts[flat], starts[flat] + cnt) without a Python loop
+    first = np.repeat(np.repeat(np.arange(len(queries)), len(offsets)), cnt)
+    begin = np.repeat(starts[np.where(valid, flat, 0)].reshape(-1) - (np.cumsum(cnt) - cnt), cnt)
+    second = s_order[begin + np.arange(total)]
     vectors = sources[second] - queries[first]
     d2 = np.einsum("ij,ij->i", vectors, vectors)
     keep = d2 < cutoff * cutoff

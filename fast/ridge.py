@@ -33,19 +33,12 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+from metatensor import Labels, TensorBlock, TensorMap
 
 __all__ = ["EquivariantRidge"]
 
 # "auto": alpha = s_max**2 * 10**-k for k = 0..14, with s_max the largest singular value
 _AUTO_DECADES = 15
-
-
-def _block_types():
-    try:
-        from metatensor import TensorBlock, TensorMap
-    except ImportError:  # pragma: no cover - metatensor-core is a required dependency
-        return (), ()
-    return (TensorBlock,), (TensorMap,)
 
 
 def _check_finite(name: str, array: np.ndarray) -> None:
@@ -59,8 +52,7 @@ def _check_finite(name: str, array: np.ndarray) -> None:
 
 
 def _as_design(X, name: str = "X") -> np.ndarray:
-    block_types, _ = _block_types()
-    if block_types and isinstance(X, block_types):
+    if isinstance(X, TensorBlock):
         X = X.values
     X = np.asarray(X)
     if X.dtype.kind not in "fiu":
@@ -80,8 +72,7 @@ def _as_design(X, name: str = "X") -> np.ndarray:
 
 
 def _as_target(y, n_components: int) -> np.ndarray:
-    block_types, _ = _block_types()
-    if block_types and isinstance(y, block_types):
+    if isinstance(y, TensorBlock):
         if len(y.properties) != 1:
             raise ValueError(
                 f"y has {len(y.properties)} properties: a target block must have exactly one"
@@ -106,8 +97,7 @@ def _as_target(y, n_components: int) -> np.ndarray:
 
 def _check_samples(X, y) -> None:
     """TensorBlocks: the sample columns that y names must equal X's."""
-    block_types, _ = _block_types()
-    if not (block_types and isinstance(X, block_types) and isinstance(y, block_types)):
+    if not (isinstance(X, TensorBlock) and isinstance(y, TensorBlock)):
         return
     names = [name for name in y.samples.names if name in X.samples.names]
     if not names:
@@ -185,6 +175,10 @@ class EquivariantRidge:
     rotated input ``X[:, mu, q] -> sum_mu' D[mu, mu'] X[:, mu', q]`` gives the rotated
     prediction ``D @ y``, because the weights do not depend on ``mu``.
 
+    ``fit(X, y)`` with two TensorMaps fits one model per key of ``y`` (``models_``, keyed
+    by the key values), each on the block of ``X`` with the same values of ``y``'s key names
+    (e.g. ``o3_sigma, o3_lambda``); ``predict(X)`` then returns a TensorMap with ``y``'s keys.
+
     Conventions: :mod:`o3ref.reference.conventions`.
 
     >>> EquivariantRidge(alpha=-1.0)
@@ -207,7 +201,13 @@ class EquivariantRidge:
 
     # -- fitting -----------------------------------------------------------------------------
     def fit(self, X, y, groups=None) -> EquivariantRidge:
-        """Fit the weights; ``groups`` (length ``n``) keeps samples together in CV folds."""
+        """Fit the weights; ``groups`` (length ``n``) keeps samples together in CV folds.
+
+        With TensorMaps, fits one model per key of ``y`` (e.g. ``(o3_lambda, o3_sigma)``),
+        on the block of ``X`` with the same values of those key names.
+        """
+        if isinstance(X, TensorMap) or isinstance(y, TensorMap):
+            return self._fit_tensor(X, y, groups)
         _check_samples(X, y)
         X_arr = _as_design(X)
         y_arr = _as_target(y, X_arr.shape[1])
@@ -273,7 +273,9 @@ class EquivariantRidge:
 
     # -- prediction --------------------------------------------------------------------------
     def predict(self, X) -> np.ndarray:
-        """Predictions of shape ``(n, 2*lambda+1)``."""
+        """Predictions of shape ``(n, 2*lambda+1)`` (a TensorMap for a TensorMap ``X``)."""
+        if isinstance(X, TensorMap):
+            return self._predict_tensor(X)
         if not hasattr(self, "coef_"):
             raise ValueError("this EquivariantRidge is not fitted: call fit(X, y) first")
         X_arr = _as_design(X)
@@ -300,3 +302,49 @@ class EquivariantRidge:
             )
         residual = self.predict(X_arr) - y_arr
         return float(np.sqrt(np.mean(residual * residual)))
+
+    # -- TensorMaps: one model per (o3_sigma, o3_lambda) block ---------------------------------
+    def _fit_tensor(self, X, y, groups) -> EquivariantRidge:
+        if not (isinstance(X, TensorMap) and isinstance(y, TensorMap)):
+            raise TypeError(
+                f"X is a {type(X).__name__} and y a {type(y).__name__}: pass two TensorMaps "
+                "or two arrays/TensorBlocks"
+            )
+        missing = [name for name in y.keys.names if name not in X.keys.names]
+        if missing:
+            raise ValueError(
+                f"y has keys {list(y.keys.names)} but X lacks {missing}: each target block "
+                "needs the feature block with the same key values"
+            )
+        self.models_ = {}
+        self._target_blocks = {}
+        for key, target in y.items():
+            selection = {name: int(key[name]) for name in y.keys.names}
+            matches = X.blocks(**selection)
+            if len(matches) != 1:
+                raise ValueError(
+                    f"X has {len(matches)} blocks with {selection}: exactly one is needed"
+                )
+            model = EquivariantRidge(alpha=self.alpha, n_folds=self.n_folds)
+            self.models_[tuple(int(v) for v in key.values)] = model.fit(
+                matches[0], target, groups=groups
+            )
+            self._target_blocks[tuple(int(v) for v in key.values)] = (
+                target.components, target.properties
+            )
+        self._target_keys = y.keys
+        return self
+
+    def _predict_tensor(self, X) -> TensorMap:
+        if not hasattr(self, "models_"):
+            raise ValueError("this EquivariantRidge is not fitted on TensorMaps: call fit first")
+        blocks = []
+        for key in self._target_keys:
+            selection = {name: int(key[name]) for name in self._target_keys.names}
+            features = X.block(**selection)
+            index = tuple(int(v) for v in key.values)
+            components, properties = self._target_blocks[index]
+            values = self.models_[index].predict(features)[..., None]
+            blocks.append(TensorBlock(values, features.samples, components, properties))
+        return TensorMap(Labels(self._target_keys.names, self._target_keys.values), blocks)
+

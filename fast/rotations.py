@@ -70,7 +70,9 @@ def as_float_array(name: str, value, trailing: tuple | None = None) -> np.ndarra
     if arr.dtype == bool or not (
         np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)
     ):
-        raise TypeError(f"{name} must be an array of real numbers (float or int), got dtype {arr.dtype}")
+        raise TypeError(
+            f"{name} must be an array of real numbers (float or int), got dtype {arr.dtype}"
+        )
     arr = np.asarray(arr, dtype=np.float64)
     if trailing is not None:
         nt = len(trailing)

@@ -10,7 +10,6 @@ from .cartesian import couple, decouple, spherical_to_vector, vector_to_spherica
 from .clebsch_gordan import (  # noqa: E402
     clebsch_gordan,
     clebsch_gordan_exact,
-    real_clebsch_gordan,
     wigner_3j,
     wigner_3j_exact,
 )
@@ -25,6 +24,7 @@ from .harmonics import (  # noqa: E402
     z,
 )
 from .indexing import flat_index, lm_pairs, n_harmonics  # noqa: E402
+from .real_cg import real_clebsch_gordan  # noqa: E402
 from .rotations import quaternion_to_matrix, rotation_matrix, rotation_y, rotation_z  # noqa: E402
 from .signed_sqrt import SignedSqrt  # noqa: E402
 from .wigner import wigner_D, wigner_D_real, wigner_d_small  # noqa: E402

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import sympy
 
-from .clebsch_gordan import real_clebsch_gordan
+from .real_cg import real_clebsch_gordan
 
 __all__ = ["couple", "decouple", "spherical_to_vector", "vector_to_spherical"]
 

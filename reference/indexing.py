@@ -23,11 +23,13 @@ from __future__ import annotations
 import numbers
 from fractions import Fraction
 
+import numpy as np
 import sympy
 
 __all__ = [
     "check_degree",
     "check_order",
+    "coupling_flat_positions",
     "doubled",
     "flat_index",
     "lm_pairs",
@@ -85,6 +87,18 @@ def lm_pairs(l_max: int) -> list[tuple[int, int]]:
     Conventions: see :mod:`o3ref.reference.conventions`.
     """
     return [(l, m) for l in range(l_max + 1) for m in range(-l, l + 1)]
+
+
+def coupling_flat_positions(l1: int, l2: int, L: int, orders) -> np.ndarray:
+    """Flat C-order positions of ``(m1, m2, M)`` rows in a ``(2l1+1, 2l2+1, 2L+1)`` array.
+
+    Conventions: see :mod:`o3ref.reference.conventions`.
+
+    >>> coupling_flat_positions(1, 1, 0, [(-1, -1, 0), (1, 1, 0)]).tolist()
+    [0, 8]
+    """
+    m = np.asarray(orders, dtype=np.int64).reshape(-1, 3)
+    return ((m[:, 0] + l1) * (2 * l2 + 1) + (m[:, 1] + l2)) * (2 * L + 1) + (m[:, 2] + L)
 
 
 def triangle(l1: int, l2: int) -> range:

@@ -42,8 +42,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .clebsch_gordan import clebsch_gordan_exact, real_clebsch_gordan, wigner_3j_exact
+from .clebsch_gordan import clebsch_gordan_exact, wigner_3j_exact
 from .indexing import check_degree, m_index, m_values, triangle
+from .real_cg import real_clebsch_gordan
 from .signed_sqrt import SignedSqrt
 
 __all__ = [
@@ -336,7 +337,12 @@ def read_table(path) -> dict:
             rows = [
                 tuple(int(i) for i in idx) + (int(s), int(p), int(q), e.decode("ascii"), float(v))
                 for idx, s, p, q, e, v in zip(
-                    npz["indices"], npz["sign"], npz["p"], npz["q"], npz["exact"], npz["value"],
+                    npz["indices"],
+                    npz["sign"],
+                    npz["p"],
+                    npz["q"],
+                    npz["exact"],
+                    npz["value"],
                     strict=True,
                 )
             ]

@@ -39,9 +39,9 @@ _GUARD_DPS = 10
 
 
 @functools.lru_cache(maxsize=4096)
-def _d_terms(l: int, mp: int, m: int) -> tuple[tuple[int, int, int, int], ...]:
-    """Terms of ``d^l_{m'm}``: ``(sign, square of the coefficient numerator, denominator,
-    power of cos(b/2), power of sin(b/2))`` packed as ``(sign * den_sign, root2, den, pc, ps)``.
+def _d_terms(l: int, mp: int, m: int) -> tuple[tuple[int, int, int, int, int], ...]:
+    """Terms of ``d^l_{m'm}`` as ``(sign, root2, den, pc, ps)``, each meaning
+    ``sign * sqrt(root2) / den * cos(b/2)^pc * sin(b/2)^ps`` (all integers), from Wigner's sum:
 
     ``d = sum_s (-1)^(m'-m+s) sqrt((l+m')!(l-m')!(l+m)!(l-m)!) /
     ((l+m-s)! s! (m'-m+s)! (l-m'-s)!) cos(b/2)^(2l+m-m'-2s) sin(b/2)^(m'-m+2s)``.

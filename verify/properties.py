@@ -32,6 +32,7 @@ __all__ = [
     "assert_orthonormal_sh",
     "assert_parity",
     "assert_sh_equivariant",
+    "matrix_to_euler",
     "random_rotations",
     "rotate_points",
     "sh_rotator",
@@ -61,25 +62,52 @@ def _check(report: ComparisonReport, what: str) -> ComparisonReport:
     return report
 
 
-def _block_diag_d(l_max: int, R: np.ndarray) -> np.ndarray:
-    from o3ref import fast
+def matrix_to_euler(R) -> np.ndarray:
+    """ZYZ Euler angles ``(alpha, beta, gamma)`` of a rotation matrix ``(3, 3)`` or
+    ``(n, 3, 3)``: ``R = Rz(alpha) Ry(beta) Rz(gamma)`` (``gamma = 0`` at ``beta = 0, pi``)."""
+    R = np.asarray(R, dtype=np.float64)
+    single = R.ndim == 2
+    R = R.reshape(-1, 3, 3)
+    beta = np.arccos(np.clip(R[:, 2, 2], -1.0, 1.0))
+    sin_b = np.sqrt(R[:, 0, 2] ** 2 + R[:, 1, 2] ** 2)
+    regular = sin_b > 1e-12
+    alpha = np.where(regular, np.arctan2(R[:, 1, 2], R[:, 0, 2]), 0.0)
+    gamma = np.where(regular, np.arctan2(R[:, 2, 1], -R[:, 2, 0]), 0.0)
+    # beta = 0: R = Rz(alpha + gamma); beta = pi: R = Rz(alpha - gamma) Ry(pi)
+    top = np.arctan2(R[:, 1, 0], R[:, 0, 0])
+    bottom = np.arctan2(-R[:, 0, 1], R[:, 1, 1])
+    alpha = np.where(regular, alpha, np.where(R[:, 2, 2] > 0, top, bottom))
+    out = np.stack([alpha, beta, gamma], axis=-1)
+    return out[0] if single else out
 
-    blocks = fast.wigner_D_real(l_max, np.asarray(R, dtype=np.float64)[None])
+
+def _block_diag_d(l_max: int, R: np.ndarray) -> np.ndarray:
+    # the oracle: o3ref.reference's real D at 20 digits, at the Euler angles of R
+    from o3ref import reference
+
+    from .compare import to_numeric
+
+    a, b, g = matrix_to_euler(R)
     n = (l_max + 1) ** 2
     out = np.zeros((n, n))
-    start = 0
-    for l, block in enumerate(blocks):
-        out[start : start + 2 * l + 1, start : start + 2 * l + 1] = block[0]
-        start += 2 * l + 1
+    for l in range(l_max + 1):
+        s = slice(l * l, (l + 1) ** 2)
+        out[s, s] = to_numeric(reference.wigner_D_real(l, float(a), float(b), float(g), dps=20))
     return out
 
 
 def sh_rotator(l_max: int) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     """``f(R, values)`` applying ``D_real^l(R)`` to each ``l`` block of the last axis
-    (``(l_max+1)**2`` entries); uses :func:`o3ref.fast.wigner_D_real`."""
+    (``(l_max+1)**2`` entries); ``D`` from :func:`o3ref.reference.wigner_D_real`. An improper
+    ``R = -Q`` applies ``(-1)^l D_real(Q)``."""
 
     def rotate(R, values):
-        return np.asarray(values) @ _block_diag_d(l_max, R).T
+        R = np.asarray(R, dtype=np.float64)
+        sign = np.ones((l_max + 1) ** 2)
+        if np.linalg.det(R) < 0:
+            R = -R
+            sign = np.concatenate([np.full(2 * l + 1, (-1.0) ** l) for l in range(l_max + 1)])
+        return (np.asarray(values) * sign) @ _block_diag_d(l_max, R).T
 
     return rotate
 

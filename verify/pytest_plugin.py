@@ -19,9 +19,10 @@ Two ways to use it:
            cg = mylib.real_cg            # f(l1, l2, L) -> (2l1+1, 2l2+1, 2L+1)
            l_max = 8
 
-2. Without writing a test file: ``pytest --pyargs o3ref.verify.pytest_plugin
-   --o3ref-sh=mylib:real_sph --o3ref-cg=mylib:real_cg`` (``module:function``; also
-   ``--o3ref-sh-gradient``, ``--o3ref-wigner-d`` and ``--o3ref-l-max``).
+2. Without writing a test file: ``pytest --o3ref-sh=mylib:real_sph --o3ref-cg=mylib:real_cg``
+   (``module:function``; also ``--o3ref-sh-gradient``, ``--o3ref-wigner-d`` and
+   ``--o3ref-l-max``) adds the conformance tests ``TestCommandLineConformance`` of this
+   module to the session.
 
 Each test compares with o3ref's exact reference under the tolerance policies of
 :mod:`o3ref.verify.tolerances` and checks the properties (orthonormality, parity,
@@ -33,6 +34,8 @@ Conventions: :mod:`o3ref.reference.conventions`.
 from __future__ import annotations
 
 import importlib
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -46,10 +49,27 @@ def pytest_addoption(parser):
     group = parser.getgroup("o3ref", "o3ref conformance suite")
     for key, opt in _OPTIONS.items():
         group.addoption(opt, default=None, metavar="MODULE:FUNCTION",
-                        help=f"function to check as {key!r} (with --pyargs "
-                        "o3ref.verify.pytest_plugin)")
+                        help=f"run o3ref's conformance tests on this function as {key!r}")
     group.addoption("--o3ref-l-max", type=int, default=None, metavar="L",
                     help="largest degree the conformance suite checks (default 6)")
+
+
+def _cli_requested(config) -> bool:
+    return any(config.getoption(opt, None) is not None for opt in _OPTIONS.values())
+
+
+class _ThisModule(pytest.Module):
+    """This plugin module as a test module, without importing it a second time."""
+
+    def _getobj(self):
+        return sys.modules[__name__]
+
+
+def pytest_collection_modifyitems(session, config, items):
+    if not _cli_requested(config):
+        return
+    module = _ThisModule.from_parent(session, path=Path(__file__))
+    items.extend(session.genitems(module))
 
 
 def load_function(spec: str):
@@ -153,14 +173,13 @@ class ConformanceSuite:
 
     def test_wigner_d_homomorphism(self):
         import numpy as np
-        from o3ref import fast
-        from o3ref.verify.properties import assert_homomorphism
+        from o3ref.verify.properties import assert_homomorphism, matrix_to_euler
 
         func = self._impl("wigner_d")
         l = self.l_max
 
         def d_of(rotations):
-            angles = fast.matrix_to_euler(np.asarray(rotations))
+            angles = matrix_to_euler(np.asarray(rotations).reshape(-1, 3, 3))
             return np.stack([np.asarray(func(l, *a)) for a in angles])
 
         _as_failure(lambda: assert_homomorphism(d_of))
@@ -173,14 +192,17 @@ class ConformanceSuite:
 
 
 def _as_failure(thunk):
+    message = None
     try:
         thunk()
     except AssertionError as exc:
-        pytest.fail(str(exc), pytrace=False)
+        message = str(exc)
+    if message is not None:  # outside the except block: no chained traceback
+        pytest.fail(message, pytrace=False)
 
 
 class TestCommandLineConformance(ConformanceSuite):
-    """Collected only with ``pytest --pyargs o3ref.verify.pytest_plugin --o3ref-...``."""
+    """Added to the session by the ``--o3ref-...`` options (see the module docstring)."""
 
     @pytest.fixture(autouse=True)
     def _from_options(self, request):

@@ -385,7 +385,11 @@ def run(args: argparse.Namespace) -> int:
     if against:
         from .adapters import get_adapter
 
-        impl = get_adapter(against).implementations()
+        try:
+            impl = get_adapter(against).implementations()
+        except ImportError as exc:
+            print(f"o3ref verify: error: --against {against}: {exc}", file=sys.stderr)
+            return 2
         title = f"o3ref verify --{args.mode} --against {against}: {against} vs exact reference"
     else:
         impl = None

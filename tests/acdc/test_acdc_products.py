@@ -218,3 +218,31 @@ def test_acdc_seed_hypers_block_count():
     nu2 = cg_increment(nu1, nu1, lcut=4, selected_keys=[(1, 1)])
     assert nu2.keys.values.tolist() == [[2, 1, 1]]
     assert len(nu2.block(0).properties) == 1152
+
+
+def test_acdc_neighbor_type_keys_form_an_outer_product():
+    """neighbor_type left in the keys: all pairs of neighbour types, values of the dense form."""
+    from acdc_helpers import density
+    from o3ref.fast import SphericalExpansion
+
+    frames = [water(30), water(64)]
+    sparse = acdc_standardize_keys(SphericalExpansion(**SMALL_HYPERS).compute(frames))
+    out = cg_increment(sparse, sparse, lcut=2)
+    assert list(out.keys.names) == [
+        "order_nu", "o3_sigma", "o3_lambda", "center_type", "neighbor_type_a", "neighbor_type_b"
+    ]
+    dense = acdc_standardize_keys(density(frames, SMALL_HYPERS))
+    reference = cg_increment(dense, dense, lcut=2)
+    pairs = set()
+    for key, block in out.items():
+        values = dict(zip(out.keys.names, key.values.tolist(), strict=True))
+        pairs.add((values["neighbor_type_a"], values["neighbor_type_b"]))
+        merged = reference.block(order_nu=2, o3_sigma=values["o3_sigma"],
+                                 o3_lambda=values["o3_lambda"], center_type=values["center_type"])
+        index = {tuple(r): k for k, r in enumerate(merged.properties.values.tolist())}
+        for k, (n1, l1, n2, l2) in enumerate(block.properties.values.tolist()):
+            label = (values["neighbor_type_a"], n1, l1, values["neighbor_type_b"], n2, l2)
+            rows = [merged.samples.position(tuple(s)) for s in block.samples.values.tolist()]
+            expected = merged.values[rows, :, index[label]]
+            np.testing.assert_array_equal(block.values[:, :, k], expected)
+    assert pairs == {(1, 1), (1, 8), (8, 1), (8, 8)}

@@ -204,3 +204,34 @@ def test_reference_ridge_bad_input():
         ridge_solution([[[1.0]]], [[1.0]], alpha=-1)
     with pytest.raises(ValueError, match=r"y=nan must be a finite real number"):
         ridge_solution([[[1.0]]], [[float("nan")]], alpha=1)
+
+
+def test_ridge_one_model_per_block_of_a_tensor_map():
+    from metatensor import TensorMap
+
+    blocks_X, blocks_y, arrays = [], [], {}
+    samples = Labels(["system"], np.arange(12).reshape(-1, 1))
+    for lam in (0, 1, 2):
+        X, y = _problem(n=12, lam=lam, n_features=4, seed=10 + lam)
+        arrays[lam] = (X, y)
+        mu = [Labels(["o3_mu"], np.arange(-lam, lam + 1).reshape(-1, 1))]
+        blocks_X.append(TensorBlock(X, samples, mu, Labels.range("q", 4)))
+        blocks_y.append(TensorBlock(y[..., None], samples, mu, Labels.range("target", 1)))
+    X_keys = Labels(
+        ["order_nu", "o3_sigma", "o3_lambda"], np.array([[2, 1, 0], [2, 1, 1], [2, 1, 2]])
+    )
+    y_keys = Labels(["o3_lambda", "o3_sigma"], np.array([[2, 1], [0, 1]]))
+    X_map = TensorMap(X_keys, blocks_X)
+    y_map = TensorMap(y_keys, [blocks_y[2], blocks_y[0]])
+    model = EquivariantRidge(alpha=0.3).fit(X_map, y_map)
+    predicted = model.predict(X_map)
+    assert predicted.keys == y_keys
+    for lam, key in ((2, 0), (0, 1)):
+        X, y = arrays[lam]
+        expected = EquivariantRidge(alpha=0.3).fit(X, y).predict(X)
+        np.testing.assert_array_equal(predicted.block(key).values[..., 0], expected)
+    bad = TensorMap(Labels(["o3_lambda", "parity"], np.array([[0, 1]])), [y_map.block(1).copy()])
+    with pytest.raises(ValueError, match=r"y has keys \['o3_lambda', 'parity'\] but X lacks"):
+        EquivariantRidge().fit(X_map, bad)
+    with pytest.raises(TypeError, match="X is a TensorMap and y a ndarray: pass two TensorMaps"):
+        EquivariantRidge().fit(X_map, arrays[0][1])

@@ -59,9 +59,9 @@ def random_structure(rng, n_atoms, species, periodic, box=3.0, min_distance=0.5)
     ``min_distance`` (periodic images included)."""
     cell = np.eye(3) * box + rng.uniform(-0.3, 0.3, (3, 3))
     while True:
-        frac = rng.uniform(0, 1, (n_atoms, 3))
-        atoms = ase.Atoms(numbers=rng.choice(species, n_atoms), scaled_positions=frac,
-                          cell=cell, pbc=periodic)
+        positions = rng.uniform(0, 1, (n_atoms, 3)) @ cell
+        atoms = ase.Atoms(numbers=rng.choice(species, n_atoms), positions=positions,
+                          cell=cell if periodic else None, pbc=periodic)
         if n_atoms == 1 or atoms.get_all_distances(mic=periodic)[
             np.triu_indices(n_atoms, 1)
         ].min() > min_distance:

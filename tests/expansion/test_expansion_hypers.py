@@ -6,7 +6,6 @@ import copy
 
 import pytest
 from expansion_helpers import SEED_HYPERS
-
 from o3ref.fast import ExpansionHypers
 
 FEATOMIC = {
@@ -40,9 +39,11 @@ def test_step_cutoff_and_defaults():
     h = ExpansionHypers.from_kwargs(
         cutoff={"radius": 3.0, "smoothing": {"type": "Step"}},
         density={"type": "Gaussian", "width": 0.3},
-        basis={"type": "TensorProduct", "max_angular": 2, "radial": {"type": "Gto", "max_radial": 0}},
+        basis={"type": "TensorProduct", "max_angular": 2,
+               "radial": {"type": "Gto", "max_radial": 0}},
     )
-    assert (h.smoothing, h.smoothing_width, h.n_radial, h.center_atom_weight) == ("Step", None, 1, 1.0)
+    assert (h.smoothing, h.smoothing_width) == ("Step", None)
+    assert (h.n_radial, h.center_atom_weight) == (1, 1.0)
     assert h.to_featomic()["cutoff"]["smoothing"] == {"type": "Step"}
     seed = ExpansionHypers.from_kwargs(cutoff=3.0, max_radial=1, max_angular=2,
                                        atomic_gaussian_width=0.3, cutoff_function={"Step": {}})
@@ -81,9 +82,12 @@ def _featomic(path, value):
         (_seed(atomic_gaussian_width=float("nan")), r"atomic_gaussian_width=nan must be finite"),
         (_seed(cutoff_function={"ShiftedCosine": {"width": 2.0}}),
          r"width=2.0 must be smaller than the cutoff radius 2.0"),
-        (_seed(cutoff_function={"ShiftedCosine": {"width": -0.1}}), r"width=-0.1 must be positive"),
-        (_seed(cutoff_function={"Gaussian": {}}), r"cutoff_function.Gaussian=\{\} is not a known key"),
-        (_seed(radial_basis={"Tabulated": {}}), r"radial_basis.Tabulated=\{\} is not a known key"),
+        (_seed(cutoff_function={"ShiftedCosine": {"width": -0.1}}),
+         r"width=-0.1 must be positive"),
+        (_seed(cutoff_function={"Gaussian": {}}),
+         r"cutoff_function.Gaussian=\{\} is not a known key"),
+        (_seed(radial_basis={"Tabulated": {}}),
+         r"radial_basis.Tabulated=\{\} is not a known key"),
         (_seed(radial_basis="GTO"), r"radial_basis='GTO' must be a dict"),
         (_seed(gradients="yes"), r"gradients='yes' must be a bool"),
         ({"max_radial": 2}, r"missing the required key 'cutoff'"),
@@ -93,16 +97,24 @@ def _featomic(path, value):
         (_featomic(["cutoff", "smoothing", "type"], "Cosine"),
          r"cutoff.smoothing.type='Cosine' is not supported"),
         (_featomic(["cutoff", "radius"], 0), r"cutoff.radius=0.0 must be positive"),
-        (_featomic(["density", "type"], "SmearedPowerLaw"), r"density.type='SmearedPowerLaw' is not supported"),
-        (_featomic(["density", "scaling"], {"type": "Willatt2018"}), r"density.scaling=.* is not a known key"),
+        (_featomic(["density", "type"], "SmearedPowerLaw"),
+         r"density.type='SmearedPowerLaw' is not supported"),
+        (_featomic(["density", "scaling"], {"type": "Willatt2018"}),
+         r"density.scaling=.* is not a known key"),
         (_featomic(["density", "width"], -0.2), r"density.width=-0.2 must be positive"),
         (_featomic(["basis", "type"], "Explicit"), r"basis.type='Explicit' is not supported"),
-        (_featomic(["basis", "radial", "type"], "Tabulated"), r"basis.radial.type='Tabulated' is not supported"),
-        (_featomic(["basis", "radial", "max_radial"], -1), r"basis.radial.max_radial=-1 must be an integer >= 0"),
-        (_featomic(["basis", "radial", "radius"], 3.0), r"basis.radial.radius=3.0 is only supported when equal"),
-        (_featomic(["basis", "max_angular"], KeyError), r"basis=.* must contain the key 'max_angular'"),
-        (_featomic(["basis", "spline_accuracy"], "tight"), r"basis.spline_accuracy='tight' must be a real number"),
-        (_featomic(["gradients"], True), r"gradients=True is not a known key of the featomic spelling"),
+        (_featomic(["basis", "radial", "type"], "Tabulated"),
+         r"basis.radial.type='Tabulated' is not supported"),
+        (_featomic(["basis", "radial", "max_radial"], -1),
+         r"basis.radial.max_radial=-1 must be an integer >= 0"),
+        (_featomic(["basis", "radial", "radius"], 3.0),
+         r"basis.radial.radius=3.0 is only supported when equal"),
+        (_featomic(["basis", "max_angular"], KeyError),
+         r"basis=.* must contain the key 'max_angular'"),
+        (_featomic(["basis", "spline_accuracy"], "tight"),
+         r"basis.spline_accuracy='tight' must be a real number"),
+        (_featomic(["gradients"], True),
+         r"gradients=True is not a known key of the featomic spelling"),
     ],
 )
 def test_bad_hypers_name_key_value_and_rule(hypers, match):

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from ase.neighborlist import neighbor_list as ase_neighbor_list
 from expansion_helpers import water_box
-
 from o3ref.fast.neighbors import (
     batched_molecule_neighbors,
     frames_neighbor_pairs,
@@ -53,7 +52,7 @@ def test_random_cells_match_brute_force(seed):
 
 
 def test_self_images_of_a_single_atom():
-    # one atom in a cubic cell of side 2 with cutoff 2.5: 6 face images (2) and 12 edge images (2.83 no)
+    # one atom, cubic cell of side 2, cutoff 2.5: the 6 face images (2), not the edges (2.83)
     nl = neighbor_list([[0.3, 0.1, 0.2]], np.eye(3) * 2.0, [True] * 3, 2.5)
     assert sorted(map(tuple, nl.shifts.tolist())) == sorted(
         [s for s in itertools.product((-1, 0, 1), repeat=3) if sum(map(abs, s)) == 1]

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 import sympy
-from sympy import pi
-
 from o3ref.reference import (
     couple,
     decouple,
@@ -18,6 +16,7 @@ from o3ref.reference import (
     y,
     z,
 )
+from sympy import pi
 
 T = sympy.Matrix(3, 3, sympy.symbols("t0:9", real=True))
 
@@ -66,7 +65,9 @@ def test_bad_input():
         couple(sympy.eye(2))
     with pytest.raises(TypeError, match=r"tensor contains floats"):
         couple(sympy.eye(3) * 0.5)
-    with pytest.raises(ValueError, match=r"parts has keys \[0, 1\]: it must have exactly 0, 1 and 2"):
+    with pytest.raises(
+        ValueError, match=r"parts has keys \[0, 1\]: it must have exactly 0, 1 and 2"
+    ):
         decouple({0: [1], 1: [0, 0, 0]})
     with pytest.raises(ValueError, match=r"v has shape \(2, 1\)"):
         vector_to_spherical([1, 2])

@@ -8,9 +8,8 @@ from fractions import Fraction
 
 import pytest
 import sympy
-from sympy.physics import wigner as sympy_wigner
-
 from o3ref.reference import clebsch_gordan, clebsch_gordan_exact, wigner_3j, wigner_3j_exact
+from sympy.physics import wigner as sympy_wigner
 
 H = sympy.Rational(1, 2)
 
@@ -156,7 +155,11 @@ def test_orthogonality_both_sums_up_to_6():
 
 def test_relation_to_3j():
     for l1, m1, l2, m2, L, M in _cg_table(3):
-        rhs = sympy.Integer(-1) ** (l1 - l2 + M) * sympy.sqrt(2 * L + 1) * wigner_3j(l1, l2, L, m1, m2, -M)
+        rhs = (
+            sympy.Integer(-1) ** (l1 - l2 + M)
+            * sympy.sqrt(2 * L + 1)
+            * wigner_3j(l1, l2, L, m1, m2, -M)
+        )
         assert sympy.expand(clebsch_gordan(l1, m1, l2, m2, L, M) - rhs) == 0
 
 

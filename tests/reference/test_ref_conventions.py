@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 import sympy
-from sympy import pi
-
 from o3ref.reference import (
     complex_to_real,
     quaternion_to_matrix,
@@ -13,6 +11,7 @@ from o3ref.reference import (
     rotation_y,
     rotation_z,
 )
+from sympy import pi
 
 
 @pytest.mark.parametrize("l", range(9))

@@ -13,6 +13,8 @@ MODULES = [
     "rotations",
     "conventions",
     "clebsch_gordan",
+    "real_cg",
+    "racah",
     "harmonics",
     "wigner",
     "cartesian",

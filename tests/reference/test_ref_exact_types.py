@@ -9,7 +9,6 @@ import pytest
 import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from o3ref.reference import SignedSqrt, flat_index, lm_pairs, n_harmonics
 from o3ref.reference.indexing import doubled, m_index, triangle
 
@@ -60,7 +59,8 @@ def test_float_is_correctly_rounded(sign, p, q):
         expected = float(sign * mpmath.sqrt(mpmath.mpf(p) / q))
     assert float(v) == expected
     assert v * v == SignedSqrt(1, p * p, q * q)
-    assert -v == SignedSqrt(-sign, p, q) and hash(-(-v)) == hash(v)
+    neg = -v
+    assert neg == SignedSqrt(-sign, p, q) and hash(-neg) == hash(v)
 
 
 def test_equality_and_immutability():

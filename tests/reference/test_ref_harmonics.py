@@ -10,8 +10,6 @@ import mpmath
 import numpy as np
 import pytest
 import sympy
-from sympy import pi
-
 from o3ref.reference import (
     complex_solid_harmonic,
     complex_spherical_harmonics,
@@ -23,6 +21,7 @@ from o3ref.reference import (
     y,
     z,
 )
+from sympy import pi
 
 DPS = 30
 
@@ -48,8 +47,10 @@ def _spherharm_real(l_max, point):
             col = m + l
             out.append(
                 mpmath.fsum(
-                    mpmath.mpc(*(mpmath.mpf(sympy.N(part, 40)) for part in u[i, col].as_real_imag()))
-                    .conjugate() * complex_values[i]
+                    mpmath.mpc(
+                        *(mpmath.mpf(sympy.N(part, 40)) for part in u[i, col].as_real_imag())
+                    ).conjugate()
+                    * complex_values[i]
                     for i in range(2 * l + 1)
                 )
             )
@@ -131,7 +132,11 @@ def test_polynomials_match_mpmath_values():
             for l in range(7):
                 for m in range(-l, l + 1):
                     p = real_solid_harmonic(l, m).subs(
-                        {x: sympy.Rational(point[0]), y: sympy.Rational(point[1]), z: sympy.Rational(point[2])}
+                        {
+                            x: sympy.Rational(point[0]),
+                            y: sympy.Rational(point[1]),
+                            z: sympy.Rational(point[2]),
+                        }
                     )
                     exact = p / sympy.sqrt(r2) ** l
                     diff = mpmath.mpf(sympy.N(exact, DPS + 10)) - values[n, flat_index(l, m)]
@@ -185,12 +190,28 @@ def test_input_forms_and_edge_points():
 @pytest.mark.parametrize(
     ("call", "error", "match"),
     [
-        (lambda: real_spherical_harmonics(2, [[0, 0, 0]]), ValueError, r"xyz\[0\] is the zero vector"),
+        (
+            lambda: real_spherical_harmonics(2, [[0, 0, 0]]),
+            ValueError,
+            r"xyz\[0\] is the zero vector",
+        ),
         (lambda: real_spherical_harmonics(2, [[1, 2]]), ValueError, r"xyz has shape \(1, 2\)"),
-        (lambda: real_spherical_harmonics(-1, [[1, 2, 3]]), ValueError, r"l_max=-1 must be a non-negative"),
-        (lambda: real_spherical_harmonics(1, [[1, 2, float("nan")]]), ValueError, r"xyz\[0, 2\]=nan must be finite"),
+        (
+            lambda: real_spherical_harmonics(-1, [[1, 2, 3]]),
+            ValueError,
+            r"l_max=-1 must be a non-negative",
+        ),
+        (
+            lambda: real_spherical_harmonics(1, [[1, 2, float("nan")]]),
+            ValueError,
+            r"xyz\[0, 2\]=nan must be finite",
+        ),
         (lambda: real_solid_harmonic(2, 3), ValueError, r"m=3 must satisfy \|m\| <= l=2"),
-        (lambda: real_solid_harmonic(Fraction(1, 2), 0), ValueError, r"l=1/2 must be a non-negative integer"),
+        (
+            lambda: real_solid_harmonic(Fraction(1, 2), 0),
+            ValueError,
+            r"l=1/2 must be a non-negative integer",
+        ),
         (lambda: real_solid_harmonic(2, Fraction(1, 2)), ValueError, r"m=1/2 must be an integer"),
         (lambda: real_solid_harmonic(2.0, 0), TypeError, r"l=2.0 is a float"),
     ],

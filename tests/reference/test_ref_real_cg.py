@@ -11,8 +11,6 @@ import mpmath
 import numpy as np
 import pytest
 import sympy
-from sympy.physics import wigner as sympy_wigner
-
 from o3ref.reference import (
     SignedSqrt,
     complex_to_real,
@@ -20,6 +18,7 @@ from o3ref.reference import (
     rotation_matrix,
     wigner_D_real,
 )
+from sympy.physics import wigner as sympy_wigner
 
 
 def _triples(l_max):
@@ -166,8 +165,9 @@ def test_equivariance_50_digits_up_to_4():
     with mpmath.workdps(dps):
         for l1, l2, L in _triples(4):
             c = real_clebsch_gordan(l1, l2, L)
-            cm = np.vectorize(lambda v: mpmath.mpf(v.sign) * mpmath.sqrt(mpmath.mpf(v.p) / v.q),
-                              otypes=[object])(c)
+            cm = np.vectorize(
+                lambda v: mpmath.mpf(v.sign) * mpmath.sqrt(mpmath.mpf(v.p) / v.q), otypes=[object]
+            )(c)
             _check_equivariance(cm, d[l1], d[l2], d[L], lambda x, y: abs(x - y) < tol)
 
 

@@ -11,7 +11,6 @@ import mpmath
 import numpy as np
 import pytest
 import sympy
-
 from o3ref.reference import clebsch_gordan, real_clebsch_gordan, wigner_3j
 from o3ref.reference.tables import read_table, table_rows, verify_manifest, write_tables
 from o3ref.verify.cli import main

@@ -8,10 +8,8 @@ import random
 import mpmath
 import pytest
 import sympy
-from sympy import pi
-from sympy.physics.quantum.spin import Rotation
-from sympy.physics.wigner import wigner_d as sympy_wigner_d
-
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from o3ref.reference import (
     real_solid_harmonic,
     real_spherical_harmonics,
@@ -23,6 +21,9 @@ from o3ref.reference import (
     y,
     z,
 )
+from sympy import pi
+from sympy.physics.quantum.spin import Rotation
+from sympy.physics.wigner import wigner_d as sympy_wigner_d
 
 ALPHA, BETA, GAMMA = sympy.symbols("alpha beta gamma", real=True)
 
@@ -35,18 +36,35 @@ def _is_zero_matrix(m):
     return all(_expand(e) == 0 for e in m)
 
 
-def _weierstrass_zero(expr, angles):
+def _trig_zero(expr, angles):
     """Exact test that a trigonometric polynomial in ``angles`` vanishes identically:
-    expand multiple angles, substitute cos = (1-u^2)/(1+u^2), sin = 2u/(1+u^2), and check
-    that the numerator of the resulting rational function is the zero polynomial."""
+    expand multiple angles, write cos/sin of each angle as new symbols c, s, and reduce
+    modulo s^2 + c^2 - 1 (these polynomials, one pair of variables each, are a Groebner
+    basis, so the remainder is a normal form: zero iff the expression is zero)."""
     expr = sympy.expand_trig(expr)
-    subs = {}
+    subs, ideal, gens = {}, [], []
     for angle in angles:
-        u = sympy.Dummy(real=True)
-        subs[sympy.cos(angle)] = (1 - u**2) / (1 + u**2)
-        subs[sympy.sin(angle)] = 2 * u / (1 + u**2)
-    expr = expr.subs(subs)
-    return sympy.expand(sympy.numer(sympy.together(expr))) == 0
+        c, s = sympy.Dummy("c"), sympy.Dummy("s")
+        subs[sympy.cos(angle)], subs[sympy.sin(angle)] = c, s
+        ideal.append(s**2 + c**2 - 1)
+        gens = [s, *gens, c]
+    expr = sympy.expand(expr.subs(subs))
+    if expr == 0:
+        return True
+    assert not (expr.free_symbols & set(angles)), "expression not polynomial in cos, sin"
+    _, remainder = sympy.reduced(
+        expr, ideal, *gens, *sorted(expr.free_symbols - set(gens), key=str)
+    )
+    return remainder == 0
+
+
+def test_trig_zero_helper_can_fail():
+    assert _trig_zero(sympy.sin(ALPHA) ** 2 + sympy.cos(ALPHA) ** 2 - 1, [ALPHA])
+    assert _trig_zero(sympy.cos(2 * ALPHA) - 1 + 2 * sympy.sin(ALPHA) ** 2, [ALPHA])
+    assert not _trig_zero(sympy.cos(2 * ALPHA) - 1, [ALPHA])
+    assert not _trig_zero(
+        sympy.sin(ALPHA + BETA) - sympy.sin(ALPHA) * sympy.cos(BETA), [ALPHA, BETA]
+    )
 
 
 def _rotated_harmonics(l, rot):
@@ -68,14 +86,14 @@ def test_small_d_sign_sensitive_closed_forms():
             [(1 - c) / 2, -s / sympy.sqrt(2), (1 + c) / 2],
         ]
     )  # Sakurai / Wikipedia table, rows m' = -1, 0, 1
-    assert all(_weierstrass_zero(e, [BETA]) for e in d - expected)
+    assert all(_trig_zero(e, [BETA]) for e in d - expected)
 
 
 def test_small_d_homomorphism_symbolic():
     b1, b2 = sympy.symbols("b1 b2", real=True)
-    for l in range(3):  # l = 3 takes ~15 s here; exact angles cover it below
+    for l in range(4):
         diff = wigner_d_small(l, b1 + b2) - wigner_d_small(l, b1) * wigner_d_small(l, b2)
-        assert all(_weierstrass_zero(e, [b1, b2]) for e in diff), l
+        assert all(_trig_zero(e, [b1, b2]) for e in diff), l
 
 
 # ----------------------------------------------------------------------------- complex D
@@ -144,7 +162,7 @@ def test_real_harmonics_rotate_with_D_real_symbolic(l):
     for angles in ((t, 0, 0), (0, t, 0)):
         ys, rotated = _rotated_harmonics(l, rotation_matrix(*angles))
         diff = rotated - wigner_D_real(l, *angles) * ys
-        assert all(_weierstrass_zero(e, [t]) for e in diff)
+        assert all(_trig_zero(e, [t]) for e in diff)
     full = wigner_D_real(l, ALPHA, BETA, GAMMA)
     product = (
         wigner_D_real(l, ALPHA, 0, 0) * wigner_D_real(l, 0, BETA, 0) * wigner_D_real(l, 0, 0, GAMMA)
@@ -163,10 +181,18 @@ def test_real_harmonics_rotate_with_D_real_exact_angles(angles):
         assert all(e.is_real for e in d)
 
 
+def test_improper_rotation_picks_up_parity():
+    # Y(-R r) = D_real(-R) Y(r) with D_real(-R) = (-1)^l D_real(R)
+    angles = (pi / 3, pi / 4, pi / 6)
+    for l in range(4):
+        ys, rotated = _rotated_harmonics(l, -rotation_matrix(*angles))
+        assert _is_zero_matrix(rotated - (-1) ** l * wigner_D_real(l, *angles) * ys), l
+
+
 def test_D_real_l1_is_permuted_rotation_symbolic():
     p = sympy.Matrix([[0, 1, 0], [0, 0, 1], [1, 0, 0]])  # (x, y, z) -> (y, z, x)
     diff = wigner_D_real(1, ALPHA, BETA, GAMMA) - p * rotation_matrix(ALPHA, BETA, GAMMA) * p.T
-    assert all(_weierstrass_zero(e, [ALPHA, BETA, GAMMA]) for e in diff)
+    assert all(_trig_zero(e, [ALPHA, BETA, GAMMA]) for e in diff)
 
 
 def test_D_real_homomorphism_exact():
@@ -277,3 +303,30 @@ def test_bad_input():
         wigner_D(1, 0, 0, 0, dps=0)
     with pytest.raises(TypeError, match=r"gamma=g has free symbols"):
         wigner_D_real(1, 0, 0, sympy.Symbol("g"), dps=20)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=6),
+    st.floats(min_value=-7, max_value=7),
+    st.floats(min_value=0, max_value=3.2),
+    st.floats(min_value=-7, max_value=7),
+)
+@example(3, 0.5, 0.0, -1.0)  # beta = 0: alpha and gamma act about the same axis
+@example(4, 0.5, float(mpmath.pi), 2.0)  # beta = pi (the float nearest to it)
+def test_real_harmonics_rotate_at_30_digits(l, a, b, g):
+    dps = 30
+    with mpmath.workdps(dps + 10):
+        r = _mp_rotation(a, b, g)
+        points = [[0.3, -0.5, 0.8], [0.0, 0.0, 1.0]]
+        rotated = [
+            [mpmath.fsum(r[i, j] * p[j] for j in range(3)) for i in range(3)] for p in points
+        ]
+        y0 = real_spherical_harmonics(l, points, dps=dps)
+        y1 = real_spherical_harmonics(l, rotated, dps=dps)
+        d = wigner_D_real(l, a, b, g, dps=dps)
+        n, sl = 2 * l + 1, slice(l * l, (l + 1) ** 2)
+        for k in range(len(points)):
+            rhs = [mpmath.fsum(d[i, j] * y0[k, sl][j] for j in range(n)) for i in range(n)]
+            err = max(abs(u - v) for u, v in zip(y1[k, sl], rhs, strict=True))
+            assert err < mpmath.mpf(10) ** (-dps + 2)

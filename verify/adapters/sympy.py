@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import require
-from ._maps import complex_cg_to_real, complex_d_to_real, xyz_to_angles
+from ._maps import complex_cg_to_real, complex_d_to_real
 
 __all__ = ["CONVENTIONS", "clebsch_gordan", "implementations", "wigner_d", "znm"]
 
@@ -20,16 +20,31 @@ CONVENTIONS = {"sh": "sympy Znm", "wigner_d": "sympy wigner_d", "cg": "complex (
 
 
 def znm(l_max: int, xyz) -> np.ndarray:
-    """sympy ``Znm(l, m, theta, phi)`` for ``m = -l..l``: ``(n, (l_max+1)**2)``."""
+    """sympy ``Znm(l, m, theta, phi)`` for ``m = -l..l``: ``(n, (l_max+1)**2)``.
+
+    sympy's exact expressions are evaluated with mpmath at 30 digits and rounded once (their
+    expanded trigonometric form cancels badly in float64 beyond l ~ 10)."""
     sp = require("sympy")
+    import mpmath
+
     theta_s, phi_s = sp.symbols("theta phi", real=True)
     funcs = []
     for l in range(l_max + 1):
         for m in range(-l, l + 1):
             expr = sp.expand_complex(sp.Znm(l, m, theta_s, phi_s).expand(func=True))
-            funcs.append(sp.lambdify((theta_s, phi_s), sp.re(expr), "numpy"))
-    theta, phi = xyz_to_angles(xyz)
-    return np.stack([np.broadcast_to(f(theta, phi), theta.shape) for f in funcs], axis=1)
+            funcs.append(sp.lambdify((theta_s, phi_s), sp.re(expr), "mpmath"))
+    xyz = np.asarray(xyz, dtype=np.float64)
+    r = np.linalg.norm(xyz, axis=1)
+    if np.any(r == 0):
+        raise ValueError("xyz contains a zero vector: its direction is undefined")
+    out = np.empty((len(xyz), len(funcs)))
+    with mpmath.workdps(30):
+        for i, (x, y, z) in enumerate(xyz):
+            mx, my, mz = (mpmath.mpf(float(v)) for v in (x, y, z))
+            theta = mpmath.acos(mz / mpmath.sqrt(mx * mx + my * my + mz * mz))
+            phi = mpmath.atan2(my, mx)
+            out[i] = [float(f(theta, phi)) for f in funcs]
+    return out
 
 
 def wigner_d(l: int, alpha, beta, gamma) -> np.ndarray:
