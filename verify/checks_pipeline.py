@@ -15,7 +15,7 @@ import numpy as np
 
 from .compare import compare_arrays, to_numeric
 from .suite import Check, _Acc
-from .tolerances import Tolerance, eps, tolerance
+from .tolerances import Tolerance, eps, policy_text, tolerance
 
 __all__ = ["CHECKS", "GRIDS", "HYPERS", "check_acdc", "check_expansion", "check_radial",
            "check_ridge", "fast_pipeline_implementations", "sample_frames"]
@@ -176,7 +176,7 @@ def check_acdc(impl: Callable, grid: dict):
                      if reference.lambda_soap(coefficients, s, L, dps=15)[1]}
     if seen != expected_keys:
         problems.append(f"keys (sigma, L) {sorted(seen)} != {sorted(expected_keys)}")
-    row = acc.row("ACDC nu = 2 (lambda-SOAP)", f"lambda 0..{l_max}", "16(2l+1)^2eps")
+    row = acc.row("ACDC nu = 2 (lambda-SOAP)", f"lambda 0..{l_max}", policy_text("acdc"))
     if problems:
         row.status, row.worst = "FAIL", "; ".join(problems[:3])
     return row

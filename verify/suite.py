@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from .compare import compare_arrays, to_numeric
-from .tolerances import tolerance
+from .tolerances import policy_text, tolerance
 
 __all__ = ["CHECKS", "GRIDS", "Row", "configure_parser", "fast_implementations",
            "format_table", "run", "run_suite"]
@@ -135,7 +135,7 @@ def check_sh(impl: Callable, grid: dict) -> Row:
         s = slice(l * l, (l + 1) ** 2)
         acc.add(compare_arrays(got[:, s], ref[:, s], tolerance("sh", l), names=["point", "m+l"]),
                 f"l = {l}")
-    return acc.row("spherical harmonics", f"0..{l_max}", "16(2l+1)eps")
+    return acc.row("spherical harmonics", f"0..{l_max}", policy_text("sh"))
 
 
 def _exact_gradients(l_max: int, xyz: np.ndarray) -> np.ndarray:
@@ -173,7 +173,7 @@ def check_sh_gradient(impl: Callable, grid: dict) -> Row:
         acc.add(compare_arrays((r * got)[..., s], (r * ref)[..., s],
                                tolerance("sh_gradient", l),
                                names=["point", "direction", "m+l"]), f"l = {l}")
-    return acc.row("SH gradients (x|r|)", f"0..{l_max}", "16(2l+1)^2eps")
+    return acc.row("SH gradients (x|r|)", f"0..{l_max}", policy_text("sh_gradient"))
 
 
 def check_wigner_d(impl: Callable, grid: dict) -> Row:
@@ -186,7 +186,7 @@ def check_wigner_d(impl: Callable, grid: dict) -> Row:
             ref = to_numeric(reference.wigner_D_real(l, a, b, g, dps=30))
             acc.add(compare_arrays(got, ref, tolerance("wigner_d", l), names=["m'+l", "m+l"]),
                     f"l = {l}, angles #{k} ({a:.3g}, {b:.3g}, {g:.3g})")
-    return acc.row("Wigner D (real)", f"0..{grid['l_max']}", "8(2l+1)^2eps")
+    return acc.row("Wigner D (real)", f"0..{grid['l_max']}", policy_text("wigner_d"))
 
 
 def check_cg(impl: Callable, grid: dict) -> Row:
@@ -198,7 +198,7 @@ def check_cg(impl: Callable, grid: dict) -> Row:
         ref = to_numeric(reference.real_clebsch_gordan(l1, l2, L))
         acc.add(compare_arrays(got, ref, tolerance("cg", max(l1, l2, L)),
                                names=["m1+l1", "m2+l2", "M+L"]), f"(l1, l2, L) = {l1, l2, L}")
-    return acc.row("real Clebsch-Gordan", f"l1, l2 <= {grid['l_max']}", "16(2l+1)eps")
+    return acc.row("real Clebsch-Gordan", f"l1, l2 <= {grid['l_max']}", policy_text("cg"))
 
 
 def check_complex_cg(impl: Callable, grid: dict) -> Row:
@@ -216,7 +216,8 @@ def check_complex_cg(impl: Callable, grid: dict) -> Row:
                                                                       L, M))
         acc.add(compare_arrays(got, ref, tolerance("cg", max(l1, l2, L)),
                                names=["m1+l1", "m2+l2", "M+L"]), f"(l1, l2, L) = {l1, l2, L}")
-    return acc.row("Clebsch-Gordan (complex)", f"l1, l2 <= {grid['l_max']}", "16(2l+1)eps")
+    return acc.row("Clebsch-Gordan (complex)", f"l1, l2 <= {grid['l_max']}",
+                   policy_text("cg"))
 
 
 def check_cartesian(impl: Callable, grid: dict) -> Row:
@@ -234,7 +235,7 @@ def check_cartesian(impl: Callable, grid: dict) -> Row:
             acc.add(compare_arrays(np.asarray(got[L]).ravel(), to_numeric(ref[L]).ravel(),
                                    tolerance("cartesian", L), names=["M+L"]),
                     f"tensor #{k}, L = {L}")
-    return acc.row("Cartesian rank 2 -> L = 0, 1, 2", "0..2", "16eps")
+    return acc.row("Cartesian rank 2 -> L = 0, 1, 2", "0..2", policy_text("cartesian"))
 
 
 @dataclass

@@ -7,7 +7,14 @@ import numpy as np
 import pytest
 from metatensor import Labels, TensorBlock, TensorMap
 from o3ref.verify.compare import assert_close, compare_arrays, compare_tensormaps, to_numeric
-from o3ref.verify.tolerances import POLICIES, Tolerance, eps, mpmath_tolerance, tolerance
+from o3ref.verify.tolerances import (
+    POLICIES,
+    Tolerance,
+    eps,
+    mpmath_tolerance,
+    policy_text,
+    tolerance,
+)
 
 EPS64 = 2.0**-52
 
@@ -22,10 +29,11 @@ def test_eps_per_dtype():
 
 def test_tolerance_formula_and_reason():
     t = tolerance("sh", l=3)
-    assert t.atol == 16 * 7 * EPS64 and t.rtol == 0.0
+    assert t.atol == 49 * EPS64 and t.rtol == 0.0
     assert "recurrence" in t.reason
     assert tolerance("wigner_d", 2).atol == 8 * 25 * EPS64
-    assert tolerance("sh", 3, dtype=np.float32).atol == 16 * 7 * 2.0**-23
+    assert tolerance("sh", 3, dtype=np.float32).atol == 49 * 2.0**-23
+    assert policy_text("sh") == "1(2l+1)^2 eps" and policy_text("cartesian") == "16 eps"
     assert tolerance("expansion", 0, scale=10.0).atol == 16 * 10.0 * EPS64
 
 
