@@ -101,7 +101,7 @@ def _check_tensor(name: str, tensor) -> None:
 def _relabel_properties(block: TensorBlock, names: list[str]) -> TensorBlock:
     properties = Labels(names, np.asarray(block.properties.values))
     new = TensorBlock(
-        values=block.values,
+        values=np.array(block.values, copy=True),  # no aliasing with the input
         samples=block.samples,
         components=block.components,
         properties=properties,
@@ -110,7 +110,7 @@ def _relabel_properties(block: TensorBlock, names: list[str]) -> TensorBlock:
         new.add_gradient(
             parameter,
             TensorBlock(
-                values=gradient.values,
+                values=np.array(gradient.values, copy=True),
                 samples=gradient.samples,
                 components=gradient.components,
                 properties=properties,

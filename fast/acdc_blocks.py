@@ -38,6 +38,17 @@ def _contract_gradient(cg, grad_a, a_rows, grad_b, b_rows, out):
     out += np.einsum("abM,gap,gxbq->gxMpq", cg, a_rows, grad_b, optimize=True)
 
 
+def _split_last(view, p, q):
+    """``view`` with its last axis (of length ``p * q``) split into ``(p, q)``, as a view.
+
+    Splitting a unit-stride axis never needs a copy; the assertion guards the invariant that
+    the kernels write into the output block itself.
+    """
+    split = view.reshape(view.shape[:-1] + (p, q))
+    assert np.may_share_memory(split, view) and split.strides[-1] == view.strides[-1]
+    return split
+
+
 class Piece:
     """One (block a, block b, L) contribution to one output block.
 
@@ -67,7 +78,7 @@ def build_block(L, pieces, n_properties, blocks_a, blocks_b, property_names,
         cg = real_clebsch_gordan(a.shape[1] // 2, b.shape[1] // 2, L)
         target = values[:, :, piece.offset : piece.offset + piece.size]
         if piece.triangle is None:
-            _contract(cg, a, b, target.reshape(n_samples, 2 * L + 1, a.shape[2], b.shape[2]))
+            _contract(cg, a, b, _split_last(target, a.shape[2], b.shape[2]))
         else:
             full = np.empty((n_samples, 2 * L + 1, a.shape[2], b.shape[2]))
             _contract(cg, a, b, full)
@@ -121,8 +132,8 @@ def _add_gradient(block, parameter, pieces, n_properties, blocks_a, blocks_b, L)
         cg = real_clebsch_gordan(a.shape[1] // 2, b.shape[1] // 2, L)
         shape = (n_rows, n_dir, 2 * L + 1, a.shape[2], b.shape[2])
         if piece.triangle is None:
-            target = values[..., piece.offset : piece.offset + piece.size].reshape(shape)
-            _contract_gradient(cg, grad_a, a, grad_b, b, target)
+            target = values[..., piece.offset : piece.offset + piece.size]
+            _contract_gradient(cg, grad_a, a, grad_b, b, _split_last(target, *shape[-2:]))
         else:
             full = np.empty(shape)
             _contract_gradient(cg, grad_a, a, grad_b, b, full)

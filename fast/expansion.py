@@ -67,7 +67,11 @@ class SphericalExpansion:
     """Spherical expansion calculator; hypers in the seed or the featomic spelling.
 
     See :mod:`o3ref.fast.hypers` for both spellings (the seed's ``max_radial`` counts radial
-    functions, featomic's is the largest index).
+    functions, featomic's is the largest index). The radial spline is built once per set of
+    hypers (cached); ``compute`` works on all pairs of all frames at once.
+
+    Conventions: :mod:`o3ref.reference.conventions` (density expansion, ``r_ij = r_j - r_i``,
+    real harmonics with ``m = -l..l``).
     """
 
     def __init__(self, **hypers):
@@ -190,22 +194,26 @@ class SphericalExpansion:
             if not len(first):
                 gradient_values.append(np.zeros((len(entry_key), 3, n_m, h.n_radial)))
                 continue
-            # d/dr_j [R_l(r) Y_lm(r)] = [dY_lm, Y_lm r_hat] @ [R_l, dR_l/dr]: rank 2 per pair
-            left = np.empty((len(first), 3, n_m, 2))
-            left[..., 0] = dharmonics[:, :, sl]
-            left[..., 1] = harmonics[:, None, sl] * unit[:, :, None]
+            # d/dr_j [R_l(r) Y_lm(r)] = [dY_lm, Y_lm r_hat] @ [R_l, dR_l/dr]: rank 2 per pair;
+            # stored transposed, (pair, 2, xyz * m), so that every scatter copies whole rows
+            left = np.empty((len(first), 2, 3, n_m))
+            left[:, 0] = dharmonics[:, :, sl]
+            left[:, 1] = harmonics[:, None, sl] * unit[:, :, None]
             left[~moving] = 0.0
-            left = left.reshape(len(first), 3 * n_m, 2)
-            right = np.stack([radial[:, l], dradial[:, l]], axis=1)
+            left = left.reshape(len(first), 2, 3 * n_m)
+            right = np.empty((len(first), 2, h.n_radial))
+            right[:, 0] = radial[:, l]
+            right[:, 1] = dradial[:, l]
             if direct:
-                left_all = np.zeros((len(entry_key), 3 * n_m, 2))
+                left_all = np.zeros((len(entry_key), 2, 3 * n_m))
                 left_all[run_entry] = left
                 right_all = np.zeros((len(entry_key), 2, h.n_radial))
                 right_all[run_entry] = right
-                entries = np.matmul(left_all, right_all)
+                entries = np.matmul(left_all.transpose(0, 2, 1), right_all)
             else:
                 entries = np.zeros((len(entry_key), 3 * n_m, h.n_radial))
-                entries[run_entry] = np.add.reduceat(np.matmul(left, right), run_start, axis=0)
+                pair_grads = np.matmul(left.transpose(0, 2, 1), right)
+                entries[run_entry] = np.add.reduceat(pair_grads, run_start, axis=0)
             # the centre moves opposite to all its neighbours together
             for rows, total in _segment_sums(left, right, plans):
                 entries[centre_entry[seg_row[rows]]] -= total
@@ -257,19 +265,20 @@ def _segment_plans(seg_start, n_pairs, chunk=512):
 
 
 def _segment_sums(left, right, plans):
-    """Yield ``(segments, sum_{p in segment} left[p] @ right[p])`` chunk by chunk.
+    """Yield ``(segments, sum_{p in segment} left[p]^T @ right[p])`` chunk by chunk.
 
-    ``left`` is ``(P, a, k)``, ``right`` ``(P, k, b)``; each chunk is one batched product of
-    zero-padded ``(a, width k)`` and ``(width k, b)`` tables.
+    ``left`` is ``(P, k, a)``, ``right`` ``(P, k, b)``; each chunk is one batched product of
+    zero-padded ``(width k, a)`` (transposed) and ``(width k, b)`` tables.
     """
-    n_a, n_k = left.shape[1], left.shape[2]
+    n_k, n_a = left.shape[1], left.shape[2]
+    n_b = right.shape[2]
     for segs, which, pos, pairs, width in plans:
-        left_pad = np.zeros((len(segs), n_a, width, n_k))
-        left_pad[which, :, pos, :] = left[pairs]
-        right_pad = np.zeros((len(segs), width, n_k, right.shape[2]))
+        left_pad = np.zeros((len(segs), width, n_k, n_a))
+        left_pad[which, pos] = left[pairs]
+        right_pad = np.zeros((len(segs), width, n_k, n_b))
         right_pad[which, pos] = right[pairs]
-        yield segs, np.matmul(left_pad.reshape(len(segs), n_a, width * n_k),
-                              right_pad.reshape(len(segs), width * n_k, -1))
+        yield segs, np.matmul(left_pad.reshape(len(segs), width * n_k, n_a).transpose(0, 2, 1),
+                              right_pad.reshape(len(segs), width * n_k, n_b))
 
 
 def _accumulate(values, harmonics, radial, seg_start, seg_row):

@@ -85,19 +85,26 @@ def _check_xyz(xyz) -> np.ndarray:
     return xyz
 
 
-def _rescale(xyz: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+def _rescale(xyz: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, bool]:
     """Rows scaled by exact powers of two when ``|r|^2`` could under- or overflow.
 
-    Returns ``(scaled, factors)`` with ``xyz = scaled * factors[:, None]``; ``factors`` is
-    ``None`` (no copy) in the usual case.
+    Returns ``(scaled, factors, has_zero)`` with ``xyz = scaled * factors[:, None]``;
+    ``factors`` is ``None`` (no copy) in the usual case, checked with one pass over ``|r|^2``;
+    ``has_zero`` says whether some row is exactly zero.
     """
+    if xyz.shape[0] == 0:
+        return xyz, None, False
+    r2 = np.einsum("ij,ij->i", xyz, xyz)
+    if r2.min() > 2.0**-960 and r2.max() < 2.0**960:
+        return xyz, None, False
     amax = np.abs(xyz).max(axis=1)
+    has_zero = bool((amax == 0).any())
     bad = ((amax > 0) & (amax < 2.0**-480)) | (amax > 2.0**480)
     if not bad.any():
-        return xyz, None
+        return xyz, None, has_zero
     factors = np.ones(xyz.shape[0])
     factors[bad] = np.exp2(np.round(np.log2(amax[bad])))
-    return xyz / factors[:, None], factors
+    return xyz / factors[:, None], factors, has_zero
 
 
 def _kernel_block(l_max: int, coef: dict, xyz: np.ndarray, Y: np.ndarray, G, solid: bool):
@@ -106,16 +113,16 @@ def _kernel_block(l_max: int, coef: dict, xyz: np.ndarray, Y: np.ndarray, G, sol
     ``xyz`` is ``(3, B)``; fills ``Y`` ``(K, B)`` with ``Y(u)`` (``u = xyz/|xyz|``) and, when
     ``G`` ``(3, K, B)`` is given, with ``grad R(u)`` (``solid=True``, the gradient of the solid
     harmonic at ``u``) or ``grad Y = (grad R(u) - l Y u)/r`` (``solid=False``). Every NumPy
-    operation runs over contiguous rows of points; Python loops over ``l`` (and ``m`` for
-    ``c_m, s_m`` only).
+    operation runs over contiguous rows of points; Python loops over ``l`` (and over ``m``
+    for ``c_m, s_m`` only).
     """
     B = xyz.shape[1]
-    r2 = np.einsum("ij,ij->j", xyz, xyz)
-    r = np.sqrt(r2)
+    r = np.sqrt(np.einsum("ij,ij->j", xyz, xyz))
     rinv = np.divide(1.0, r, out=np.zeros(B), where=r > 0)
     u = xyz * rinv
     if solid:
-        u[2, r == 0] = 1.0  # an arbitrary direction at r = 0: r^l kills every l > 0
+        u[2, r == 0] = 1.0  # an arbitrary direction at r = 0: r^l removes every l > 0
+        rinv = np.ones(B)
     x, y, z = u[0], u[1], u[2]
     # c[k] = c_{k-1}, s[k] = s_{k-1} (a leading zero row holds c_{-1} = s_{-1} = 0)
     c = np.empty((l_max + 2, B))
@@ -134,19 +141,19 @@ def _kernel_block(l_max: int, coef: dict, xyz: np.ndarray, Y: np.ndarray, G, sol
         s[m + 1] += tmp
     qmm = coef["qmm"]
     q_prev2 = q_prev = None
+    buf = np.empty((4, l_max + 1, B))  # q_l, q_{l-1}, q_{l-2} in rotation, and scratch
     if G is not None:
         G[:, 0] = 0.0
         work = np.empty((6, l_max + 1, B))
-        zr = z * rinv
-        lr = np.empty(B)
-        lzr = np.empty(B)
+        # gradients of Y(r) = R(u)/r^0: the x, y, z factors and 1/r are folded together here
+        xr, yr, zr = (x * rinv, y * rinv, z * rinv) if not solid else (x, y, z)
     for l in range(l_max + 1):
-        q = np.empty((l + 1, B))
+        q = buf[l % 3, : l + 1]
         if l >= 2:
             w = q[: l - 1]
-            np.multiply(z, q_prev[: l - 1], out=w)
-            w *= coef["a"][l]
-            t = np.multiply(q_prev2[: l - 1], coef["b"][l])
+            np.multiply(q_prev[: l - 1], coef["a"][l], out=w)
+            w *= z
+            t = np.multiply(q_prev2[: l - 1], coef["b"][l], out=buf[3, : l - 1])
             w -= t
         if l >= 1:
             np.multiply(z, math.sqrt(2 * l + 1) * qmm[l - 1], out=q[l - 1])
@@ -157,86 +164,83 @@ def _kernel_block(l_max: int, coef: dict, xyz: np.ndarray, Y: np.ndarray, G, sol
             np.multiply(q[1:], c[2 : l + 2], out=Y[i0 + 1 : i0 + l + 1])
             np.multiply(q[:0:-1], s[l + 1 : 1 : -1], out=Y[i0 - l : i0])
         if G is not None and l >= 1:
-            _gradient_l(l, coef, q, q_prev, c, s, x, y, Y, G, work, solid, rinv, zr, lr, lzr)
+            lz = zr * l if not solid else None
+            _gradient_l(l, coef, q, q_prev, c, s, (x, y, z), (xr, yr), lz, rinv, G, work, solid)
         q_prev2, q_prev = q_prev, q
 
 
-def _gradient_l(l, coef, q, q_prev, c, s, x, y, Y, G, work, solid, rinv, zr, lr, lzr):
-    """Gradients of degree ``l`` (see :func:`_kernel_block`)."""
+def _gradient_l(l, coef, q, q_prev, c, s, u, ur, lz, rinv, G, work, solid):
+    """Gradients of degree ``l`` (see :func:`_kernel_block`).
+
+    With ``R_l^m = q_l^m c_m`` (and ``s_m``): ``d_x R = x A c_m + P``, ``d_y R = y A c_m - Q``,
+    ``d_z R = W c_m`` for the cos family and ``d_x R = x A s_m + Q``, ``d_y R = y A s_m + P``,
+    ``d_z R = W s_m`` for the sin family, where ``A = -N_lm/N_{l-1,m+1} q_{l-1}^{m+1}``,
+    ``W = (l+m) N_lm/N_{l-1,m} q_{l-1}^m``, ``P = m q c_{m-1}``, ``Q = m q s_{m-1}``. The
+    spherical gradient ``(grad R - l Y u)/r`` then reads ``u_a/r (A - l q) (c|s)_m + ...``, so
+    ``A - l q`` and ``(W - l z q)/r`` are formed once per ``l`` for both families.
+    """
     i0 = lm_index(l, 0)
     pos = slice(i0, i0 + l + 1)  # m = 0..l
     neg = slice(i0 - 1, i0 - l - 1, -1)  # m = -1..-l, mirrors m = 1..l
-    cc, ss = c[1 : l + 2], s[1 : l + 2]  # c_m, s_m, m = 0..l
-    cm, sm = c[: l + 1], s[: l + 1]  # c_{m-1}, s_{m-1}
-    A, W, mq, V, T, T2 = (work[k, : l + 1] for k in range(6))
-    # A_m = -N_lm/N_{l-1,m+1} q_{l-1}^{m+1} (zero for m >= l-1): d_x, d_y of Q_l^m
-    A[l - 1 :] = 0.0
+    U, Wz, P, Q, V, T = (work[k, : l + 1] for k in range(6))
+    # U = A - l q  (A_m is zero for m >= l - 1)
+    np.multiply(q, -float(l) if not solid else 0.0, out=U)
     if l >= 2:
-        np.multiply(q_prev[1:], coef["ra"][l][: l - 1], out=A[: l - 1])
-    # W_m = (l+m) N_lm/N_{l-1,m} q_{l-1}^m (zero for m = l): d_z of Q_l^m
-    np.multiply(q_prev, coef["rb"][l][:l], out=W[:l])
-    W[l] = 0.0
-    np.multiply(q, coef["m"][l], out=mq)
+        np.multiply(q_prev[1:], coef["ra"][l][: l - 1], out=T[: l - 1])
+        U[: l - 1] += T[: l - 1]
+    # Wz = (W - l z q) / r  (W_m is zero for m = l)
+    np.multiply(q_prev, coef["rb"][l][:l], out=Wz[:l])
+    Wz[l] = 0.0
     if not solid:
-        A *= rinv
-        W *= rinv
-        mq *= rinv
-        np.multiply(rinv, l, out=lr)
-        np.multiply(zr, l, out=lzr)
-    for part, f, g, sign_y, rows in (
-        (pos, cc, cm, -1.0, slice(0, l + 1)),  # cos part: m = 0..l
-        (neg, ss, sm, 1.0, slice(1, l + 1)),  # sin part: m = 1..l
+        Wz *= rinv
+        np.multiply(q, lz, out=T)
+        Wz -= T
+    # P, Q = m q (c, s)_{m-1} / r
+    np.multiply(q, coef["m"][l], out=T)
+    if not solid:
+        T *= rinv
+    np.multiply(T, c[: l + 1], out=P)
+    np.multiply(T, s[: l + 1], out=Q)
+    xr, yr = ur
+    for part, f, rows, px, py, sy in (
+        (pos, c[1 : l + 2], slice(0, l + 1), P, Q, -1),  # cos family, m = 0..l
+        (neg, s[1 : l + 2], slice(1, l + 1), Q, P, 1),  # sin family, m = 1..l
     ):
-        # (c, s)_m and (c, s)_{m-1} of this part; the y-derivative uses the other family
-        g_other = sm if f is cc else cm
-        Af, Wf, mqr, Vr, Tr, T2r = A[rows], W[rows], mq[rows], V[rows], T[rows], T2[rows]
-        np.multiply(Af, f[rows], out=Vr)
-        np.multiply(Wf, f[rows], out=G[2, part])
-        if not solid:
-            Yp = Y[part]
-            np.multiply(Yp, lr, out=Tr)
-            Vr -= Tr
-            np.multiply(Yp, lzr, out=Tr)
-            G[2, part] -= Tr
-        np.multiply(Vr, x, out=G[0, part])
-        np.multiply(mqr, g[rows], out=Tr)
-        G[0, part] += Tr
-        np.multiply(Vr, y, out=G[1, part])
-        np.multiply(mqr, g_other[rows], out=T2r)
-        if sign_y < 0:
-            G[1, part] -= T2r
+        Vr, fr = V[rows], f[rows]
+        np.multiply(U[rows], fr, out=Vr)
+        np.multiply(Wz[rows], fr, out=G[2, part])
+        np.multiply(Vr, xr, out=G[0, part])
+        G[0, part] += px[rows]
+        np.multiply(Vr, yr, out=G[1, part])
+        if sy < 0:
+            G[1, part] -= py[rows]
         else:
-            G[1, part] += T2r
+            G[1, part] += py[rows]
 
 
 def _chunk_size(l_max: int, gradients: bool) -> int:
-    """Points per block, so that one block's buffers stay near the size of a CPU cache."""
-    per_point = n_harmonics(l_max) * (4 if gradients else 1) * 8
-    return int(min(max(2**20 // per_point, 256), 8192))
+    """Points per block: large enough to amortise Python overhead, small enough for cache."""
+    per_point = (l_max + 1) * (9 if gradients else 4) * 8
+    return int(min(max(2**20 // per_point, 512), 8192))
 
 
 def _kernel(l_max: int, coef: dict, xyz: np.ndarray, gradients: bool, solid: bool, chunk=None):
-    """``Y(u)`` ``(n, K)`` and, if requested, gradients ``(n, 3, K)`` (C-contiguous)."""
+    """``Y(u)`` as ``(n, K)`` and, if requested, gradients as ``(n, 3, K)``.
+
+    Both are transposed views of component-major buffers (``(K, n)`` and ``(3, K, n)``):
+    the blocks write there directly, without a transposed copy.
+    """
     n = xyz.shape[0]
     K = n_harmonics(l_max)
-    Y = np.empty((n, K))
-    G = np.empty((n, 3, K)) if gradients else None
+    Y = np.empty((K, n))
+    G = np.empty((3, K, n)) if gradients else None
     B = chunk or _chunk_size(l_max, gradients)
-    ybuf = np.empty((K, B))
-    gbuf = np.empty((3, K, B)) if gradients else None
     xt = np.ascontiguousarray(xyz.T)
     for start in range(0, n, B):
         stop = min(start + B, n)
-        b = stop - start
-        yb = ybuf[:, :b] if b == B else np.empty((K, b))
-        gb = None
-        if gradients:
-            gb = gbuf[:, :, :b] if b == B else np.empty((3, K, b))
-        _kernel_block(l_max, coef, xt[:, start:stop], yb, gb, solid)
-        Y[start:stop] = yb.T
-        if gradients:
-            G[start:stop] = gb.transpose(2, 0, 1)
-    return Y, G
+        gb = G[:, :, start:stop] if gradients else None
+        _kernel_block(l_max, coef, xt[:, start:stop], Y[:, start:stop], gb, solid)
+    return Y.T, (G.transpose(2, 0, 1) if gradients else None)
 
 
 def _degrees(l_max: int) -> np.ndarray:
@@ -265,14 +269,15 @@ class SphericalHarmonics:
 
     def _prepare(self, xyz):
         xyz = _check_xyz(xyz)
-        zero = ~xyz.any(axis=1)
-        if zero.any():
+        xyz, factors, has_zero = _rescale(xyz)
+        if has_zero:
+            zero = ~xyz.any(axis=1)
             i = int(np.argmax(zero))
             raise ValueError(
                 f"xyz[{i}] = {tuple(xyz[i].tolist())} has zero length: spherical harmonics are "
                 "undefined at r = 0 (solid harmonics are defined there)"
             )
-        return _rescale(xyz)
+        return xyz, factors
 
     def compute(self, xyz) -> np.ndarray:
         """Values, shape ``(n, (l_max+1)**2)``."""

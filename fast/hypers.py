@@ -116,6 +116,8 @@ class ExpansionHypers:
             the closed form) or the closed form on every call (False; featomic's
             ``spline_accuracy=None``, the seed's ``splined_radial_integral=False``).
         gradients: the seed's default ``gradients`` flag (featomic asks at compute time).
+
+    Conventions: :mod:`o3ref.reference.conventions` (density expansion section).
     """
 
     cutoff: float

@@ -71,7 +71,10 @@ def _check_cell(cell, pbc):
 def neighbor_list(positions, cell, pbc, cutoff, sort=True) -> NeighborList:
     """Full neighbour list of one structure (see the module docstring).
 
-    ``sort=False`` skips the final ordering by ``(first, second, shifts)``.
+    ``sort=False`` skips the final ordering by ``(first, second, shifts)``. A periodic axis
+    needs a non-zero cell vector independent of the other periodic ones (``ValueError``).
+
+    Conventions: :mod:`o3ref.reference.conventions` (``r_ij = r_j - r_i + S @ cell``).
     """
     positions = np.asarray(positions, dtype=np.float64).reshape(-1, 3)
     if not cutoff > 0:

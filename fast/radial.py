@@ -190,7 +190,9 @@ class GtoRadialIntegral:
         spline: evaluate a cubic Hermite spline (default) instead of the closed form.
 
     ``compute(r)`` returns ``(len(r), l_max+1, n_radial)``; with ``derivative=True`` also
-    ``dI/dr`` of the same shape. Distances beyond the cutoff are not allowed with the spline.
+    ``dI/dr`` of the same shape. Distances beyond the cutoff are refused by the spline.
+
+    Conventions: :mod:`o3ref.reference.conventions` (density expansion: GTO basis, Löwdin).
     """
 
     def __init__(self, cutoff, n_radial, l_max, density_width, spline=True):

@@ -173,27 +173,32 @@ def _wrap(t: np.ndarray) -> np.ndarray:
 
 
 def _matrix_to_euler(R: np.ndarray) -> np.ndarray:
-    beta = np.arctan2(np.hypot(R[..., 0, 2], R[..., 1, 2]), R[..., 2, 2])
-    # alpha + gamma and alpha - gamma are well conditioned away from beta = pi, 0 resp.
+    """ZYZ angles, each combination taken where it is well conditioned.
+
+    ``alpha + gamma`` is read from the upper 2x2 block (exact near ``beta = 0``),
+    ``alpha - gamma`` likewise near ``beta = pi``; the other combination comes from the
+    textbook ``alpha = atan2(R12, R02)``, ``gamma = atan2(R21, -R20)`` (error ~eps/sin beta,
+    which any function of the rotation only feels multiplied by ~sin beta).
+    """
+    sin_b = np.hypot(R[..., 0, 2], R[..., 1, 2])
+    beta = np.arctan2(sin_b, R[..., 2, 2])
+    alpha_t = np.arctan2(R[..., 1, 2], R[..., 0, 2])
+    gamma_t = np.arctan2(R[..., 2, 1], -R[..., 2, 0])
     s = np.arctan2(R[..., 1, 0] - R[..., 0, 1], R[..., 0, 0] + R[..., 1, 1])
     d = np.arctan2(-(R[..., 1, 0] + R[..., 0, 1]), R[..., 1, 1] - R[..., 0, 0])
+    upper = R[..., 2, 2] >= 0
+    s = np.where(upper, s, alpha_t + gamma_t)
+    d = np.where(upper, alpha_t - gamma_t, d)
+    alpha = 0.5 * (s + d)
+    # (s + d)/2 is defined up to pi: take the branch nearest to the textbook alpha
+    alpha = np.where(np.abs(_wrap(alpha - alpha_t)) > np.pi / 2, alpha + np.pi, alpha)
+    gamma = s - alpha
+    # gimbal lock: only alpha + gamma (beta = 0) or alpha - gamma (beta = pi) is defined
     lock0 = beta < GIMBAL_TOL
     lockpi = beta > np.pi - GIMBAL_TOL
-    d = np.where(lock0, s, d)
-    s = np.where(lockpi, d, s)
-    alpha = _wrap(0.5 * (s + d))
-    gamma = _wrap(0.5 * (s - d))
-    # (s + d)/2 is ambiguous by pi when s and d were wrapped separately: pick the branch that
-    # reproduces cos(beta)-independent entries R[0,2], R[1,2] (alpha) and R[2,0], R[2,1] (gamma)
-    flip = (np.cos(alpha) * R[..., 0, 2] + np.sin(alpha) * R[..., 1, 2]) < 0
-    flip &= ~(lock0 | lockpi)
-    alpha = np.where(flip, _wrap(alpha + np.pi), alpha)
-    gamma = np.where(flip, _wrap(gamma + np.pi), gamma)
-    # gimbal lock: only alpha +- gamma is defined; convention gamma = 0
-    alpha = np.where(lock0, _wrap(s), alpha)
-    alpha = np.where(lockpi, _wrap(d), alpha)
+    alpha = np.where(lock0, s, np.where(lockpi, d, alpha))
     gamma = np.where(lock0 | lockpi, 0.0, gamma)
-    return np.stack([alpha, beta, gamma], axis=-1)
+    return np.stack([_wrap(alpha), beta, _wrap(gamma)], axis=-1)
 
 
 def matrix_to_euler(R) -> np.ndarray:

@@ -20,7 +20,10 @@ and :class:`o3ref.fast.SphericalExpansion`, derived on their own here:
   shift in a box bounded by the lattice-plane spacings, brute force.
 
 All arithmetic runs at ``dps + 10`` digits (``mpmath.workdps``); inputs given as floats are
-taken exactly (``mpmath.mpf(float)``). Never imports :mod:`o3ref.fast`.
+taken exactly (``mpmath.mpf(float)``). Error bound: the Löwdin sum loses at most
+``log10 cond(S)`` digits (5 at ``N = 9``, 8 at ``N = 12``): inside the 10 guard digits for
+``N <= 14``, so the coefficients then carry ``dps`` correct digits relative to each block's scale.
+Never imports :mod:`o3ref.fast`.
 
 Conventions: :mod:`o3ref.reference.conventions` (density expansion section).
 
@@ -38,6 +41,7 @@ import mpmath
 import numpy as np
 
 from .harmonics import real_spherical_harmonics
+from .indexing import flat_index
 
 __all__ = [
     "gto_overlap",
@@ -212,7 +216,11 @@ def spherical_expansion(frames, *, cutoff, n_radial: int, l_max: int, density_wi
     ``numbers``, ``positions``, ``cell`` and ``pbc`` attributes (``ase.Atoms``).
     Returns ``{(l, center_type, neighbor_type): (samples, values)}`` where ``samples`` is a
     list of ``(system, atom)`` and ``values`` an object array ``(len(samples), 2l+1, N)`` of
-    mpf; samples and keys follow featomic's rules (see :mod:`o3ref.fast.expansion`).
+    mpf; samples and keys follow featomic's rules (the centres of type ``c`` with a
+    neighbour of type ``a``, every centre of type ``c`` when ``a == c``). Cost: one
+    ``hyp1f1`` per pair, ``l`` and ``n`` at ``dps + 10`` digits; meant for a handful of atoms.
+
+    Conventions: :mod:`o3ref.reference.conventions` (density expansion, ``r_ij = r_j - r_i``).
     """
     if smoothing not in ("ShiftedCosine", "Step"):
         raise ValueError(f"smoothing={smoothing!r} must be 'ShiftedCosine' or 'Step'")
@@ -236,7 +244,7 @@ def spherical_expansion(frames, *, cutoff, n_radial: int, l_max: int, density_wi
                 coeff = []
                 for l in range(l_max + 1):
                     radial = radial_integral(dist, l, cutoff, n_radial, density_width, dps, lowdin)
-                    coeff.append([[fc * ylm[l * l + l + m] * radial[n] for n in range(n_radial)]
+                    coeff.append([[fc * ylm[flat_index(l, m)] * radial[n] for n in range(n_radial)]
                                   for m in range(-l, l + 1)])
                 block = sums.setdefault((numbers[i], numbers[j]), {})
                 block[(system, i)] = _add(block.get((system, i)), coeff)

@@ -18,7 +18,10 @@ SHARED_DATA = Path(os.environ.get("O3REF_SHARED_DATA", REPO.parent / "shared" / 
 
 def pytest_addoption(parser):
     parser.addoption(
-        "--bench", action="store_true", default=False, help="collect tests/benchmarks (off by default)"
+        "--bench",
+        action="store_true",
+        default=False,
+        help="collect tests/benchmarks (off by default)",
     )
 
 

@@ -121,7 +121,8 @@ def check_expansion(impl: Callable, grid: dict):
         expected = to_numeric(values)
         scale = cond * max(float(np.max(np.abs(expected))), 1e-300)
         acc.add(compare_arrays(block.values, expected, tolerance("expansion", l, scale=scale),
-                               names=["sample", "m+l", "n"]), f"block {sel}")
+                               names=["sample", "m", "n"], offsets=[0, -l, 0]),
+                f"block {sel}")
     row = acc.row("spherical expansion", f"0..{HYPERS['max_angular']}",
                   f"16(2l+1)eps cond(S)={cond:.0f} max|c|")
     if len(tm.keys) != len(ref):
@@ -171,7 +172,8 @@ def check_acdc(impl: Callable, grid: dict):
         got = np.asarray(block.values)[:, :, [cols[lab] for lab in labels]]
         expected = to_numeric(values)
         acc.add(compare_arrays(got, expected, tolerance("acdc", L),
-                               names=["sample", "M+L", "property"]), f"(sigma, L) = {sigma, L}")
+                               names=["sample", "M", "property"], offsets=[0, -L, 0]),
+                f"(sigma, L) = {sigma, L}")
     expected_keys = {(s, L) for L in range(l_max + 1) for s in (-1, 1)
                      if reference.lambda_soap(coefficients, s, L, dps=15)[1]}
     if seen != expected_keys:

@@ -70,14 +70,17 @@ class ComparisonReport:
     label: str = ""
     n_failed: int = 0
     names: Sequence[str] | None = None
+    offsets: Sequence[int] | None = None
 
     def where(self) -> str:
-        """The worst entry's position, in words (``names`` label each axis when given)."""
+        """The worst entry's position, in words (``names`` label each axis when given, and
+        ``offsets`` shift the indices, e.g. ``-l`` to print ``m`` instead of ``m + l``)."""
         if not self.worst_index:
             return "the single entry"
         if self.names:
-            pairs = zip(self.names, self.worst_index, strict=False)
-            return ", ".join(f"{n} = {i}" for n, i in pairs)
+            offsets = self.offsets or [0] * len(self.worst_index)
+            pairs = zip(self.names, self.worst_index, offsets, strict=False)
+            return ", ".join(f"{n} = {i + o}" for n, i, o in pairs)
         return "index " + str(tuple(int(i) for i in self.worst_index))
 
     def __str__(self) -> str:
@@ -99,13 +102,15 @@ def compare_arrays(
     rtol: float = 0.0,
     label: str = "",
     names: Sequence[str] | None = None,
+    offsets: Sequence[int] | None = None,
 ) -> ComparisonReport:
     """Compare ``actual`` with ``expected`` entrywise; the shapes must agree exactly.
 
     Pass either a :class:`~o3ref.verify.tolerances.Tolerance` or ``atol`` (and ``rtol``).
     The relative error is taken over the entries whose expected magnitude is above 1e-6
     of the largest (smaller ones, exact zeros included, are judged by the
-    absolute error). ``names`` label the axes in the report.
+    absolute error). ``names`` label the axes in the report and ``offsets`` shift the
+    printed indices (``-l`` turns ``m + l`` into ``m``).
     """
     a = to_numeric(actual)
     e = to_numeric(expected)
@@ -119,7 +124,8 @@ def compare_arrays(
     if atol is None:
         raise TypeError("compare_arrays needs tol=Tolerance(...) or atol=<float>")
     if a.size == 0:
-        return ComparisonReport(0, 0.0, 0.0, (), 0.0, 0.0, atol, rtol, True, label, 0, names)
+        return ComparisonReport(0, 0.0, 0.0, (), 0.0, 0.0, atol, rtol, True, label, 0, names,
+                                offsets)
     err = np.abs(a - e)
     mag = np.abs(e)
     bad_value = ~np.isfinite(a)
@@ -150,6 +156,7 @@ def compare_arrays(
         label=label,
         n_failed=int(np.count_nonzero(failed)),
         names=names,
+        offsets=offsets,
     )
 
 

@@ -267,15 +267,15 @@ _TABLE_ROWS = [
     ("real SH", "e3nn `spherical_harmonics(l, v, True, normalization)`",
      "`e3nn(r[:, [1, 2, 0]]) = c_l Y_l(r)`: `c_l = 1` ('integral'), `sqrt(4pi)` "
      "('component'), `sqrt(4pi/(2l+1))` ('norm')", "test_e3nn_sh"),
-    ("Wigner D", "standard complex (Wikipedia, sympy `Rotation.D`, wigners, spherical)",
+    ("Wigner D", "standard complex (Wikipedia, sympy `Rotation.D`, wigners `wigner_D_array`)",
      "`D_real = U^dagger conj(D) U`", "test_complex_d"),
     ("Wigner D", "sympy `wigner_d(l, a, b, g)`", "`J D(-a, -b, -g) J` (`J` reverses m), "
      "which is the standard `D(a, b, g)` itself", "test_sympy_wigner_d"),
     ("Wigner D", "moble's spherical `Wigner(l).D(from_euler_angles(a, b, g))`",
      "`conj(D(a, b, g))`", "test_spherical_wigner_d"),
     ("Wigner D", "e3nn `wigner_D(l, a, b, g)`, Y-X-Y angles in e3nn's axes",
-     "`= D_real(a, b, g)` (ZYZ): `angles_to_matrix(a, b, g) = A^-1 Rz(a) Ry(b) Rz(g) A`, "
-     "`A: (x, y, z) -> (y, z, x)`", "test_e3nn_wigner_d"),
+     "`= D_real(a, b, g)` (ZYZ): `angles_to_matrix(a, b, g) = A^-1 Rz(a) Ry(b) Rz(g) A` "
+     "with `A (y, z, x) = (x, y, z)`", "test_e3nn_wigner_d"),
     ("Wigner D", "passive / transposed", "`D_real(R)^T = D_real(R^-1)`", "test_passive_d"),
     ("CG", "featomic `calculate_cg_coefficients`", "identical", "test_featomic_cg"),
     ("CG", "featomic products (`ClebschGordanProduct`, `DensityCorrelations`)",
@@ -293,5 +293,6 @@ _TABLE_ROWS = [
 #: (in ``tests/verify/test_verify_conventions.py``).
 CONVENTIONS_TABLE = "\n".join(
     ["| object | other convention | exact map to o3ref | proven by |", "|---|---|---|---|"]
-    + [f"| {a} | {b} | {c} | `{d}` |" for a, b, c, d in _TABLE_ROWS]
+    + ["| " + " | ".join(cell.replace("|", "\\|") for cell in (a, b, c, f"`{d}`")) + " |"
+       for a, b, c, d in _TABLE_ROWS]
 )

@@ -196,24 +196,27 @@ def _detect_sh(func: Callable, l_max: int, seed: int) -> ConventionReport:
         base = ours if conv.argument == sympy.ImmutableMatrix.eye(3) else ours_e3nn
         mat = _float_matrices(conv, l_max)
         candidates.append((name, conv.description, lambda l, mat=mat: mat[l], base))
-    for sname, nname, arg in itertools.product(
-        _sign_patterns(0), _normalisations(0), (False, True)
+    for sname, nname, arg, desc in itertools.product(
+        _sign_patterns(0), _normalisations(0), (False, True), (False, True)
     ):
-        if (is_complex and sname) or not (sname or nname or arg):
+        if (is_complex and sname) or not (sname or nname or arg or desc):
             continue
         parts = [p for p in (sname, nname) if p]
         if arg:
             parts = ["e3nn argument order (y, z, x)"] + parts
+        if desc:
+            parts = ["m descending"] + parts
         if is_complex:
             parts = ["complex (Condon-Shortley)"] + parts
         name = ", ".join(parts)
 
-        def mats(l, sname=sname, nname=nname):
+        def mats(l, sname=sname, nname=nname, desc=desc):
             m = np.diag(_sign_patterns(l)[sname] * _normalisations(l)[nname])
-            return m @ _u(l) if is_complex else m
+            m = m @ _u(l) if is_complex else m
+            return m[::-1] if desc else m
 
-        desc = "combination of known sign, normalisation and argument choices"
-        candidates.append((name, desc, mats, ours_e3nn if arg else ours))
+        text = "combination of known ordering, sign, normalisation and argument choices"
+        candidates.append((name, text, mats, ours_e3nn if arg else ours))
     for name, desc, mats, base in candidates:
         predicted = blocks(mats, base)
         if _close(vals, predicted, tol):
@@ -297,11 +300,32 @@ def _describe_matrix(a: np.ndarray, l: int) -> str:
 # ---------------------------------------------------------------- Wigner D
 
 
+def _axis_rotation(axis: int, t: float) -> np.ndarray:
+    c, s = np.cos(t), np.sin(t)
+    i, j = [(1, 2), (2, 0), (0, 1)][axis]  # x: (y, z); y: (z, x); z: (x, y)
+    R = np.eye(3)
+    R[i, i], R[i, j], R[j, i], R[j, j] = c, -s, s, c
+    return R
+
+
+def _other_euler(first: int, second: int):
+    """Angles of ``R_first(a) R_second(b) R_first(g)`` (o3ref's axes) as o3ref's ZYZ."""
+    from .properties import matrix_to_euler
+
+    def convert(a, b, g):
+        R = _axis_rotation(first, a) @ _axis_rotation(second, b) @ _axis_rotation(first, g)
+        return tuple(float(v) for v in matrix_to_euler(R))
+
+    return convert
+
+
 def _angle_maps():
     return {
         "": lambda a, b, g: (a, b, g),
         "negated angles": lambda a, b, g: (-a, -b, -g),
         "angles in reverse order (gamma, beta, alpha)": lambda a, b, g: (g, b, a),
+        "Z-X-Z Euler angles": _other_euler(2, 0),
+        "Y-X-Y Euler angles in o3ref's axes": _other_euler(1, 0),
     }
 
 

@@ -6,8 +6,8 @@ nothing heavy at module level (numpy, sympy and o3ref's layers load inside the t
 
 Two ways to use it:
 
-1. Subclass :class:`ConformanceSuite` in a test file and set the functions to check (any
-   left as ``None`` are skipped)::
+1. Subclass :class:`ConformanceSuite` in a test file and set the functions to check (only
+   the tests of the functions set are collected)::
 
        from o3ref.verify.pytest_plugin import ConformanceSuite
        import mylib
@@ -102,6 +102,19 @@ class ConformanceSuite:
     wigner_d = None
     cg = None
     l_max = 6
+    #: implementations given at run time (command line): keep every test, skip at run time
+    _dynamic = False
+
+    def __init_subclass__(cls, **kwargs):
+        # a subclass collects only the tests of the implementations it sets
+        super().__init_subclass__(**kwargs)
+        if cls._dynamic:
+            return
+        for name in dir(ConformanceSuite):
+            if name.startswith("test_"):
+                key = _requires(name)
+                if getattr(cls, key, None) is None:
+                    setattr(cls, name, None)
 
     # -- helpers -------------------------------------------------------------------------
     def _impl(self, name: str):
@@ -191,6 +204,14 @@ class ConformanceSuite:
         self._run(check_cg, "cg", "cg")
 
 
+def _requires(test_name: str) -> str:
+    """The implementation a conformance test needs (``test_sh_gradient_...`` -> sh_gradient)."""
+    for key in ("sh_gradient", "wigner_d", "sh", "cg"):
+        if test_name.startswith(f"test_{key}_"):
+            return key
+    raise AssertionError(f"conformance test {test_name} names no implementation")
+
+
 def _as_failure(thunk):
     message = None
     try:
@@ -203,6 +224,8 @@ def _as_failure(thunk):
 
 class TestCommandLineConformance(ConformanceSuite):
     """Added to the session by the ``--o3ref-...`` options (see the module docstring)."""
+
+    _dynamic = True
 
     @pytest.fixture(autouse=True)
     def _from_options(self, request):

@@ -133,8 +133,8 @@ def check_sh(impl: Callable, grid: dict) -> Row:
     acc = _Acc()
     for l in range(l_max + 1):
         s = slice(l * l, (l + 1) ** 2)
-        acc.add(compare_arrays(got[:, s], ref[:, s], tolerance("sh", l), names=["point", "m+l"]),
-                f"l = {l}")
+        acc.add(compare_arrays(got[:, s], ref[:, s], tolerance("sh", l), names=["point", "m"],
+                               offsets=[0, -l]), f"l = {l}")
     return acc.row("spherical harmonics", f"0..{l_max}", policy_text("sh"))
 
 
@@ -172,7 +172,8 @@ def check_sh_gradient(impl: Callable, grid: dict) -> Row:
         # gradients scale as 1/|r|: compare r * grad, which is O(l)
         acc.add(compare_arrays((r * got)[..., s], (r * ref)[..., s],
                                tolerance("sh_gradient", l),
-                               names=["point", "direction", "m+l"]), f"l = {l}")
+                               names=["point", "direction", "m"], offsets=[0, 0, -l]),
+                f"l = {l}")
     return acc.row("SH gradients (x|r|)", f"0..{l_max}", policy_text("sh_gradient"))
 
 
@@ -184,7 +185,8 @@ def check_wigner_d(impl: Callable, grid: dict) -> Row:
         for l in range(grid["l_max"] + 1):
             got = np.asarray(impl(l, a, b, g))
             ref = to_numeric(reference.wigner_D_real(l, a, b, g, dps=30))
-            acc.add(compare_arrays(got, ref, tolerance("wigner_d", l), names=["m'+l", "m+l"]),
+            acc.add(compare_arrays(got, ref, tolerance("wigner_d", l), names=["m'", "m"],
+                                   offsets=[-l, -l]),
                     f"l = {l}, angles #{k} ({a:.3g}, {b:.3g}, {g:.3g})")
     return acc.row("Wigner D (real)", f"0..{grid['l_max']}", policy_text("wigner_d"))
 
@@ -197,7 +199,8 @@ def check_cg(impl: Callable, grid: dict) -> Row:
         got = np.asarray(impl(l1, l2, L))
         ref = to_numeric(reference.real_clebsch_gordan(l1, l2, L))
         acc.add(compare_arrays(got, ref, tolerance("cg", max(l1, l2, L)),
-                               names=["m1+l1", "m2+l2", "M+L"]), f"(l1, l2, L) = {l1, l2, L}")
+                               names=["m1", "m2", "M"], offsets=[-l1, -l2, -L]),
+                f"(l1, l2, L) = {l1, l2, L}")
     return acc.row("real Clebsch-Gordan", f"l1, l2 <= {grid['l_max']}", policy_text("cg"))
 
 
@@ -215,7 +218,8 @@ def check_complex_cg(impl: Callable, grid: dict) -> Row:
                     ref[i, j, M + L] = float(reference.clebsch_gordan(l1, i - l1, l2, j - l2,
                                                                       L, M))
         acc.add(compare_arrays(got, ref, tolerance("cg", max(l1, l2, L)),
-                               names=["m1+l1", "m2+l2", "M+L"]), f"(l1, l2, L) = {l1, l2, L}")
+                               names=["m1", "m2", "M"], offsets=[-l1, -l2, -L]),
+                f"(l1, l2, L) = {l1, l2, L}")
     return acc.row("Clebsch-Gordan (complex)", f"l1, l2 <= {grid['l_max']}",
                    policy_text("cg"))
 
@@ -233,7 +237,8 @@ def check_cartesian(impl: Callable, grid: dict) -> Row:
         got = impl(np.asarray(ints, dtype=np.float64) / 7)
         for L in (0, 1, 2):
             acc.add(compare_arrays(np.asarray(got[L]).ravel(), to_numeric(ref[L]).ravel(),
-                                   tolerance("cartesian", L), names=["M+L"]),
+                                   tolerance("cartesian", L), names=["M"],
+                                   offsets=[-L]),
                     f"tensor #{k}, L = {L}")
     return acc.row("Cartesian rank 2 -> L = 0, 1, 2", "0..2", policy_text("cartesian"))
 

@@ -348,7 +348,8 @@ def _seed_numbers(rot_nu1, rot_nu2, selected, n_atoms) -> None:
     h_columns = np.flatnonzero(np.asarray(block.properties.column("neighbor_type_1")) == 1)
     ours = np.asarray(block.values)[row, 0, h_columns]
     print("seed nu=1 (O, neighbour H, l=2, m=-2):", _fmt(SEED_NU1_L2_M_MINUS2))
-    print("o3ref                                :", _fmt(ours))
+    print("o3ref                                :", _fmt(ours),
+          f"(max deviation {np.abs(ours - SEED_NU1_L2_M_MINUS2).max():.1e})")
     block = rot_nu2.block(o3_sigma=1, o3_lambda=3)
     ours = np.asarray(block.values)[row][:, :3]
     seed = np.array([SEED_NU2_S1_L3_FIRST3[m] for m in sorted(SEED_NU2_S1_L3_FIRST3)])

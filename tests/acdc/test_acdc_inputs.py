@@ -122,3 +122,21 @@ def test_acdc_empty_selection_gives_empty_tensor(small_nu1):
     out = cg_increment(small_nu1, small_nu1, lcut=1, selected_keys=[(1, 4)])
     assert len(out.keys) == 0
     assert list(out.keys.names) == ["order_nu", "o3_sigma", "o3_lambda"]
+
+
+def test_reference_cg_product_bad_input():
+    from o3ref.reference import cg_product, lambda_soap
+
+    one = [[[1.0], [0.0], [0.0]]]
+    with pytest.raises(ValueError, match=r"L=3 must satisfy \|l1 - l2\| <= L <= l1 \+ l2"):
+        cg_product(one, one, 1, 1, 3)
+    with pytest.raises(ValueError, match="mismatched samples: a has 1 samples but b has 2"):
+        cg_product(one, one * 2, 1, 1, 0)
+    with pytest.raises(ValueError, match=r"b\[0\] has 3 components: degree 2 needs 2\*2\+1 = 5"):
+        cg_product(one, one, 1, 2, 1)
+    with pytest.raises(ValueError, match="l1=-1 must be a non-negative integer"):
+        cg_product(one, one, -1, 1, 0)
+    with pytest.raises(ValueError, match="o3_sigma=0 must be"):
+        lambda_soap({1: one}, 0, 1)
+    with pytest.raises(ValueError, match="o3_lambda=3 must not exceed lcut=2"):
+        lambda_soap({1: one}, 1, 3, lcut=2)

@@ -34,12 +34,13 @@ def test_seed_water_set(gradients):
 
 
 def test_periodic_water_box_with_several_images():
-    box = water_box(2, seed=1)  # a 6.2 A cell with a 5 A cutoff: images and self-images
+    # 6.2 A and 3.1 A cells with a 5 A cutoff: several images of every atom, itself included
+    boxes = [water_box(2, seed=1), water_box(1, seed=2)]
     hypers = {"cutoff": {"radius": 5.0, "smoothing": {"type": "ShiftedCosine", "width": 0.5}},
               "density": {"type": "Gaussian", "width": 0.3},
               "basis": {"type": "TensorProduct", "max_angular": 6,
                         "radial": {"type": "Gto", "max_radial": 8}}}
-    expected, actual = _both([box], hypers, ["positions"])
+    expected, actual = _both(boxes, hypers, ["positions"])
     assert_tensormaps_close(expected, actual, rtol=1e-8, gradients=True)
 
 

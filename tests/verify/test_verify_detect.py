@@ -49,6 +49,8 @@ SH_CASES = [
      "l = 0, m = 0"),
     ("sympy Znm signs, 4pi normalisation",
      lambda l, m: sqrt(4 * pi) * (-1.0 if m < 0 else (-1.0) ** m), None, "l = 0, m = 0"),
+    ("Condon-Shortley phase kept, unnormalised", lambda l, m: (-1.0) ** m / n_lm(l, m), None,
+     "l = 0, m = 0"),
 ]
 
 
@@ -94,15 +96,24 @@ def test_flipped_sign_at_one_l_is_located():
     assert "l = 3: sign flipped at m = 1" in text and "complex phase" not in text
 
 
-def test_descending_order_is_described():
+def test_orderings():
     def descending(l_max, xyz):
         v = ours_sh(l_max, xyz)
         return np.concatenate([v[:, l * l:(l + 1) ** 2][:, ::-1] for l in range(l_max + 1)],
                               axis=1)
 
     report = detect_convention(descending, "sh")
+    assert report.convention == "m descending" and report.first_difference == "l = 1, m = -1"
+
+    def interleaved(l_max, xyz):  # m = 0, 1, -1, 2, -2, ...: no known ordering
+        v = ours_sh(l_max, xyz)
+        order = [l * l + l + m for l in range(l_max + 1)
+                 for m in sorted(range(-l, l + 1), key=lambda m: (abs(m), -m))]
+        return v[:, order]
+
+    report = detect_convention(interleaved, "sh")
     assert report.convention is None and report.first_difference == "l = 1, m = -1"
-    assert "(descending)" in str(report)
+    assert "l = 1: o3ref's m in the order 0, 1, -1" in str(report)
 
 
 def test_not_harmonics_at_all():
@@ -143,7 +154,13 @@ D_CASES = [
     ("o3ref real D, basis with sympy Znm signs",
      lambda l, a, b, g: znm_signs(l)[:, None] * ours_d(l, a, b, g) * znm_signs(l)[None, :]),
     ("o3ref real D, m descending", lambda l, a, b, g: ours_d(l, a, b, g)[::-1, ::-1]),
+    ("o3ref real D, Z-X-Z Euler angles", lambda l, a, b, g: ours_d(l, *zxz_to_zyz(a, b, g))),
 ]
+
+
+def zxz_to_zyz(a, b, g):
+    # Rz(a) Rx(b) Rz(g) = Rz(a) [Rz(-pi/2) Ry(b) Rz(pi/2)] Rz(g), since Rz(-pi/2) y = x
+    return a - np.pi / 2, b, g + np.pi / 2
 
 
 @pytest.mark.parametrize("name, func", D_CASES, ids=[c[0] for c in D_CASES])

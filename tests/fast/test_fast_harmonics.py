@@ -1,0 +1,265 @@
+"""Real spherical and solid harmonics of o3ref.fast against independent oracles.
+
+Oracles: 30-digit mpmath values of o3ref.reference (l <= 40), scipy's complex
+``sph_harm_y`` mapped to the real form, sphericart (optional), closed forms, central finite
+differences, and exact identities (parity, rotation, orthonormality by quadrature).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from conftest import HARD_POINTS, scipy_matrices
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from o3ref.fast import SolidHarmonics, SphericalHarmonics, solid_harmonics, spherical_harmonics
+from o3ref.fast.indexing import l_slice, lm_index
+
+EPS = np.finfo(float).eps
+
+
+def degree_scale(l_max: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per flat index: ``l`` and the sup norm ``sqrt((2l+1)/4pi)`` of ``Y_lm`` on the sphere."""
+    l = np.concatenate([np.full(2 * k + 1, k) for k in range(l_max + 1)])
+    return l, np.sqrt((2 * l + 1) / (4 * np.pi))
+
+
+def test_vs_reference_l40(reference_sh_40):
+    """|fast - mpmath| <= 2 (2l+1) eps sqrt((2l+1)/4pi) for l <= 40 at poles, axes, random."""
+    ours = SphericalHarmonics(40).compute(HARD_POINTS)
+    l, scale = degree_scale(40)
+    err = np.abs(ours - reference_sh_40) / scale
+    bound = 2 * (2 * l + 1) * EPS
+    worst = np.unravel_index(np.argmax(err / bound), err.shape)
+    assert (err <= bound).all(), f"error {err[worst]:.3g} > bound at l={l[worst[1]]}"
+
+
+def test_equivalence_small_l(impl):
+    """Both implementations agree with closed forms for l <= 1 (sign-sensitive)."""
+    xyz = np.array([[1.0, 2.0, 2.0], [0.0, 0.0, -1.0]])
+    Y = impl.sh(1, xyz)
+    u = xyz / np.linalg.norm(xyz, axis=1, keepdims=True)
+    c = math.sqrt(3 / (4 * math.pi))
+    np.testing.assert_allclose(Y[:, 0], 1 / (2 * math.sqrt(math.pi)), rtol=1e-15)
+    np.testing.assert_allclose(Y[:, 1:], c * u[:, [1, 2, 0]], atol=1e-15)
+
+
+def test_closed_forms_l2():
+    """Y_2m in the real Wikipedia form: xy, yz, 3z^2-r^2, xz, x^2-y^2 with their constants."""
+    rng = np.random.default_rng(5)
+    xyz = rng.normal(size=(20, 3))
+    x, y, z = (xyz / np.linalg.norm(xyz, axis=1, keepdims=True)).T
+    c = 0.5 * math.sqrt(15 / math.pi)
+    expected = np.stack(
+        [c * x * y, c * y * z, 0.25 * math.sqrt(5 / math.pi) * (3 * z * z - 1), c * x * z,
+         0.5 * c * (x * x - y * y)],
+        axis=1,
+    )
+    np.testing.assert_allclose(SphericalHarmonics(2).compute(xyz)[:, l_slice(2)], expected,
+                               atol=4e-16)
+
+
+def scipy_real_sph(l_max: int, xyz: np.ndarray) -> np.ndarray:
+    """Real harmonics from scipy's complex ``sph_harm_y`` (Condon-Shortley), CONVENTIONS.md:
+    m > 0: sqrt2 (-1)^m Re Y_l^m; m = 0: Y_l^0; m < 0: sqrt2 (-1)^m Im Y_l^|m|."""
+    special = pytest.importorskip("scipy.special")
+    r = np.linalg.norm(xyz, axis=1)
+    theta = np.arccos(np.clip(xyz[:, 2] / r, -1, 1))
+    phi = np.arctan2(xyz[:, 1], xyz[:, 0])
+    out = np.empty((len(xyz), (l_max + 1) ** 2))
+    for l in range(l_max + 1):
+        for m in range(-l, l + 1):
+            Yc = special.sph_harm_y(l, abs(m), theta, phi)
+            if m > 0:
+                v = math.sqrt(2) * (-1) ** m * Yc.real
+            elif m == 0:
+                v = Yc.real
+            else:
+                v = math.sqrt(2) * (-1) ** m * Yc.imag
+            out[:, lm_index(l, m)] = v
+    return out
+
+
+def test_vs_scipy():
+    xyz = np.random.default_rng(1).normal(size=(50, 3))
+    l, scale = degree_scale(12)
+    err = np.abs(SphericalHarmonics(12).compute(xyz) - scipy_real_sph(12, xyz)) / scale
+    assert err.max() < 1e-13
+
+
+def test_vs_sphericart():
+    sphericart = pytest.importorskip("sphericart")
+    xyz = np.random.default_rng(2).normal(size=(200, 3))
+    ours, grad = SphericalHarmonics(15).compute_with_gradients(xyz)
+    theirs, tgrad = sphericart.SphericalHarmonics(15).compute_with_gradients(xyz)
+    _, scale = degree_scale(15)
+    assert (np.abs(ours - theirs) / scale).max() < 1e-13
+    r = np.linalg.norm(xyz, axis=1)[:, None, None]
+    assert (np.abs(grad - tgrad) * r / scale).max() < 1e-12
+    solid = sphericart.SolidHarmonics(6).compute(xyz)
+    np.testing.assert_allclose(SolidHarmonics(6).compute(xyz), solid, rtol=1e-12, atol=1e-12)
+
+
+def test_parity(impl):
+    xyz = np.array([[0.3, -1.2, 0.5], [0.0, 0.0, 1.0], [-0.2, 0.9, -0.1]])
+    l_max = impl.max_l
+    l, _ = degree_scale(l_max)
+    np.testing.assert_allclose(impl.sh(l_max, -xyz), (-1.0) ** l * impl.sh(l_max, xyz),
+                               atol=1e-14)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    angles=st.tuples(*(st.floats(-math.pi, math.pi),) * 3),
+    seed=st.integers(0, 2**16),
+)
+def test_rotation_property(impl, angles, seed):
+    """Y_l(R r) = D_real^l(R) Y_l(r), R from scipy, D from the same implementation."""
+    xyz = np.random.default_rng(seed).normal(size=(4, 3))
+    R = scipy_matrices(angles)[0]
+    l_max = impl.max_l if impl.name == "fast" else 2
+    Y, YR = impl.sh(l_max, xyz), impl.sh(l_max, xyz @ R.T)
+    for l in range(l_max + 1):
+        D = impl.wigner(l, np.array(angles))[0]
+        np.testing.assert_allclose(YR[:, l_slice(l)], Y[:, l_slice(l)] @ D.T, atol=1e-13)
+
+
+def test_orthonormality_by_quadrature():
+    """Gauss-Legendre in cos(theta) x uniform phi integrates degree <= 2 l_max exactly."""
+    l_max = 12
+    nodes, weights = np.polynomial.legendre.leggauss(l_max + 1)
+    phi = 2 * np.pi * np.arange(2 * l_max + 2) / (2 * l_max + 2)
+    z, p = np.meshgrid(nodes, phi, indexing="ij")
+    w = np.outer(weights, np.full(len(phi), 2 * np.pi / len(phi))).ravel()
+    s = np.sqrt(1 - z * z)
+    xyz = np.stack([s * np.cos(p), s * np.sin(p), z], axis=-1).reshape(-1, 3)
+    Y = SphericalHarmonics(l_max).compute(xyz)
+    np.testing.assert_allclose((Y * w[:, None]).T @ Y, np.eye((l_max + 1) ** 2), atol=1e-13)
+
+
+@pytest.mark.parametrize("l_max", [100, 150])
+def test_high_degree_finite(l_max):
+    """No overflow or NaN at high l, poles included; sum_m Y_lm^2 = (2l+1)/4pi (addition
+    theorem) holds for every l."""
+    xyz = np.concatenate([HARD_POINTS, np.random.default_rng(3).normal(size=(5, 3))])
+    Y, G = SphericalHarmonics(l_max).compute_with_gradients(xyz)
+    assert np.isfinite(Y).all() and np.isfinite(G).all()
+    for l in range(0, l_max + 1, 7):
+        np.testing.assert_allclose((Y[:, l_slice(l)] ** 2).sum(axis=1), (2 * l + 1) / (4 * np.pi),
+                                   rtol=(2 * l + 1) * 1e-14)
+
+
+def _central_differences(f, xyz, h=1e-6):
+    out = []
+    for a in range(3):
+        d = np.zeros(3)
+        d[a] = h
+        out.append((f(xyz + d) - f(xyz - d)) / (2 * h))
+    return np.stack(out, axis=1)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**16), l_max=st.integers(0, 12))
+def test_gradients_vs_finite_differences(seed, l_max):
+    xyz = np.random.default_rng(seed).normal(size=(5, 3))
+    xyz[0] = [0.0, 0.0, 1.3]  # pole
+    for calc in (SphericalHarmonics(l_max), SolidHarmonics(l_max)):
+        _, G = calc.compute_with_gradients(xyz)
+        fd = _central_differences(calc.compute, xyz)
+        scale = 1 + np.abs(G).max()
+        np.testing.assert_allclose(G / scale, fd / scale, atol=1e-7)
+
+
+def test_gradient_is_tangential_and_solid_consistent():
+    """x . grad Y = 0 (Y is homogeneous of degree 0); x . grad(r^l Y) = l r^l Y (Euler)."""
+    xyz = np.random.default_rng(4).normal(size=(30, 3))
+    Y, G = SphericalHarmonics(9).compute_with_gradients(xyz)
+    np.testing.assert_allclose(np.einsum("na,nak->nk", xyz, G), 0, atol=1e-12)
+    S, GS = SolidHarmonics(9).compute_with_gradients(xyz)
+    l, _ = degree_scale(9)
+    np.testing.assert_allclose(np.einsum("na,nak->nk", xyz, GS), l * S, atol=1e-11, rtol=1e-12)
+
+
+def test_values_equal_with_and_without_gradients():
+    xyz = np.random.default_rng(6).normal(size=(1000, 3))
+    calc = SphericalHarmonics(7)
+    np.testing.assert_array_equal(calc.compute(xyz), calc.compute_with_gradients(xyz)[0])
+    assert calc.compute(xyz).shape == (1000, 64)
+    assert calc.compute_with_gradients(xyz)[1].shape == (1000, 3, 64)
+    np.testing.assert_array_equal(spherical_harmonics(7, xyz), calc.compute(xyz))
+
+
+def test_solid_harmonics_scaling_and_zero():
+    xyz = np.random.default_rng(7).normal(size=(10, 3))
+    r = np.linalg.norm(xyz, axis=1)[:, None]
+    l, _ = degree_scale(6)
+    np.testing.assert_allclose(solid_harmonics(6, xyz), r**l * spherical_harmonics(6, xyz),
+                               rtol=1e-13, atol=1e-15)
+    S, G = SolidHarmonics(3).compute_with_gradients(np.zeros((2, 3)))
+    expected = np.zeros(16)
+    expected[0] = 1 / (2 * math.sqrt(math.pi))
+    np.testing.assert_array_equal(S, [expected, expected])
+    c = math.sqrt(3 / (4 * math.pi))  # grad of sqrt(3/4pi) (y, z, x)
+    G1 = np.zeros((3, 16))
+    G1[0, 3], G1[1, 1], G1[2, 2] = c, c, c
+    np.testing.assert_allclose(G, [G1, G1], atol=1e-16)
+
+
+def test_tiny_and_huge_vectors():
+    xyz = np.array([[0.3, -0.4, 0.5]])
+    Y, G = SphericalHarmonics(6).compute_with_gradients(xyz)
+    for s in (1e-200, 1e-300, 1e200, 1e300):
+        Ys, Gs = SphericalHarmonics(6).compute_with_gradients(xyz * s)
+        np.testing.assert_allclose(Ys, Y, atol=1e-15)
+        np.testing.assert_allclose(Gs * s, G, rtol=1e-12, atol=1e-15)
+    # subnormal input: values are still exact (gradients ~1/r would overflow there)
+    np.testing.assert_allclose(SphericalHarmonics(6).compute(xyz * 1e-310), Y, atol=1e-15)
+
+
+def test_integer_input_converted():
+    np.testing.assert_array_equal(
+        SphericalHarmonics(3).compute(np.array([[1, 2, 3]])),
+        SphericalHarmonics(3).compute(np.array([[1.0, 2.0, 3.0]])),
+    )
+
+
+def test_zero_rows_and_empty():
+    assert SphericalHarmonics(2).compute(np.zeros((0, 3))).shape == (0, 9)
+    with pytest.raises(ValueError, match=r"xyz\[1\] = \(0.0, 0.0, 0.0\) has zero length"):
+        SphericalHarmonics(2).compute(np.array([[1.0, 0, 0], [0.0, 0, 0]]))
+
+
+@pytest.mark.parametrize(
+    "xyz, error, match",
+    [
+        (np.zeros((4, 2)), ValueError, r"xyz must have shape \(n, 3\), got shape \(4, 2\)"),
+        (np.zeros(3), ValueError, r"xyz must have shape \(n, 3\), got shape \(3,\)"),
+        (np.array([[1.0, np.nan, 0.0]]), ValueError, r"xyz must be finite, got NaN or inf"),
+        (np.array([[1.0, np.inf, 0.0]]), ValueError, r"xyz must be finite"),
+        (np.array([[1 + 1j, 0, 0]]), TypeError, r"xyz must be an array of real numbers.*complex"),
+        (np.array([[True, False, True]]), TypeError, r"real numbers .*got dtype bool"),
+        (np.array([["a", "b", "c"]]), TypeError, r"xyz must be an array of real numbers"),
+    ],
+)
+def test_bad_xyz(xyz, error, match):
+    for calc in (SphericalHarmonics(2), SolidHarmonics(2)):
+        with pytest.raises(error, match=match):
+            calc.compute(xyz)
+        with pytest.raises(error, match=match):
+            calc.compute_with_gradients(xyz)
+
+
+@pytest.mark.parametrize(
+    "l_max, error, match",
+    [
+        (-1, ValueError, r"l_max=-1 must be a non-negative integer"),
+        (2.0, TypeError, r"l_max=2.0 must be a non-negative integer"),
+        (True, TypeError, r"l_max=True must be a non-negative integer"),
+    ],
+)
+def test_bad_l_max(l_max, error, match):
+    for cls in (SphericalHarmonics, SolidHarmonics):
+        with pytest.raises(error, match=match):
+            cls(l_max)
