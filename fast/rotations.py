@@ -53,7 +53,7 @@ __all__ = [
     "random_rotations",
 ]
 
-GIMBAL_TOL = 1e-12
+GIMBAL_TOL = 1e-15
 ORTHOGONALITY_TOL = 1e-10
 
 
