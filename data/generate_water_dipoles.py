@@ -125,7 +125,7 @@ def frame_text(oh1: float, oh2: float, hoh: float, xyz, energy, forces, dipole) 
         f'method={METHOD} basis={BASIS} pbc="F F F"'
     )
     lines = ["3", header]
-    for symbol, r, f in zip(("O", "H", "H"), xyz, forces):
+    for symbol, r, f in zip(("O", "H", "H"), xyz, forces, strict=True):
         coords = " ".join(f"{_fmt(v, 12):>18}" for v in r)
         force = " ".join(f"{_fmt(v, 10):>16}" for v in f)
         lines.append(f"{symbol:<2} {coords} {force}")

@@ -258,8 +258,10 @@ class SphericalHarmonics:
 
     >>> import numpy as np
     >>> Y = SphericalHarmonics(2).compute(np.array([[0.0, 0.0, 1.0]]))
-    >>> float(Y[0, 6] * np.sqrt(4 * np.pi / 5))  # Y_20 at the north pole
+    >>> round(float(Y[0, 6] * np.sqrt(4 * np.pi / 5)), 14)  # Y_20 at the north pole
     1.0
+    >>> np.sign(SphericalHarmonics(1).compute(np.array([[1.0, 1.0, 1.0]]))[0])  # (y, z, x) > 0
+    array([1., 1., 1., 1.])
     """
 
     def __init__(self, l_max: int):
@@ -301,7 +303,7 @@ class SolidHarmonics:
 
     >>> import numpy as np
     >>> R = SolidHarmonics(1).compute(np.array([[0.0, 0.0, 2.0]]))
-    >>> float(R[0, 2] / np.sqrt(3 / (4 * np.pi)))  # R_10 = sqrt(3/4pi) z
+    >>> round(float(R[0, 2] / np.sqrt(3 / (4 * np.pi))), 14)  # R_10 = sqrt(3/4pi) z
     2.0
     """
 

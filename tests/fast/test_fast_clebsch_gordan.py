@@ -7,12 +7,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import o3ref.reference as reference
 import pytest
 from conftest import IMPLS
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import o3ref.reference as reference
 from o3ref.fast import (
     cg_product,
     complex_clebsch_gordan,
