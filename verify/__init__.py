@@ -3,25 +3,51 @@
 Imports both :mod:`o3ref.reference` and :mod:`o3ref.fast`; holds the tolerance policies,
 the comparison reports, the exact maps to other libraries' conventions, the convention
 detector, the adapters, the pytest conformance plugin and the ``o3ref`` command line.
+
+The names below are re-exported lazily (PEP 562): the pytest plugin
+(:mod:`o3ref.verify.pytest_plugin`) is loaded in every pytest session of an environment where
+o3ref is installed, so importing this package must not import numpy or metatensor (it would
+also load BLAS before a benchmark can pin its thread count).
 """
 
-# --- issue 6: verify layer (numpy-only modules; conventions/adapters/suite load on use) ---
-from .compare import (  # noqa: E402, F401
-    ComparisonReport,
-    assert_close,
-    compare_arrays,
-    compare_tensormaps,
-)
-from .detect import ConventionReport, detect_convention  # noqa: E402, F401
-from .properties import (  # noqa: E402, F401
-    assert_equivariant,
-    assert_gradient_fd,
-    assert_homomorphism,
-    assert_orthogonal,
-    assert_orthonormal_sh,
-    assert_parity,
-    assert_sh_equivariant,
-)
+from __future__ import annotations
 
-# --- issue 5: the tutorial's targets as metatensor blocks ---
-from .targets import dipole_tensor, energy_block, read_frames  # noqa: E402, F401
+import importlib
+
+_EXPORTS = {
+    # comparisons and reports
+    "ComparisonReport": "compare",
+    "assert_close": "compare",
+    "compare_arrays": "compare",
+    "compare_tensormaps": "compare",
+    # the convention detector
+    "ConventionReport": "detect",
+    "detect_convention": "detect",
+    # property checks usable on any callable
+    "assert_equivariant": "properties",
+    "assert_gradient_fd": "properties",
+    "assert_homomorphism": "properties",
+    "assert_orthogonal": "properties",
+    "assert_orthonormal_sh": "properties",
+    "assert_parity": "properties",
+    "assert_sh_equivariant": "properties",
+    # the tutorial's targets as metatensor blocks
+    "dipole_tensor": "targets",
+    "energy_block": "targets",
+    "read_frames": "targets",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'o3ref.verify' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
