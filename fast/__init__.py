@@ -5,6 +5,12 @@ against it by :mod:`o3ref.verify`. Conventions: :mod:`o3ref.reference.convention
 """
 
 # --- issue 3: angular kernels (rotations, harmonics, Wigner D, real CG, Cartesian) ---
+from .cartesian import (  # noqa: E402
+    spherical_to_tensor,
+    spherical_to_xyz,
+    tensor_to_spherical,
+    xyz_to_spherical,
+)
 from .clebsch_gordan import (  # noqa: E402
     cg_product,
     complex_clebsch_gordan,

@@ -12,9 +12,16 @@ function divided by ``sin(theta)^m`` *and already normalised*:
     q_l^m = a_lm z q_{l-1}^m - b_lm q_{l-2}^m,
     a_lm = sqrt((4l^2-1)/(l^2-m^2)),  b_lm = sqrt((2l+1)((l-1)^2-m^2)/((2l-3)(l^2-m^2))).
 
-All quantities stay bounded by ``sqrt((2l+1)/4pi)`` times a factor that grows at most
-like ``sqrt((l+m)!/(l-m)!)/(2^m m!)`` (about 1e20 at l = 100): no overflow, no NaN, to
-l_max in the hundreds. The loop runs over ``l`` only; ``m`` and the points are vectorised.
+The upward recurrence in ``l`` is the stable direction for Legendre functions; ``|Y_lm|``
+stays below ``sqrt((2l+1)/4pi)`` and ``q_l^m`` below ``q_l^m(1) ~ sqrt((l+m)!/(l-m)!)/(2^m m!)``
+(about 1e20 at l = 100, 1e205 at l = 1000): no overflow, no NaN (tested to l_max = 150,
+poles included). The Python loop runs over ``l`` only: ``m`` and blocks of points are
+vectorised, with the points as the contiguous axis, and the blocks sized to stay in cache.
+
+Memory layout: the results have the documented shapes ``(n, K)`` and ``(n, 3, K)``, but are
+transposed views of component-major buffers (``(K, n)`` and ``(3, K, n)``, written once by the
+kernel, no transposed copy): they are Fortran-ordered rather than C-ordered. Use
+``np.ascontiguousarray`` where a C-ordered array is required.
 
 Gradients are analytic: the solid harmonic ``R_lm = r^l Y_lm = N_lm Q_l^m(z, r^2) c_m``
 obeys ``d_x Q_l^m = -x Q_{l-1}^{m+1}``, ``d_y Q_l^m = -y Q_{l-1}^{m+1}``,
@@ -144,9 +151,18 @@ def _kernel_block(l_max: int, coef: dict, xyz: np.ndarray, Y: np.ndarray, G, sol
     buf = np.empty((4, l_max + 1, B))  # q_l, q_{l-1}, q_{l-2} in rotation, and scratch
     if G is not None:
         G[:, 0] = 0.0
-        work = np.empty((6, l_max + 1, B))
-        # gradients of Y(r) = R(u)/r^0: the x, y, z factors and 1/r are folded together here
+        work = np.empty((4, l_max + 1, B))
+        # 1/r folded into the per-block factors: (x/r) c_m, (y/r) c_m, (x/r) s_m, (y/r) s_m,
+        # and c_{m-1}/r, s_{m-1}/r (solid harmonics: r = 1 here, rescaled by the caller)
         xr, yr, zr = (x * rinv, y * rinv, z * rinv) if not solid else (x, y, z)
+        cr, sr = (c * rinv, s * rinv) if not solid else (c, s)
+        mcol = np.arange(-1.0, l_max + 1)[:, None]  # row k holds c_{k-1}: m = k
+        mcol[0] = 0.0
+        fac = {
+            "xc": c[1:] * xr, "yc": c[1:] * yr, "xs": s[1:] * xr, "ys": s[1:] * yr,
+            "cr": cr[1:], "sr": sr[1:],  # c_m / r, s_m / r
+            "mcr": (cr * (mcol + 1))[:-1], "msr": (sr * (mcol + 1))[:-1],  # m c_{m-1} / r
+        }
     for l in range(l_max + 1):
         q = buf[l % 3, : l + 1]
         if l >= 2:
@@ -164,64 +180,60 @@ def _kernel_block(l_max: int, coef: dict, xyz: np.ndarray, Y: np.ndarray, G, sol
             np.multiply(q[1:], c[2 : l + 2], out=Y[i0 + 1 : i0 + l + 1])
             np.multiply(q[:0:-1], s[l + 1 : 1 : -1], out=Y[i0 - l : i0])
         if G is not None and l >= 1:
-            lz = zr * l if not solid else None
-            _gradient_l(l, coef, q, q_prev, c, s, (x, y, z), (xr, yr), lz, rinv, G, work, solid)
+            lz = z * l if not solid else None
+            _gradient_l(l, coef, q, q_prev, fac, lz, G, work, solid)
         q_prev2, q_prev = q_prev, q
 
 
-def _gradient_l(l, coef, q, q_prev, c, s, u, ur, lz, rinv, G, work, solid):
+def _gradient_l(l, coef, q, q_prev, fac, lz, G, work, solid):
     """Gradients of degree ``l`` (see :func:`_kernel_block`).
 
     With ``R_l^m = q_l^m c_m`` (and ``s_m``): ``d_x R = x A c_m + P``, ``d_y R = y A c_m - Q``,
     ``d_z R = W c_m`` for the cos family and ``d_x R = x A s_m + Q``, ``d_y R = y A s_m + P``,
     ``d_z R = W s_m`` for the sin family, where ``A = -N_lm/N_{l-1,m+1} q_{l-1}^{m+1}``,
     ``W = (l+m) N_lm/N_{l-1,m} q_{l-1}^m``, ``P = m q c_{m-1}``, ``Q = m q s_{m-1}``. The
-    spherical gradient ``(grad R - l Y u)/r`` then reads ``u_a/r (A - l q) (c|s)_m + ...``, so
+    spherical gradient ``(grad R - l Y u)/r`` then reads ``(A - l q) (x/r) c_m + P/r`` etc., so
     ``A - l q`` and ``(W - l z q)/r`` are formed once per ``l`` for both families.
     """
     i0 = lm_index(l, 0)
     pos = slice(i0, i0 + l + 1)  # m = 0..l
     neg = slice(i0 - 1, i0 - l - 1, -1)  # m = -1..-l, mirrors m = 1..l
-    U, Wz, P, Q, V, T = (work[k, : l + 1] for k in range(6))
-    # U = A - l q  (A_m is zero for m >= l - 1)
+    U, Wz, P, Q = (work[k, : l + 1] for k in range(4))
+    # U = A - l q  (A_m is zero for m >= l - 1); P is scratch here
     np.multiply(q, -float(l) if not solid else 0.0, out=U)
     if l >= 2:
-        np.multiply(q_prev[1:], coef["ra"][l][: l - 1], out=T[: l - 1])
-        U[: l - 1] += T[: l - 1]
-    # Wz = (W - l z q) / r  (W_m is zero for m = l)
+        np.multiply(q_prev[1:], coef["ra"][l][: l - 1], out=P[: l - 1])
+        U[: l - 1] += P[: l - 1]
+    # Wz = W - l z q  (W_m is zero for m = l); 1/r comes with c_m / r below
     np.multiply(q_prev, coef["rb"][l][:l], out=Wz[:l])
     Wz[l] = 0.0
     if not solid:
-        Wz *= rinv
-        np.multiply(q, lz, out=T)
-        Wz -= T
+        np.multiply(q, lz, out=P)
+        Wz -= P
+    n = l + 1
     # P, Q = m q (c, s)_{m-1} / r
-    np.multiply(q, coef["m"][l], out=T)
-    if not solid:
-        T *= rinv
-    np.multiply(T, c[: l + 1], out=P)
-    np.multiply(T, s[: l + 1], out=Q)
-    xr, yr = ur
-    for part, f, rows, px, py, sy in (
-        (pos, c[1 : l + 2], slice(0, l + 1), P, Q, -1),  # cos family, m = 0..l
-        (neg, s[1 : l + 2], slice(1, l + 1), Q, P, 1),  # sin family, m = 1..l
-    ):
-        Vr, fr = V[rows], f[rows]
-        np.multiply(U[rows], fr, out=Vr)
-        np.multiply(Wz[rows], fr, out=G[2, part])
-        np.multiply(Vr, xr, out=G[0, part])
-        G[0, part] += px[rows]
-        np.multiply(Vr, yr, out=G[1, part])
-        if sy < 0:
-            G[1, part] -= py[rows]
-        else:
-            G[1, part] += py[rows]
+    np.multiply(q, fac["mcr"][:n], out=P)
+    np.multiply(q, fac["msr"][:n], out=Q)
+    # cos family, m = 0..l
+    np.multiply(Wz, fac["cr"][:n], out=G[2, pos])
+    np.multiply(U, fac["xc"][:n], out=G[0, pos])
+    G[0, pos] += P
+    np.multiply(U, fac["yc"][:n], out=G[1, pos])
+    G[1, pos] -= Q
+    # sin family, m = 1..l
+    np.multiply(Wz[1:], fac["sr"][1:n], out=G[2, neg])
+    np.multiply(U[1:], fac["xs"][1:n], out=G[0, neg])
+    G[0, neg] += Q[1:]
+    np.multiply(U[1:], fac["ys"][1:n], out=G[1, neg])
+    G[1, neg] += P[1:]
 
 
 def _chunk_size(l_max: int, gradients: bool) -> int:
-    """Points per block: large enough to amortise Python overhead, small enough for cache."""
-    per_point = (l_max + 1) * (9 if gradients else 4) * 8
-    return int(min(max(2**20 // per_point, 512), 8192))
+    """Points per block: large enough to amortise Python overhead, small enough for cache
+    (tuned at l_max = 4..20 on a 4 MiB-L2 machine)."""
+    if not gradients:
+        return 8192
+    return int(min(max(2**21 // ((l_max + 1) * 72), 512), 8192))
 
 
 def _kernel(l_max: int, coef: dict, xyz: np.ndarray, gradients: bool, solid: bool, chunk=None):

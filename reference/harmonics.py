@@ -133,6 +133,15 @@ def _to_mpf(value, name: str) -> mpmath.mpf:
     raise TypeError(f"{name}={value!r} must be a real number, got {type(value).__name__}")
 
 
+def _check_dps(dps) -> int:
+    """``dps`` as a positive int (the number of decimal digits asked for)."""
+    if isinstance(dps, bool) or not isinstance(dps, numbers.Integral):
+        raise TypeError(f"dps={dps!r} must be a positive integer")
+    if dps < 1:
+        raise ValueError(f"dps={dps} must be a positive integer")
+    return int(dps)
+
+
 def _mp_complex(value: sympy.Expr) -> mpmath.mpc:
     """An exact sympy number as mpmath ``mpc`` at the working precision."""
     re, im = value.as_real_imag()
@@ -202,9 +211,7 @@ def real_spherical_harmonics(l_max, xyz, dps: int = 30) -> np.ndarray:
     '0.4886025119'
     """
     l_max = check_degree("l_max", l_max)
-    dps = check_degree("dps", dps)
-    if dps < 1:
-        raise ValueError(f"dps={dps} must be a positive integer")
+    dps = _check_dps(dps)
     with mpmath.workdps(dps + _GUARD_DPS):
         points = _points(xyz)
         rows = [_real_sh_point(l_max, *p) for p in points]

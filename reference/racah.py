@@ -13,7 +13,7 @@ Conventions: see :mod:`o3ref.reference.conventions` (Condon-Shortley phase).
 from __future__ import annotations
 
 import functools
-from math import gcd
+from math import gcd, isqrt
 
 __all__: list[str] = []
 
@@ -32,7 +32,7 @@ def _primes_up_to(n: int) -> list[int]:
     if not _PRIMES or _PRIMES[-1] < n:
         sieve = bytearray([1]) * (n + 1)
         sieve[0:2] = b"\x00\x00"
-        for i in range(2, int(n**0.5) + 1):
+        for i in range(2, isqrt(n) + 1):
             if sieve[i]:
                 sieve[i * i :: i] = bytearray(len(sieve[i * i :: i]))
         _PRIMES[:] = [i for i in range(n + 1) if sieve[i]]

@@ -55,6 +55,25 @@ def exact_angle(name: str, value) -> sympy.Expr:
             f"{name}={value} contains a float: pass an exact angle (e.g. sympy.pi/3) "
             "or ask for dps=..."
         )
+    if expr.is_real is False:  # symbols of unknown sign are kept; I, 1 + I etc. are not
+        raise ValueError(f"{name}={expr} must be a real angle")
+    return expr
+
+
+def _exact_component(name: str, value) -> sympy.Expr:
+    """A quaternion component as an exact real sympy number or expression (no floats)."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name}={value!r} must be a number, not a bool")
+    if isinstance(value, numbers.Real) and not isinstance(value, (numbers.Rational, sympy.Basic)):
+        raise TypeError(f"{name}={value!r} is a float: the exact layer takes exact numbers")
+    try:
+        expr = sympy.sympify(value, strict=True)
+    except (sympy.SympifyError, TypeError) as exc:
+        raise TypeError(f"{name}={value!r} must be a sympy expression or an exact number") from exc
+    if not isinstance(expr, sympy.Expr) or expr.has(sympy.Float):
+        raise TypeError(f"{name}={value!r} must be an exact number (no floats)")
+    if expr.is_real is False:
+        raise ValueError(f"{name}={expr} must be real")
     return expr
 
 
@@ -129,7 +148,7 @@ def quaternion_to_matrix(w, x, y, z) -> sympy.Matrix:
     [1,  0, 0],
     [0,  0, 1]])
     """
-    w, x, y, z = (sympy.sympify(v, strict=True) for v in (w, x, y, z))
+    w, x, y, z = (_exact_component(n, v) for n, v in (("w", w), ("x", x), ("y", y), ("z", z)))
     n = w**2 + x**2 + y**2 + z**2
     if n == 0:
         raise ValueError("quaternion (0, 0, 0, 0) has no rotation: the norm must be non-zero")

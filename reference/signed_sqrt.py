@@ -15,6 +15,7 @@ Conventions: see :mod:`o3ref.reference.conventions`.
 
 from __future__ import annotations
 
+import numbers
 from fractions import Fraction
 from math import gcd, isqrt
 
@@ -38,6 +39,9 @@ class SignedSqrt:
     __slots__ = ("sign", "p", "q")
 
     def __init__(self, sign: int, p: int, q: int = 1):
+        for name, value in (("sign", sign), ("p", p), ("q", q)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                raise TypeError(f"{name}={value!r} must be an integer")
         sign, p, q = int(sign), int(p), int(q)
         if q <= 0:
             raise ValueError(f"q={q} must be a positive integer")

@@ -2,7 +2,8 @@
 
 ``o3ref tables --kind {cg,3j,real-cg} --l-max N --format {json,csv,npz} --out DIR [--force]``
 writes one file per kind and format plus ``DIR/manifest.json``, which records the sha256 and
-size of every file. Several kinds and formats may be given at once.
+size of every file. Several kinds and formats may be given at once; tables written to the
+same folder later are added to its manifest.
 
 What a table holds: every *non-zero* coefficient with all angular momenta ``<= l_max``
 (``l1, l2, L`` for ``cg`` and ``real-cg``, ``l1, l2, l3`` for ``3j``), in increasing
@@ -36,6 +37,7 @@ import hashlib
 import io
 import json
 import os
+import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -229,7 +231,8 @@ def _manifest_bytes(entries: dict[str, dict]) -> bytes:
 def write_tables(out_dir, kinds, l_max, formats, force: bool = False) -> dict[str, dict]:
     """Write the tables and ``manifest.json``; returns the manifest's ``files`` entries.
 
-    Refuses (``FileExistsError``) to overwrite any existing file unless ``force``.
+    Refuses (``FileExistsError``) to overwrite an existing table unless ``force``; the
+    manifest keeps the entries of the folder's other tables.
     Conventions: see :mod:`o3ref.reference.conventions`.
     """
     l_max = check_degree("l_max", l_max)
@@ -243,13 +246,15 @@ def write_tables(out_dir, kinds, l_max, formats, force: bool = False) -> dict[st
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise ValueError(f"out={str(out)!r} exists and is not a directory")
-    targets = [file_name(k, l_max, f) for k in kinds for f in formats] + [MANIFEST]
+    targets = [file_name(k, l_max, f) for k in kinds for f in formats]
     existing = [name for name in targets if (out / name).exists()]
     if existing and not force:
         raise FileExistsError(
-            f"{', '.join(str(out / n) for n in existing)} already exist(s); "
-            "pass --force to overwrite"
+            f"{', '.join(str(out / n) for n in existing)} already "
+            f"{'exists' if len(existing) == 1 else 'exist'}; pass --force to overwrite"
         )
+    # the manifest indexes every table of the folder: entries of other tables are kept
+    kept = _kept_entries(out, set(targets), force)
     out.mkdir(parents=True, exist_ok=True)
     entries: dict[str, dict] = {}
     for kind in kinds:
@@ -266,8 +271,31 @@ def write_tables(out_dir, kinds, l_max, formats, force: bool = False) -> dict[st
                 "bytes": len(data),
                 "sha256": _sha256(data),
             }
-    _atomic_write(out / MANIFEST, _manifest_bytes(entries))
+    _atomic_write(out / MANIFEST, _manifest_bytes({**kept, **entries}))
     return entries
+
+
+def _kept_entries(out: Path, replaced: set[str], force: bool) -> dict[str, dict]:
+    """Entries of an existing manifest for tables this run does not write (and that still
+    exist); an unreadable manifest is refused unless ``force``."""
+    path = out / MANIFEST
+    if not path.is_file():
+        return {}
+    try:
+        files = json.loads(path.read_text("ascii"))["files"]
+        if not isinstance(files, dict):
+            raise TypeError("files is not a mapping")
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        if force:
+            return {}
+        raise ValueError(
+            f"{path} is not a manifest of o3ref tables ({exc}); pass --force to replace it"
+        ) from exc
+    return {
+        name: entry
+        for name, entry in files.items()
+        if name not in replaced and (out / name).is_file()
+    }
 
 
 # ----------------------------------------------------------------------------- reading
@@ -377,7 +405,13 @@ def run(args: argparse.Namespace) -> int:
     """
     if args.l_max < 0:
         raise ValueError(f"--l-max={args.l_max} must be a non-negative integer")
-    entries = write_tables(args.out, args.kind, args.l_max, args.format, force=args.force)
+    try:
+        entries = write_tables(args.out, args.kind, args.l_max, args.format, force=args.force)
+    except (FileExistsError, FileNotFoundError):
+        raise  # the command line prints these with their message
+    except OSError as exc:  # e.g. --out below a file, or a folder without write permission
+        print(f"o3ref tables: error: cannot write to --out={args.out}: {exc}", file=sys.stderr)
+        return 2
     out = Path(args.out)
     print(f"o3ref tables: l_max={args.l_max}, exact values sign*sqrt(p/q), non-zero entries only")
     for name, entry in entries.items():

@@ -70,6 +70,8 @@ def _mp_angle(name: str, value) -> mpmath.mpf:
     if isinstance(value, sympy.Basic):
         if value.free_symbols:
             raise TypeError(f"{name}={value} has free symbols: numeric angles are needed with dps")
+        if value.is_real is not True:
+            raise ValueError(f"{name}={value} must be a real angle")
         return mpmath.mpf(sympy.N(value, mpmath.mp.dps))
     try:
         out = mpmath.mpf(value)  # exact for ints and binary floats; Fractions via mpf(p)/q

@@ -9,7 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def _readme_test_command() -> str:

@@ -137,6 +137,7 @@ def check_acdc(impl: Callable, grid: dict):
     block against :func:`o3ref.reference.lambda_soap` at 30 digits; the o3_sigma of each
     output block must be ``(-1)^(l1 + l2 + L)``."""
     from metatensor import Labels, TensorBlock, TensorMap
+
     from o3ref import reference
 
     rng = np.random.default_rng(5)

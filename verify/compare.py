@@ -126,10 +126,11 @@ def compare_arrays(
     if a.size == 0:
         return ComparisonReport(0, 0.0, 0.0, (), 0.0, 0.0, atol, rtol, True, label, 0, names,
                                 offsets)
-    err = np.abs(a - e)
-    mag = np.abs(e)
-    bad_value = ~np.isfinite(a)
-    err = np.where(bad_value, np.inf, err)
+    # a NaN or infinity on either side is a failure, never a silent pass (NaN compares False)
+    bad_value = ~np.isfinite(a) | ~np.isfinite(e)
+    with np.errstate(invalid="ignore", over="ignore"):
+        err = np.where(bad_value, np.inf, np.abs(a - e))
+    mag = np.where(np.isfinite(e), np.abs(e), 0.0)
     # relative error where it means something: entries above 1e-6 of the largest one (near
     # an exact zero, the relative error of a rounded value is unbounded and says nothing)
     floor = 1e-6 * float(np.max(mag))

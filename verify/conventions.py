@@ -181,13 +181,15 @@ WIGNER_D_CONVENTIONS: dict[str, WignerDConvention] = {
         WignerDConvention("standard complex", "Wikipedia, Sakurai, sympy Rotation.D and "
                           "wigner_d, wigners wigner_D_array", "complex",
                           "D_m'm = exp(-i m' alpha) d_m'm(beta) exp(-i m gamma)"),
-        WignerDConvention("passive (transposed)", "D(R^-1) = D(R)^T", "real",
-                          "transposed real D: the passive rotation", transform="transpose"),
+        WignerDConvention("passive (transposed)", "codes that rotate the frame, not the "
+                          "object", "real", "o3ref's real D transposed, which is D(R^-1): the "
+                          "passive rotation", transform="transpose"),
         WignerDConvention("conjugated complex", "moble's spherical Wigner.D at "
                           "quaternionic from_euler_angles", "complex",
                           "complex conjugate of the standard D", transform="conjugate"),
-        WignerDConvention("adjoint complex", "D(R^-1) of the standard D", "complex",
-                          "conjugate transpose of the standard D", transform="adjoint"),
+        WignerDConvention("adjoint complex", "codes that rotate the frame, not the object",
+                          "complex", "conjugate transpose of the standard D, which is "
+                          "D(R^-1)", transform="adjoint"),
         # J D(-a, -b, -g) J equals D(a, b, g) (d_{-m',-m}(-b) = d_{m'm}(b)): the two
         # descriptions of sympy's wigner_d agree, so the detector names "standard complex"
         WignerDConvention("sympy wigner_d", "sympy.physics.wigner.wigner_d", "complex",

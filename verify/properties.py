@@ -22,6 +22,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .compare import ComparisonReport, compare_arrays
+from .indexing import block
 from .tolerances import Tolerance, eps, tolerance
 
 __all__ = [
@@ -91,7 +92,7 @@ def _block_diag_d(l_max: int, R: np.ndarray) -> np.ndarray:
     n = (l_max + 1) ** 2
     out = np.zeros((n, n))
     for l in range(l_max + 1):
-        s = slice(l * l, (l + 1) ** 2)
+        s = block(l)
         out[s, s] = to_numeric(reference.wigner_D_real(l, float(a), float(b), float(g), dps=20))
     return out
 

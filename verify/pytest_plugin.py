@@ -186,6 +186,7 @@ class ConformanceSuite:
 
     def test_wigner_d_homomorphism(self):
         import numpy as np
+
         from o3ref.verify.properties import assert_homomorphism, matrix_to_euler
 
         func = self._impl("wigner_d")

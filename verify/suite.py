@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from .compare import compare_arrays, to_numeric
+from .indexing import block, flat_index
 from .tolerances import policy_text, tolerance
 
 __all__ = ["CHECKS", "GRIDS", "Row", "configure_parser", "fast_implementations",
@@ -132,7 +133,7 @@ def check_sh(impl: Callable, grid: dict) -> Row:
     ref = to_numeric(reference.real_spherical_harmonics(l_max, xyz, dps=30))
     acc = _Acc()
     for l in range(l_max + 1):
-        s = slice(l * l, (l + 1) ** 2)
+        s = block(l)
         acc.add(compare_arrays(got[:, s], ref[:, s], tolerance("sh", l), names=["point", "m"],
                                offsets=[0, -l]), f"l = {l}")
     return acc.row("spherical harmonics", f"0..{l_max}", policy_text("sh"))
@@ -142,6 +143,7 @@ def _exact_gradients(l_max: int, xyz: np.ndarray) -> np.ndarray:
     """d/dr of ``Y_lm(r/|r|) = p_lm(r)/|r|^l`` from the exact polynomial, mpmath 30 digits."""
     import mpmath
     import sympy
+
     from o3ref import reference
 
     x, y, z = reference.x, reference.y, reference.z
@@ -156,7 +158,7 @@ def _exact_gradients(l_max: int, xyz: np.ndarray) -> np.ndarray:
                 for i, pt in enumerate(xyz):
                     mp_pt = [mpmath.mpf(float(c)) for c in pt]
                     for a in range(3):
-                        out[i, a, l * l + l + m] = float(grads[a](*mp_pt))
+                        out[i, a, flat_index(l, m)] = float(grads[a](*mp_pt))
     return out
 
 
@@ -168,7 +170,7 @@ def check_sh_gradient(impl: Callable, grid: dict) -> Row:
     r = np.linalg.norm(xyz, axis=1)[:, None, None]
     acc = _Acc()
     for l in range(l_max + 1):
-        s = slice(l * l, (l + 1) ** 2)
+        s = block(l)
         # gradients scale as 1/|r|: compare r * grad, which is O(l)
         acc.add(compare_arrays((r * got)[..., s], (r * ref)[..., s],
                                tolerance("sh_gradient", l),
@@ -226,6 +228,7 @@ def check_complex_cg(impl: Callable, grid: dict) -> Row:
 
 def check_cartesian(impl: Callable, grid: dict) -> Row:
     import sympy
+
     from o3ref import reference
 
     rng = np.random.default_rng(3)
@@ -409,7 +412,13 @@ def run(args: argparse.Namespace) -> int:
     print(f"{len(rows) - len(failed)} of {len(rows)} quantities without failure"
           + (f"; FAILED: {', '.join(r.quantity for r in failed)}" if failed else ""))
     if args.json:
-        with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump({"mode": args.mode, "against": against or "o3ref.fast",
-                       "passed": not failed, "rows": [asdict(r) for r in rows]}, fh, indent=2)
+        try:
+            with open(args.json, "w", encoding="utf-8") as fh:
+                json.dump({"mode": args.mode, "against": against or "o3ref.fast",
+                           "passed": not failed, "rows": [asdict(r) for r in rows]}, fh,
+                          indent=2)
+        except OSError as exc:
+            print(f"o3ref verify: error: cannot write --json={args.json}: {exc}",
+                  file=sys.stderr)
+            return 2
     return 1 if failed else 0

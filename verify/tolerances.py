@@ -149,7 +149,8 @@ def mpmath_tolerance(dps: int, k: int = 3) -> Tolerance:
 
 
 def policy_text(quantity: str) -> str:
-    """The policy's formula in short, e.g. ``"1(2l+1)^2 eps"``."""
+    """The policy's formula in short, e.g. ``"(2l+1)^2 eps"`` or ``"16(2l+1) eps"``."""
     c, p, _ = POLICIES[quantity]
     power = "" if p == 1 else f"^{p}"
-    return "eps" if p == 0 and c == 1 else (f"{c:g}" + (f"(2l+1){power}" if p else "") + " eps")
+    factor = "" if c == 1 and p else f"{c:g}"  # "(2l+1)^2 eps", not "1(2l+1)^2 eps"
+    return "eps" if p == 0 and c == 1 else (factor + (f"(2l+1){power}" if p else "") + " eps")

@@ -12,9 +12,11 @@ sympy takes 10-30 s for the table, so it is timed for one round; ours for five.
 from __future__ import annotations
 
 import importlib
+from fractions import Fraction
 
 import pytest
 import sympy
+
 from o3ref.reference import clebsch_gordan, real_clebsch_gordan
 
 _cg_module = importlib.import_module("o3ref.reference.clebsch_gordan")
@@ -97,8 +99,10 @@ def test_o3ref_real_cg_table(benchmark):
         iterations=1,
     )
     assert len(result) == 1105
-    nonzero = sum(int(bool(v)) for c in result for v in c.flat)
-    assert nonzero == 294514
+    # an exact identity, not a count copied from a run: the (2L+1) columns C[:, :, M] are
+    # orthonormal, so the squares of each array's entries add up to exactly 2L+1
+    for (l1, l2, L), c in zip(triples, result, strict=True):
+        assert sum(Fraction(v.p, v.q) for v in c.flat if v) == 2 * L + 1, (l1, l2, L)
     # spot check against the closed forms of (1, 1) -> 0 and (1, 1) -> 1
     c0 = result[triples.index((1, 1, 0))]
     assert [str(c0[i, i, 0]) for i in range(3)] == ["-sqrt(1/3)"] * 3

@@ -6,8 +6,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import o3ref.reference as reference
 import pytest
+
+import o3ref.reference as reference
 from o3ref.fast import random_rotations, wigner_D_real
 from o3ref.fast.cartesian import (
     spherical_to_tensor,

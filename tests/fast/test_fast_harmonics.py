@@ -11,9 +11,10 @@ import math
 
 import numpy as np
 import pytest
-from conftest import HARD_POINTS, scipy_matrices
+from fast_helpers import HARD_POINTS, scipy_matrices
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from o3ref.fast import SolidHarmonics, SphericalHarmonics, solid_harmonics, spherical_harmonics
 from o3ref.fast.indexing import l_slice, lm_index
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from o3ref.fast.indexing import check_l, l_slice, lm_index, n_harmonics, n_tri, tri_index
 
 

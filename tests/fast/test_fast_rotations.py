@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from scipy.spatial.transform import Rotation
+
 from o3ref.fast import (
     axis_angle_to_matrix,
     axis_angle_to_quaternion,
@@ -29,7 +31,6 @@ from o3ref.fast import (
     random_rotations,
     rotation_matrix,
 )
-from scipy.spatial.transform import Rotation
 
 # generic angles, gimbal lock at beta = 0 and beta = pi, near-lock, and alpha = pi edges
 ANGLES = np.array(

@@ -7,11 +7,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import o3ref.reference as reference
 import pytest
-from conftest import scipy_matrices, zyz_from_matrix
+from fast_helpers import scipy_matrices, zyz_from_matrix
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+
+import o3ref.reference as reference
 from o3ref.fast import (
     SphericalHarmonics,
     WignerDReal,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 import sympy
+from sympy import pi
+
 from o3ref.reference import (
     couple,
     decouple,
@@ -16,7 +18,6 @@ from o3ref.reference import (
     y,
     z,
 )
-from sympy import pi
 
 T = sympy.Matrix(3, 3, sympy.symbols("t0:9", real=True))
 

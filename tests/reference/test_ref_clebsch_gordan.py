@@ -8,8 +8,9 @@ from fractions import Fraction
 
 import pytest
 import sympy
-from o3ref.reference import clebsch_gordan, clebsch_gordan_exact, wigner_3j, wigner_3j_exact
 from sympy.physics import wigner as sympy_wigner
+
+from o3ref.reference import clebsch_gordan, clebsch_gordan_exact, wigner_3j, wigner_3j_exact
 
 H = sympy.Rational(1, 2)
 

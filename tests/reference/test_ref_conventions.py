@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 import sympy
+from sympy import pi
+
 from o3ref.reference import (
     complex_to_real,
     quaternion_to_matrix,
@@ -11,7 +13,6 @@ from o3ref.reference import (
     rotation_y,
     rotation_z,
 )
-from sympy import pi
 
 
 @pytest.mark.parametrize("l", range(9))
@@ -67,3 +68,13 @@ def test_bad_input():
         complex_to_real(-2)
     with pytest.raises(ValueError, match=r"norm must be non-zero"):
         quaternion_to_matrix(0, 0, 0, 0)
+    with pytest.raises(ValueError, match=r"alpha=I must be a real angle"):
+        rotation_matrix(sympy.I, 0, 0)
+    with pytest.raises(TypeError, match=r"alpha='pi' must be a sympy expression or an exact"):
+        rotation_matrix("pi", 0, 0)
+    with pytest.raises(TypeError, match=r"w=0.5 is a float: the exact layer takes exact numbers"):
+        quaternion_to_matrix(0.5, 0, 0, 1)
+    with pytest.raises(TypeError, match=r"y='a' must be a sympy expression or an exact number"):
+        quaternion_to_matrix(1, 0, "a", 1)
+    with pytest.raises(ValueError, match=r"z=I must be real"):
+        quaternion_to_matrix(1, 0, 0, sympy.I)

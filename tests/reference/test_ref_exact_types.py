@@ -9,6 +9,7 @@ import pytest
 import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from o3ref.reference import SignedSqrt, flat_index, lm_pairs, n_harmonics
 from o3ref.reference.indexing import doubled, m_index, triangle
 
@@ -83,4 +84,18 @@ def test_equality_and_immutability():
 )
 def test_bad_input(args, match):
     with pytest.raises(ValueError, match=match):
+        SignedSqrt(*args)
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        ((1, 2.7, 3), r"p=2.7 must be an integer"),  # never truncated to 2
+        ((1.0, 2, 3), r"sign=1.0 must be an integer"),
+        ((1, 2, Fraction(3, 2)), r"q=Fraction\(3, 2\) must be an integer"),
+        ((True, 2, 3), r"sign=True must be an integer"),
+    ],
+)
+def test_non_integers_are_refused(args, match):
+    with pytest.raises(TypeError, match=match):
         SignedSqrt(*args)

@@ -10,6 +10,8 @@ import mpmath
 import numpy as np
 import pytest
 import sympy
+from sympy import pi
+
 from o3ref.reference import (
     complex_solid_harmonic,
     complex_spherical_harmonics,
@@ -21,7 +23,6 @@ from o3ref.reference import (
     y,
     z,
 )
-from sympy import pi
 
 DPS = 30
 
@@ -214,6 +215,26 @@ def test_input_forms_and_edge_points():
         ),
         (lambda: real_solid_harmonic(2, Fraction(1, 2)), ValueError, r"m=1/2 must be an integer"),
         (lambda: real_solid_harmonic(2.0, 0), TypeError, r"l=2.0 is a float"),
+        (
+            lambda: real_spherical_harmonics(1, [[1, 2, 3]], dps=0),
+            ValueError,
+            r"dps=0 must be a positive integer",
+        ),
+        (
+            lambda: complex_spherical_harmonics(1, [[1, 2, 3]], dps=-1),
+            ValueError,
+            r"dps=-1 must be a positive integer",
+        ),
+        (
+            lambda: real_spherical_harmonics(1, [[1, 2, 3]], dps=20.0),
+            TypeError,
+            r"dps=20.0 must be a positive integer",
+        ),
+        (
+            lambda: real_spherical_harmonics(1, [[1, 2, sympy.I]]),
+            TypeError,
+            r"xyz\[0, 2\]=I must be a real number",
+        ),
     ],
 )
 def test_bad_input(call, error, match):

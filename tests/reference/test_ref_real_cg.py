@@ -11,6 +11,8 @@ import mpmath
 import numpy as np
 import pytest
 import sympy
+from sympy.physics import wigner as sympy_wigner
+
 from o3ref.reference import (
     SignedSqrt,
     complex_to_real,
@@ -18,7 +20,6 @@ from o3ref.reference import (
     rotation_matrix,
     wigner_D_real,
 )
-from sympy.physics import wigner as sympy_wigner
 
 
 def _triples(l_max):

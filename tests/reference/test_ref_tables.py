@@ -11,6 +11,7 @@ import mpmath
 import numpy as np
 import pytest
 import sympy
+
 from o3ref.reference import clebsch_gordan, real_clebsch_gordan, wigner_3j
 from o3ref.reference.tables import read_table, table_rows, verify_manifest, write_tables
 from o3ref.verify.cli import main
@@ -43,6 +44,17 @@ def test_golden_values_against_independent_oracles():
         assert sympy.sympify(exact) == expected == sign * sympy.sqrt(sympy.Rational(p, q))
         with mpmath.workdps(40):
             assert value == float(mpmath.mpf(sign) * mpmath.sqrt(mpmath.mpf(p) / q))
+    rows = read_table(GOLDEN / "3j_lmax4.json")["rows"]
+    assert len(rows) == len(read_table(GOLDEN / "cg_lmax4.json")["rows"])  # same selection
+    for row in rows[::41]:
+        l1, l2, l3, m1, m2, m3, sign, p, q, exact = row[:10]
+        expected = sympy_wigner.wigner_3j(l1, l2, l3, m1, m2, m3)
+        assert sympy.sympify(exact) == expected == sign * sympy.sqrt(sympy.Rational(p, q))
+    # real CG: the squares of each (l1, l2, L) array add up to 2L+1 (orthonormal columns)
+    totals = {}
+    for row in read_table(GOLDEN / "real-cg_lmax4.csv")["rows"]:
+        totals[row[:3]] = totals.get(row[:3], 0) + sympy.Rational(row[7], row[8])
+    assert totals and all(total == 2 * key[2] + 1 for key, total in totals.items())
 
 
 def test_all_formats_agree_with_the_public_functions(tmp_path):
@@ -94,6 +106,18 @@ def test_refuses_to_overwrite_without_force(tmp_path):
     assert (tmp_path / "cg_lmax1.csv").read_bytes() == before
 
 
+def test_later_tables_join_the_manifest(tmp_path):
+    write_tables(tmp_path, ["cg"], 1, ["csv"])
+    write_tables(tmp_path, ["real-cg"], 1, ["json"])  # a new table: no --force needed
+    assert set(verify_manifest(tmp_path)) == {"cg_lmax1.csv", "real-cg_lmax1.json"}
+    assert read_table(tmp_path / "cg_lmax1.csv")["rows"] == table_rows("cg", 1)
+    (tmp_path / "manifest.json").write_text("not json")
+    with pytest.raises(ValueError, match=r"manifest.json is not a manifest of o3ref tables"):
+        write_tables(tmp_path, ["3j"], 1, ["csv"])
+    write_tables(tmp_path, ["3j"], 1, ["csv"], force=True)
+    assert set(verify_manifest(tmp_path)) == {"3j_lmax1.csv"}
+
+
 def test_command_line(tmp_path, capsys):
     out = tmp_path / "tables"
     argv = ["tables", "--kind", "cg", "real-cg", "--l-max", "2", "--format", "csv", "npz"]
@@ -107,6 +131,12 @@ def test_command_line(tmp_path, capsys):
     assert main(argv + ["--out", str(out), "--force"]) == 0
     assert main(["tables", "--kind", "cg", "--l-max", "-1", "--out", str(out)]) == 2
     assert "--l-max=-1 must be a non-negative integer" in capsys.readouterr().err
+    below_a_file = out / "manifest.json" / "sub"
+    assert main(["tables", "--kind", "cg", "--l-max", "1", "--out", str(below_a_file)]) == 2
+    assert f"cannot write to --out={below_a_file}" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["tables", "--kind", "cg", "--l-max", "x", "--out", str(out)])
+    assert "argument --l-max: invalid int value: 'x'" in capsys.readouterr().err
 
 
 def test_bad_arguments(tmp_path):

@@ -7,6 +7,7 @@ import sys
 
 import numpy as np
 import pytest
+
 from o3ref import reference
 from o3ref.verify.adapters import ADAPTERS, get_adapter, require
 from o3ref.verify.compare import to_numeric

@@ -6,6 +6,7 @@ import mpmath
 import numpy as np
 import pytest
 from metatensor import Labels, TensorBlock, TensorMap
+
 from o3ref.verify.compare import assert_close, compare_arrays, compare_tensormaps, to_numeric
 from o3ref.verify.tolerances import (
     POLICIES,
@@ -33,7 +34,8 @@ def test_tolerance_formula_and_reason():
     assert "recurrence" in t.reason
     assert tolerance("wigner_d", 2).atol == 8 * 25 * EPS64
     assert tolerance("sh", 3, dtype=np.float32).atol == 49 * 2.0**-23
-    assert policy_text("sh") == "1(2l+1)^2 eps" and policy_text("cartesian") == "16 eps"
+    assert policy_text("sh") == "(2l+1)^2 eps" and policy_text("cartesian") == "16 eps"
+    assert policy_text("cg") == "16(2l+1) eps"
     assert tolerance("expansion", 0, scale=10.0).atol == 16 * 10.0 * EPS64
 
 
@@ -82,6 +84,11 @@ def test_relative_error_ignores_near_zeros():
 def test_nan_is_a_failure():
     rep = compare_arrays([np.nan, 1.0], [0.0, 1.0], atol=1.0)
     assert not rep.passed and rep.worst_index == (0,)
+    # on the expected side too (NaN compares False with every tolerance)
+    rep = compare_arrays([0.0, 1.0, 2.0], [0.0, np.nan, 2.0], atol=1.0)
+    assert not rep.passed and rep.n_failed == 1 and rep.worst_index == (1,)
+    rep = compare_arrays([np.inf], [np.inf], atol=1.0)
+    assert not rep.passed
 
 
 def test_assert_close_raises_with_report():

@@ -10,10 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import sympy
+from sympy import Rational, pi, sqrt
+
 from o3ref import reference
 from o3ref.verify import conventions as conv
 from o3ref.verify.adapters import e3nn as e3nn_adapter
-from sympy import Rational, pi, sqrt
 
 X, Y, Z = reference.x, reference.y, reference.z
 THETA, PHI = sympy.symbols("theta phi", real=True)

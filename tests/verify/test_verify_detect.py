@@ -7,6 +7,7 @@ from math import factorial, pi, sqrt
 
 import numpy as np
 import pytest
+
 from o3ref import reference
 from o3ref.verify import detect_convention
 from o3ref.verify.compare import to_numeric
@@ -74,6 +75,23 @@ def test_detects_complex_sh():
 
     report = detect_convention(complex_sh, "sh")
     assert report.convention == "complex (Condon-Shortley)" and not report.matches
+
+
+def test_detects_complex_sh_without_condon_shortley_phase():
+    def no_cs(l_max, xyz):  # Y_l^mu without the (-1)^mu of mu > 0, from mpmath.spherharm
+        import mpmath
+
+        out = np.empty((len(xyz), (l_max + 1) ** 2), dtype=complex)
+        for i, (px, py, pz) in enumerate(np.asarray(xyz, dtype=float)):
+            theta = np.arccos(pz / np.linalg.norm([px, py, pz]))
+            phi = np.arctan2(py, px)
+            out[i] = [complex(mpmath.spherharm(l, mu, theta, phi)) * (-1) ** max(mu, 0)
+                      for l in range(l_max + 1) for mu in range(-l, l + 1)]
+        return out
+
+    report = detect_convention(no_cs, "sh", l_max=3)
+    assert report.convention == "complex without Condon-Shortley phase"
+    assert not report.matches and "complex without Condon-Shortley phase" in str(report)
 
 
 def test_detects_solid_harmonics():
@@ -156,6 +174,23 @@ D_CASES = [
     ("o3ref real D, m descending", lambda l, a, b, g: ours_d(l, a, b, g)[::-1, ::-1]),
     ("o3ref real D, Z-X-Z Euler angles", lambda l, a, b, g: ours_d(l, *zxz_to_zyz(a, b, g))),
 ]
+
+
+def yxy_to_zyz(a, b, g):
+    # Ry(a) Rx(b) Ry(g) in o3ref's axes, by matrices (independent of the detector's code)
+    def ry(t):
+        return np.array([[np.cos(t), 0, np.sin(t)], [0, 1, 0], [-np.sin(t), 0, np.cos(t)]])
+
+    def rx(t):
+        return np.array([[1, 0, 0], [0, np.cos(t), -np.sin(t)], [0, np.sin(t), np.cos(t)]])
+
+    r = ry(a) @ rx(b) @ ry(g)
+    beta = np.arccos(np.clip(r[2, 2], -1, 1))
+    return np.arctan2(r[1, 2], r[0, 2]), beta, np.arctan2(r[2, 1], -r[2, 0])
+
+
+D_CASES.append(("o3ref real D, Y-X-Y Euler angles in o3ref's axes",
+                lambda l, a, b, g: ours_d(l, *yxy_to_zyz(a, b, g))))
 
 
 def zxz_to_zyz(a, b, g):
@@ -263,6 +298,28 @@ def test_bad_arguments():
         detect_convention(ours_sh, "sh", l_max=0)
     with pytest.raises(ValueError, match=r"returned shape \(20, 3\), expected \(20, 9\)"):
         detect_convention(lambda l_max, xyz: xyz, "sh", l_max=2)
+
+
+def test_failing_implementation_is_reported_readably():
+    def crashes(l_max, xyz):
+        raise KeyError("no such degree")
+
+    with pytest.raises(ValueError, match=r"^func\(4, <array of shape \(36, 3\)>\) raised "
+                       r"KeyError: 'no such degree'$"):
+        detect_convention(crashes, "sh")
+    with pytest.raises(ValueError, match=r"^func\(0, -?\d\.\d+, -?\d\.\d+, -?\d\.\d+\) "
+                       r"returned shape \(3, 3\), expected \(1, 1\)"):
+        detect_convention(lambda l, a, b, g: np.eye(3), "wigner_d")
+    with pytest.raises(ValueError, match=r"returned non-finite values"):
+        detect_convention(lambda l1, l2, L: np.full((2 * l1 + 1, 2 * l2 + 1, 2 * L + 1),
+                                                    np.nan), "cg")
+
+
+def test_exact_outputs_are_accepted():
+    # an implementation returning mpmath numbers (object arrays), like o3ref.reference
+    report = detect_convention(
+        lambda l, a, b, g: reference.wigner_D_real(l, a, b, g, dps=20), "wigner_d", l_max=2)
+    assert report.matches
 
 
 # ------------------------------------------------------------------ installed libraries

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from o3ref import fast
 from o3ref.verify.adapters import get_adapter
 from o3ref.verify.pytest_plugin import ConformanceSuite

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from o3ref import reference
 from o3ref.verify.compare import to_numeric
 from o3ref.verify.properties import (

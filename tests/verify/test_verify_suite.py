@@ -8,6 +8,7 @@ import json
 
 import numpy as np
 import pytest
+
 from o3ref import fast
 from o3ref.verify import suite
 from o3ref.verify.cli import main
@@ -131,3 +132,11 @@ def test_profile_writes_csv_and_png(tmp_path, monkeypatch, capsys):
     else:
         assert (tmp_path / "profile.png").read_bytes()[:4] == b"\x89PNG"
     assert "wrote" in capsys.readouterr().out
+
+
+def test_unwritable_json_is_an_error(monkeypatch, tmp_path, capsys):
+    rows = [suite.Row("x", "0..2", 3, 1e-16, 2e-15, "t", "pass")]
+    monkeypatch.setattr(suite, "run_suite", lambda *args, **kwargs: rows)
+    target = tmp_path / "missing-folder" / "t.json"
+    assert main(["verify", "--quick", "--json", str(target), "--no-progress"]) == 2
+    assert f"cannot write --json={target}" in capsys.readouterr().err

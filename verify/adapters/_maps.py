@@ -6,6 +6,8 @@ from functools import cache
 
 import numpy as np
 
+from ..indexing import block
+
 
 @cache
 def u_matrix(l: int) -> np.ndarray:
@@ -20,7 +22,7 @@ def complex_sh_to_real(l_max: int, values: np.ndarray) -> np.ndarray:
     values = np.asarray(values)
     out = np.empty(values.shape, dtype=np.complex128)
     for l in range(l_max + 1):
-        s = slice(l * l, (l + 1) * (l + 1))
+        s = block(l)
         out[..., s] = values[..., s] @ np.conj(u_matrix(l))
     if np.max(np.abs(out.imag), initial=0.0) > 1e-8 * max(1.0, np.max(np.abs(out.real))):
         raise ValueError("complex harmonics do not map to real ones: not Condon-Shortley")
