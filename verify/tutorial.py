@@ -106,6 +106,7 @@ def rotated_copies(frame, dipole):
 def features(calculator, frames, neighbor_types):
     """(nu = 1, nu = 2) TensorMaps, centre types in the samples, neighbour types in properties."""
     from metatensor import Labels
+
     from o3ref.fast import acdc_standardize_keys, cg_increment
 
     density = calculator.compute(frames)

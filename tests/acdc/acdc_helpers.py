@@ -6,6 +6,7 @@ import ase
 import numpy as np
 import sympy
 from metatensor import Labels, TensorBlock, TensorMap
+
 from o3ref.data.generate_water_dipoles import grid, positions
 
 #: the seed tutorial's hypers (rascaline <= 0.1 spelling; max_radial = number of functions)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from acdc_helpers import SMALL_HYPERS, density, vectors_tensor, water
 from metatensor import Labels, TensorBlock, TensorMap
+
 from o3ref.fast import acdc_standardize_keys, cg_combine, cg_increment
 
 

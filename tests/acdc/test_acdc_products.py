@@ -15,6 +15,7 @@ from acdc_helpers import (
     vectors_tensor,
     water,
 )
+
 from o3ref.fast import acdc_standardize_keys, cg_combine, cg_increment
 from o3ref.reference import lambda_soap
 
@@ -223,6 +224,7 @@ def test_acdc_seed_hypers_block_count():
 def test_acdc_neighbor_type_keys_form_an_outer_product():
     """neighbor_type left in the keys: all pairs of neighbour types, values of the dense form."""
     from acdc_helpers import density
+
     from o3ref.fast import SphericalExpansion
 
     frames = [water(30), water(64)]

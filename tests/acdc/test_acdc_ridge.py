@@ -6,6 +6,7 @@ import mpmath
 import numpy as np
 import pytest
 from metatensor import Labels, TensorBlock
+
 from o3ref.fast import EquivariantRidge
 from o3ref.reference import ridge_solution
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import sympy
 from acdc_helpers import SMALL_HYPERS, nu1_seed_layout, rotated, rotation, water, wigner
+
 from o3ref.fast import cg_increment
 
 # exact angles (rational numbers and multiples of pi), including beta = 0 and beta = pi

@@ -9,6 +9,7 @@ import re
 
 import numpy as np
 import pytest
+
 from o3ref.verify import tutorial
 from o3ref.verify.cli import main
 from o3ref.verify.targets import dipole_tensor, read_frames

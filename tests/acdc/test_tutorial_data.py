@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+
 from o3ref.verify.targets import (
     dipole_tensor,
     energy_block,

@@ -25,6 +25,7 @@ import ase
 import numpy as np
 import pytest
 from metatensor import Labels
+
 from o3ref.data.generate_water_dipoles import grid, positions
 from o3ref.fast import SphericalExpansion, acdc_standardize_keys, cg_increment
 

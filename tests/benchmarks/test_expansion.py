@@ -13,6 +13,7 @@ from __future__ import annotations
 import ase
 import numpy as np
 import pytest
+
 from o3ref.fast import ExpansionHypers, SphericalExpansion
 
 SEED = {"cutoff": 2.0, "max_radial": 6, "max_angular": 4, "atomic_gaussian_width": 0.2,

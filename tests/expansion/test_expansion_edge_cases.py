@@ -7,6 +7,7 @@ import mpmath
 import numpy as np
 import pytest
 from expansion_helpers import SEED_HYPERS, water_frame
+
 from o3ref import reference
 from o3ref.fast import SphericalExpansion
 

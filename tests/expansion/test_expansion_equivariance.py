@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from expansion_helpers import SEED_HYPERS, random_structure, water_box, water_frame
+
 from o3ref.fast import SphericalExpansion, rotation_matrix, wigner_D_real
 
 HYPERS = dict(SEED_HYPERS, cutoff=3.0, max_radial=4, max_angular=5, atomic_gaussian_width=0.3)

@@ -12,6 +12,7 @@ from expansion_helpers import (
     seed_frames,
     water_box,
 )
+
 from o3ref.fast import ExpansionHypers, SphericalExpansion
 
 featomic = pytest.importorskip("featomic")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from expansion_helpers import SEED_HYPERS, random_structure, water_box, water_frame
+
 from o3ref.fast import SphericalExpansion
 
 

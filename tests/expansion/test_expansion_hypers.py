@@ -6,6 +6,7 @@ import copy
 
 import pytest
 from expansion_helpers import SEED_HYPERS
+
 from o3ref.fast import ExpansionHypers
 
 FEATOMIC = {

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from ase.neighborlist import neighbor_list as ase_neighbor_list
 from expansion_helpers import water_box
+
 from o3ref.fast.neighbors import (
     batched_molecule_neighbors,
     frames_neighbor_pairs,

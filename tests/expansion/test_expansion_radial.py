@@ -7,6 +7,7 @@ import math
 import mpmath
 import numpy as np
 import pytest
+
 from o3ref.fast.cutoff import ShiftedCosine, Step
 from o3ref.fast.radial import (
     GtoRadialIntegral,

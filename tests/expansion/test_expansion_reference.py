@@ -7,6 +7,7 @@ import ase.io
 import numpy as np
 import pytest
 from expansion_helpers import SEED_HYPERS, random_structure, water_frame
+
 from o3ref.fast import SphericalExpansion, rotation_matrix
 from o3ref.reference import spherical_expansion
 
