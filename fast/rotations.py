@@ -337,10 +337,16 @@ def axis_angle_to_matrix(axis, angle) -> np.ndarray:
 def _quaternion_to_axis_angle(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     q = _canonical_quaternion(q)
     v = q[..., 1:]
-    s = np.linalg.norm(v, axis=-1)
-    angle = 2 * np.arctan2(s, q[..., 0])
-    safe = np.where(s > 0, s, 1.0)
-    axis = np.where((s > 0)[..., None], v / safe[..., None], np.array([0.0, 0.0, 1.0]))
+    # scale by the largest component first: for angles below ~1e-154 the squares in a plain
+    # norm underflow to subnormals and the axis would come out with |n| != 1
+    scale = np.max(np.abs(v), axis=-1)
+    nonzero = scale > 0
+    u = v / np.where(nonzero, scale, 1.0)[..., None]
+    u_norm = np.linalg.norm(u, axis=-1)
+    angle = 2 * np.arctan2(u_norm * scale, q[..., 0])
+    axis = np.where(
+        nonzero[..., None], u / np.where(nonzero, u_norm, 1.0)[..., None], np.array([0.0, 0.0, 1.0])
+    )
     return axis, angle
 
 

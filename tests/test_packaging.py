@@ -27,23 +27,34 @@ def test_ci_runs_the_readme_test_command():
     assert _readme_test_command() in ci
 
 
+def _installed_distribution() -> md.Distribution:
+    """The o3ref that pip installed (it has PEP 610's direct_url.json).
+
+    An in-tree build leaves ``o3ref.egg-info`` in the repository root, which is on
+    ``sys.path`` under ``python -m pytest``; that source-tree metadata is not the install.
+    """
+    installed = [d for d in md.distributions(name="o3ref") if d.read_text("direct_url.json")]
+    assert installed, "o3ref is not installed by pip (no direct_url.json found)"
+    return installed[0]
+
+
 @pytest.mark.parametrize("layer", ["reference", "fast", "verify"])
 def test_layers_import_from_the_installed_distribution(layer):
-    dist = md.distribution("o3ref")
+    dist = _installed_distribution()
     module = importlib.import_module(f"o3ref.{layer}")
     origin = Path(module.__file__).resolve()
-    direct_url = dist.read_text("direct_url.json")
-    editable = bool(direct_url) and json.loads(direct_url).get("dir_info", {}).get("editable")
-    if editable:
+    direct_url = json.loads(dist.read_text("direct_url.json"))
+    if direct_url.get("dir_info", {}).get("editable"):
         assert origin.parent == (REPO / layer).resolve()
     else:
         installed = {Path(dist.locate_file(f)).resolve() for f in dist.files}
         assert origin in installed, f"{origin} is not a file of the installed o3ref"
+        assert REPO not in origin.parents, f"{origin} was imported from the source tree"
 
 
 @pytest.mark.parametrize("name", ["reference", "fast", "verify"])
 def test_no_plain_top_level_package_is_installed(name):
-    top_level = (md.distribution("o3ref").read_text("top_level.txt") or "").split()
+    top_level = (_installed_distribution().read_text("top_level.txt") or "").split()
     assert name not in top_level
     spec = importlib.util.find_spec(name)
     assert spec is None or "o3ref" not in str(spec.origin or "")
