@@ -372,3 +372,22 @@ def test_featomic():
     from o3ref.verify.adapters import featomic as fa
 
     assert detect_convention(fa.clebsch_gordan, "cg").matches
+
+
+@pytest.mark.parametrize("normalization", ["integral", "component", "norm"])
+def test_e3nn_spherical_harmonics(normalization):
+    pytest.importorskip("e3nn")
+    from o3ref.verify.adapters import e3nn as ea
+
+    report = detect_convention(
+        lambda l_max, xyz: ea.spherical_harmonics(l_max, xyz, normalization), "sh")
+    assert report.convention == f"e3nn '{normalization}'"
+
+
+def test_e3nn_wigner_d_and_3j():
+    pytest.importorskip("e3nn")
+    from o3ref.verify.adapters import e3nn as ea
+
+    # e3nn's Y-X-Y angles in its (y, z, x) axes are o3ref's ZYZ angles: the same real D
+    assert detect_convention(ea.wigner_D, "wigner_d").matches
+    assert detect_convention(ea.wigner_3j, "cg").convention == "e3nn wigner_3j"

@@ -122,7 +122,14 @@ def wigner_D(l: int, alpha, beta, gamma) -> np.ndarray:
     torch = require("torch")
     o3 = require("e3nn.o3")
     t = [torch.tensor(float(a), dtype=torch.float64) for a in (alpha, beta, gamma)]
-    return o3.wigner_D(l, *t).numpy()
+    # e3nn builds its so(3) generators in torch's default dtype (float32 unless changed) and
+    # only then promotes: without float64 as the default, D is good to ~1e-7 only
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        return o3.wigner_D(l, *t).numpy()
+    finally:
+        torch.set_default_dtype(previous)
 
 
 def wigner_3j(l1: int, l2: int, L: int) -> np.ndarray:
