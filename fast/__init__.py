@@ -53,4 +53,4 @@ from .ridge import EquivariantRidge  # noqa: E402
 
 # --- issue 4: spherical expansion (hypers, neighbours, cutoff, GTO radial integrals) ---
 from .expansion import SphericalExpansion  # noqa: E402
-from .hypers import ExpansionHypers  # noqa: E402
+from .hypers import ExpansionHypers, seed_hypers  # noqa: E402

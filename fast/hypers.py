@@ -40,7 +40,26 @@ import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["ExpansionHypers"]
+__all__ = ["ExpansionHypers", "seed_hypers"]
+
+
+def seed_hypers() -> dict:
+    """The seed tutorial's hyper-parameters ("Equivariant ML models"), in its own spelling.
+
+    A new dict on every call, so callers may change it. ``max_radial=6`` is a count here.
+
+    >>> seed_hypers()["atomic_gaussian_width"], seed_hypers()["cutoff"]
+    (0.2, 2.0)
+    """
+    return {
+        "cutoff": 2.0,
+        "max_radial": 6,
+        "max_angular": 4,
+        "atomic_gaussian_width": 0.2,
+        "radial_basis": {"Gto": {}},
+        "cutoff_function": {"ShiftedCosine": {"width": 0.5}},
+        "center_atom_weight": 1.0,
+    }
 
 SEED_KEYS = {
     "cutoff",

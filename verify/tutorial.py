@@ -34,18 +34,8 @@ import numpy as np
 from . import tutorial_figures
 from .targets import dipole_tensor, energy_block, read_frames, spherical_to_xyz
 
-__all__ = ["configure_parser", "run", "SEED_HYPERS"]
+__all__ = ["configure_parser", "run"]
 
-#: the seed tutorial's spherical-expansion hyper-parameters (rascaline <= 0.1 spelling)
-SEED_HYPERS = {
-    "cutoff": 2.0,
-    "max_radial": 6,
-    "max_angular": 4,
-    "atomic_gaussian_width": 0.2,
-    "radial_basis": {"Gto": {}},
-    "cutoff_function": {"ShiftedCosine": {"width": 0.5}},
-    "center_atom_weight": 1.0,
-}
 LCUT = 4
 TOLERANCE = 1e-10
 ALPHAS = [10.0**k for k in range(-10, 1)]
@@ -224,7 +214,7 @@ def fit_models(nu1, nu2, dipoles):
 
 def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
-    from o3ref.fast import SphericalExpansion, wigner_D_real
+    from o3ref.fast import SphericalExpansion, seed_hypers, wigner_D_real
 
     path = Path(args.data) if args.data else default_data()
     if not path.is_file():
@@ -260,7 +250,7 @@ def run(args: argparse.Namespace) -> int:
     matrices = rank2_demo(dipole, R[selected], angles[selected])
 
     _section("4. density coefficients (nu = 1) and lambda-SOAP (nu = 2)")
-    calculator = SphericalExpansion(**SEED_HYPERS)
+    calculator = SphericalExpansion(**seed_hypers())
     types = sorted({int(z) for f in frames for z in f.numbers})
     nu1, nu2 = features(calculator, frames, types)
     block = nu2.block(o3_sigma=1, o3_lambda=1)

@@ -8,17 +8,10 @@ import sympy
 from metatensor import Labels, TensorBlock, TensorMap
 
 from o3ref.data.generate_water_dipoles import grid, positions
+from o3ref.fast.hypers import seed_hypers
 
 #: the seed tutorial's hypers (rascaline <= 0.1 spelling; max_radial = number of functions)
-SEED_HYPERS = {
-    "cutoff": 2.0,
-    "max_radial": 6,
-    "max_angular": 4,
-    "atomic_gaussian_width": 0.2,
-    "radial_basis": {"Gto": {}},
-    "cutoff_function": {"ShiftedCosine": {"width": 0.5}},
-    "center_atom_weight": 1.0,
-}
+SEED_HYPERS = seed_hypers()
 
 #: small hypers for the exact and finite-difference checks
 SMALL_HYPERS = dict(SEED_HYPERS, max_radial=2, max_angular=2)

@@ -57,11 +57,11 @@ def test_tutorial_nu2_beats_nu1_on_our_data(cli_run):
 
 
 def _models(path):
-    from o3ref.fast import SphericalExpansion
+    from o3ref.fast import SphericalExpansion, seed_hypers
 
     frames = read_frames(path)
     dipoles = np.asarray(dipole_tensor(frames).block(0).values)[:, :, 0]
-    calculator = SphericalExpansion(**tutorial.SEED_HYPERS)
+    calculator = SphericalExpansion(**seed_hypers())
     nu1, nu2 = tutorial.features(calculator, frames, [1, 8])
     with contextlib.redirect_stdout(io.StringIO()):
         return tutorial.fit_models(nu1, nu2, dipoles), calculator, frames, dipoles

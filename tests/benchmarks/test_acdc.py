@@ -28,19 +28,12 @@ from metatensor import Labels
 
 from o3ref.data.generate_water_dipoles import grid, positions
 from o3ref.fast import SphericalExpansion, acdc_standardize_keys, cg_increment
+from o3ref.fast.hypers import seed_hypers
 
 featomic = pytest.importorskip("featomic")
 clebsch_gordan = pytest.importorskip("featomic.clebsch_gordan")
 
-SEED_HYPERS = {
-    "cutoff": 2.0,
-    "max_radial": 6,
-    "max_angular": 4,
-    "atomic_gaussian_width": 0.2,
-    "radial_basis": {"Gto": {}},
-    "cutoff_function": {"ShiftedCosine": {"width": 0.5}},
-    "center_atom_weight": 1.0,
-}
+SEED_HYPERS = seed_hypers()
 FEATOMIC_HYPERS = {
     "cutoff": {"radius": 2.0, "smoothing": {"type": "ShiftedCosine", "width": 0.5}},
     "density": {"type": "Gaussian", "width": 0.2, "center_atom_weight": 1.0},

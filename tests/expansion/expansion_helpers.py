@@ -5,17 +5,10 @@ from __future__ import annotations
 import ase
 import numpy as np
 
+from o3ref.fast.hypers import seed_hypers
+
 # the seed tutorial's hypers ("Equivariant ML models", rascaline keyword spelling)
-SEED_HYPERS = {
-    "cutoff": 2.0,
-    "max_radial": 6,
-    "max_angular": 4,
-    "atomic_gaussian_width": 0.2,
-    "radial_basis": {"Gto": {}},
-    "cutoff_function": {"ShiftedCosine": {"width": 0.5}},
-    "center_atom_weight": 1.0,
-    "gradients": False,
-}
+SEED_HYPERS = dict(seed_hypers(), gradients=False)
 
 
 def water_frame(index: int) -> ase.Atoms:
