@@ -19,12 +19,20 @@ poles included). The Python loop runs over ``l`` only: ``m`` and blocks of point
 vectorised, with the points as the contiguous axis, and the blocks sized to stay in cache.
 
 Memory layout: the results have the documented shapes ``(n, K)`` and ``(n, 3, K)``, but are
-transposed views of component-major buffers (``(K, n)`` and ``(3, K, n)``, written once by the
-kernel, no transposed copy): they are Fortran-ordered rather than C-ordered. Use
-``np.ascontiguousarray`` where a C-ordered array is required.
+transposed views of buffers with the points last (``(K, n)`` and ``(K, 3, n)``, written once
+by the kernel, no transposed copy): they are not C-ordered. Use ``np.ascontiguousarray`` where
+a C-ordered array is required.
 
-Gradients are analytic: the solid harmonic ``R_lm = r^l Y_lm = N_lm Q_l^m(z, r^2) c_m``
-obeys ``d_x Q_l^m = -x Q_{l-1}^{m+1}``, ``d_y Q_l^m = -y Q_{l-1}^{m+1}``,
+Gradients are analytic. On the unit sphere ``u_a Y_l = up_a Y_{l+1} + down_a Y_{l-1}`` with
+sparse constant matrices (:func:`_unit_products`), and the part of ``x_a R_l`` of degree
+``l - 1`` is ``r^2 d_a R_l/(2l+1)``, so ``d_a R_l(u) = (2l+1) down_a Y_{l-1}(u)`` and
+
+    r d_a Y_l = (l+1) down_a Y_{l-1} - l up_a Y_{l+1}:
+
+for ``l < _N_DENSE`` each degree's gradient is one matrix product per (component, parity of
+``m``) applied to ``Y/r`` of degrees ``l - 1`` and ``l + 1`` (BLAS; no Python loop over ``m``).
+Higher degrees use the elementwise form: the solid harmonic ``R_lm = r^l Y_lm = N_lm
+Q_l^m(z, r^2) c_m`` obeys ``d_x Q_l^m = -x Q_{l-1}^{m+1}``, ``d_y Q_l^m = -y Q_{l-1}^{m+1}``,
 ``d_z Q_l^m = (l+m) Q_{l-1}^m``, ``d_x c_m = m c_{m-1}``, ``d_y c_m = -m s_{m-1}``,
 ``d_x s_m = m s_{m-1}``, ``d_y s_m = m c_{m-1}``; then ``grad Y = (grad R(u) - l Y(u) u)/r``
 with ``u = r/|r|``.
@@ -49,23 +57,27 @@ import math
 
 import numpy as np
 
-from .indexing import check_l, lm_index, n_harmonics
+from .indexing import check_l, l_slice, lm_index, n_harmonics
 from .rotations import as_float_array
 
 __all__ = ["SphericalHarmonics", "SolidHarmonics", "spherical_harmonics", "solid_harmonics"]
 
 
+# degrees below this get their gradients from one dense product per degree (BLAS), the others
+# from the elementwise formulas of _gradient_l (fewer operations once 2l+1 is large)
+_N_DENSE = 24
+
+
 def _coefficients(l_max: int) -> dict:
-    """Recurrence and gradient coefficients, per ``l``, as float64 arrays over ``m``."""
-    qmm = np.empty(l_max + 1)
+    """Recurrence and gradient coefficients, per ``l`` (to ``l_max + 1``), as float64 arrays."""
+    top = l_max + 1
+    qmm = np.empty(top + 1)
     qmm[0] = 1.0 / math.sqrt(4 * math.pi)
-    for m in range(1, l_max + 1):
+    for m in range(1, top + 1):
         extra = 2.0 if m == 1 else 1.0
         qmm[m] = qmm[m - 1] * math.sqrt(extra * (2 * m + 1) / (2 * m))
-    a, b, ra, rb = [None] * (l_max + 1), [None] * (l_max + 1), [None] * (l_max + 1), [None] * (
-        l_max + 1
-    )
-    for l in range(l_max + 1):
+    a, b, ra, rb = ([None] * (top + 1) for _ in range(4))
+    for l in range(top + 1):
         m = np.arange(l + 1, dtype=np.float64)
         if l >= 2:
             mm = m[: l - 1]
@@ -81,8 +93,85 @@ def _coefficients(l_max: int) -> dict:
             rb[l] = np.sqrt(f * (l - m) * (l + m))
     # column vectors over m, broadcasting against (m, points) blocks
     col = [[None if v is None else v[:, None] for v in arr] for arr in (a, b, ra, rb)]
-    m = [np.arange(l + 1.0)[:, None] for l in range(l_max + 1)]
-    return {"qmm": qmm, "a": col[0], "b": col[1], "ra": col[2], "rb": col[3], "m": m}
+    mats = {False: [], True: []}
+    for l in range(min(l_max + 1, _N_DENSE)):
+        up, down = _unit_products(l)
+        # columns [Y_{l-1}; Y_{l+1}] (solid: [Y_{l-1}]), rows (m, component)
+        full = {False: np.concatenate([(l + 1) * down, -l * up], axis=2), True: (2 * l + 1) * down}
+        for solid, mat in full.items():
+            mats[solid].append(_parity_blocks(l, mat))
+    return {"qmm": qmm, "a": col[0], "b": col[1], "ra": col[2], "rb": col[3], "mats": mats}
+
+
+def _parity_blocks(l: int, mat: np.ndarray) -> list:
+    """``mat`` ``(3, 2l+1, cols)`` cut into ``(component a, parity p of m, input parity, block)``.
+
+    Rows with ``m = p (mod 2)`` of component ``a`` depend on inputs ``m'`` of parity ``p`` (z)
+    or ``1 - p`` (x, y) only: each block is a quarter of the dense product.
+    """
+    m_down = np.arange(-(l - 1), l)
+    m_up = np.arange(-(l + 1), l + 2)
+    m_in = np.concatenate([m_down, m_up])[: mat.shape[2]]
+    m_out = np.arange(-l, l + 1)
+    blocks = []
+    for a in range(3):
+        for p in range(2):
+            p_in = p if a == 2 else 1 - p
+            rows = np.flatnonzero(m_out % 2 == p)
+            if len(rows):
+                block = mat[a][np.ix_(rows, np.flatnonzero(m_in % 2 == p_in))]
+                blocks.append((a, int(rows[0]), p_in, np.ascontiguousarray(block)))
+    return blocks
+
+
+def _unit_products(l: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(up, down)``: ``u_a Y_lm = sum_m' up[a,m,m'] Y_{l+1,m'} + down[a,m,m'] Y_{l-1,m'}``.
+
+    ``u`` is a unit vector, ``a`` runs over ``x, y, z``, ``m`` over ``-l..l`` (index ``m + l``).
+    From ``x c_m = (c_{m+1} + rho^2 c_{m-1})/2`` (and the like for ``y``, ``s_m``) and the
+    Legendre relations ``(2l+1) s P_l^m = P_{l+1}^{m+1} - P_{l-1}^{m+1}
+    = (l+m)(l+m-1) P_{l-1}^{m-1} - (l-m+1)(l-m+2) P_{l+1}^{m-1}`` (no Condon-Shortley phase),
+    with the normalisation ratios worked out; ``sqrt(2)`` where ``m = 0`` meets ``|m'| = 1``.
+    The harmonic part of ``x_a R_l`` of degree ``l - 1`` is ``r^2 d_a R_l/(2l+1)``, so
+    ``d_a R_l(u) = (2l+1) down_a Y_{l-1}`` and
+    ``r d_a Y_l = (l+1) down_a Y_{l-1} - l up_a Y_{l+1}``.
+    """
+    up = np.zeros((3, 2 * l + 1, 2 * l + 3))
+    down = np.zeros((3, 2 * l + 1, max(2 * l - 1, 0)))
+
+    def put(a, m, degree, m_to, value):
+        if degree == l + 1:
+            up[a, m + l, m_to + l + 1] += value
+        elif value != 0.0:
+            down[a, m + l, m_to + l - 1] += value
+
+    d1, d3 = (2 * l + 1) * (2 * l + 3), max((2 * l - 1) * (2 * l + 1), 1)
+    for m in range(l + 1):
+        c_up_plus = 0.5 * math.sqrt((l + m + 1) * (l + m + 2) / d1)  # -> (l+1, m+1)
+        c_down_plus = -0.5 * math.sqrt(max((l - m) * (l - m - 1), 0) / d3)  # -> (l-1, m+1)
+        c_down_minus = 0.5 * math.sqrt((l + m) * (l + m - 1) / d3)  # -> (l-1, m-1)
+        c_up_minus = -0.5 * math.sqrt((l - m + 1) * (l - m + 2) / d1)  # -> (l+1, m-1)
+        for mm in {m, -m}:
+            put(2, mm, l + 1, mm, math.sqrt(((l + 1) ** 2 - m * m) / d1))
+            put(2, mm, l - 1, mm, math.sqrt((l * l - m * m) / d3))
+        if m == 0:
+            for a, sign in ((0, 1), (1, -1)):
+                put(a, 0, l + 1, sign, math.sqrt(2.0) * c_up_plus)
+                put(a, 0, l - 1, sign, math.sqrt(2.0) * c_down_plus)
+            continue
+        f = math.sqrt(2.0) if m == 1 else 1.0  # Y_l0 has no factor sqrt(2)
+        for a, row, to_plus, sign_plus, to_minus, sign_minus, fm in (
+            (0, m, m + 1, 1, m - 1, 1, f),  # x Y_lm, cos family
+            (1, m, -(m + 1), 1, -(m - 1), -1, 0.0 if m == 1 else 1.0),  # y Y_lm
+            (0, -m, -(m + 1), 1, -(m - 1), 1, 0.0 if m == 1 else 1.0),  # x Y_l-m, sin family
+            (1, -m, m + 1, -1, m - 1, 1, f),  # y Y_l-m
+        ):
+            put(a, row, l + 1, to_plus, sign_plus * c_up_plus)
+            put(a, row, l - 1, to_plus, sign_plus * c_down_plus)
+            if fm:
+                put(a, row, l - 1, to_minus, fm * sign_minus * c_down_minus)
+                put(a, row, l + 1, to_minus, fm * sign_minus * c_up_minus)
+    return up, down
 
 
 def _check_xyz(xyz) -> np.ndarray:
@@ -114,32 +203,34 @@ def _rescale(xyz: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, bool]:
     return xyz / factors[:, None], factors, has_zero
 
 
-def _kernel_block(l_max: int, coef: dict, xyz: np.ndarray, Y: np.ndarray, G, solid: bool):
+def _kernel_block(l_max: int, coef: dict, xyz: np.ndarray, Y: np.ndarray, G, solid: bool, work):
     """Harmonics of one block of points, components first.
 
     ``xyz`` is ``(3, B)``; fills ``Y`` ``(K, B)`` with ``Y(u)`` (``u = xyz/|xyz|``) and, when
-    ``G`` ``(3, K, B)`` is given, with ``grad R(u)`` (``solid=True``, the gradient of the solid
-    harmonic at ``u``) or ``grad Y = (grad R(u) - l Y u)/r`` (``solid=False``). Every NumPy
+    ``G`` is given (the ``(K, 3, B)`` block and the same memory as ``(3K, B)`` rows), with
+    ``grad R(u)`` (``solid=True``, the gradient of the solid harmonic at ``u``) or
+    ``grad Y = (grad R(u) - l Y u)/r`` (``solid=False``). Every NumPy
     operation runs over contiguous rows of points; Python loops over ``l`` (and over ``m``
-    for ``c_m, s_m`` only).
+    for ``c_m, s_m`` only). ``work`` holds the scratch arrays (:func:`_workspace`), reused
+    from block to block.
     """
     B = xyz.shape[1]
-    r = np.sqrt(np.einsum("ij,ij->j", xyz, xyz))
-    rinv = np.divide(1.0, r, out=np.zeros(B), where=r > 0)
-    u = xyz * rinv
+    r = np.sqrt(np.einsum("ij,ij->j", xyz, xyz, out=work["r"][:B]), out=work["r"][:B])
+    rinv = np.divide(1.0, r, out=work["rinv"][:B], where=r > 0)
+    rinv[r == 0] = 0.0
+    u = np.multiply(xyz, rinv, out=work["u"][:, :B])
     if solid:
         u[2, r == 0] = 1.0  # an arbitrary direction at r = 0: r^l removes every l > 0
-        rinv = np.ones(B)
+        rinv[:] = 1.0
     x, y, z = u[0], u[1], u[2]
+    top = work["top"]  # highest degree computed (l_max + 1 when the products need it)
     # c[k] = c_{k-1}, s[k] = s_{k-1} (a leading zero row holds c_{-1} = s_{-1} = 0)
-    c = np.empty((l_max + 2, B))
-    s = np.empty((l_max + 2, B))
+    c, s, tmp = work["c"][:, :B], work["s"][:, :B], work["tmp"][:B]
     c[0] = 0.0
     s[0] = 0.0
     c[1] = 1.0
     s[1] = 0.0
-    tmp = np.empty(B)
-    for m in range(1, l_max + 1):
+    for m in range(1, top + 1):
         np.multiply(x, c[m], out=c[m + 1])
         np.multiply(y, s[m], out=tmp)
         c[m + 1] -= tmp
@@ -148,41 +239,67 @@ def _kernel_block(l_max: int, coef: dict, xyz: np.ndarray, Y: np.ndarray, G, sol
         s[m + 1] += tmp
     qmm = coef["qmm"]
     q_prev2 = q_prev = None
-    buf = np.empty((4, l_max + 1, B))  # q_l, q_{l-1}, q_{l-2} in rotation, and scratch
+    buf = work["q"][:, :, :B]  # q_l, q_{l-1}, q_{l-2} in rotation, and scratch
     if G is not None:
-        G[:, 0] = 0.0
-        work = np.empty((4, l_max + 1, B))
-        # 1/r folded into the per-block factors: (x/r) c_m, (y/r) c_m, (x/r) s_m, (y/r) s_m,
-        # and c_{m-1}/r, s_{m-1}/r (solid harmonics: r = 1 here, rescaled by the caller)
-        xr, yr, zr = (x * rinv, y * rinv, z * rinv) if not solid else (x, y, z)
-        cr, sr = (c * rinv, s * rinv) if not solid else (c, s)
-        mcol = np.arange(-1.0, l_max + 1)[:, None]  # row k holds c_{k-1}: m = k
-        mcol[0] = 0.0
-        fac = {
-            "xc": c[1:] * xr, "yc": c[1:] * yr, "xs": s[1:] * xr, "ys": s[1:] * yr,
-            "cr": cr[1:], "sr": sr[1:],  # c_m / r, s_m / r
-            "mcr": (cr * (mcol + 1))[:-1], "msr": (sr * (mcol + 1))[:-1],  # m c_{m-1} / r
-        }
-    for l in range(l_max + 1):
+        G, Gf = G  # (K, 3, B) and the same memory as (3K, B): rows (l m, component)
+        mats = coef["mats"][solid]
+        n_mm = len(mats)  # degrees whose gradients are dense products
+        par = [[p[:, :B] for p in pair] for pair in work["par"]]
+        offset = work["offset"]
+        G[0] = 0.0
+        if l_max >= n_mm:
+            fac = _factors(c, s, x, y, rinv, solid)
+            G3 = G.transpose(1, 0, 2)
+            grad_work = work["grad"][:, :, :B]
+    for l in range(top + 1):
         q = buf[l % 3, : l + 1]
         if l >= 2:
             w = q[: l - 1]
             np.multiply(q_prev[: l - 1], coef["a"][l], out=w)
             w *= z
-            t = np.multiply(q_prev2[: l - 1], coef["b"][l], out=buf[3, : l - 1])
+            t = q_prev2[: l - 1]  # q_{l-2} is not needed after this step
+            t *= coef["b"][l]
             w -= t
         if l >= 1:
             np.multiply(z, math.sqrt(2 * l + 1) * qmm[l - 1], out=q[l - 1])
         q[l] = qmm[l]
-        i0 = lm_index(l, 0)
-        Y[i0] = q[0]
+        Yl = Y[l_slice(l)] if l <= l_max else work["extra"][:, :B]
+        Yl[l] = q[0]
         if l >= 1:
-            np.multiply(q[1:], c[2 : l + 2], out=Y[i0 + 1 : i0 + l + 1])
-            np.multiply(q[:0:-1], s[l + 1 : 1 : -1], out=Y[i0 - l : i0])
-        if G is not None and l >= 1:
-            lz = z * l if not solid else None
-            _gradient_l(l, coef, q, q_prev, fac, lz, G, work, solid)
+            np.multiply(q[1:], c[2 : l + 2], out=Yl[l + 1 :])
+            np.multiply(q[:0:-1], s[l + 1 : 1 : -1], out=Yl[:l])
+        if G is not None:
+            if l <= n_mm:
+                for p_in in range(2):
+                    o = offset[p_in][l]
+                    dest = par[l % 2][p_in][o : o + _n_parity(l, p_in)]
+                    np.multiply(Yl[(p_in + l) % 2 :: 2], rinv, out=dest)
+            # the product of degree g needs Y/r of degrees g - 1 and g + 1 (solid: g - 1)
+            g = l if solid else l - 1
+            if 1 <= g < n_mm:
+                block_rows = Gf[3 * l_slice(g).start : 3 * l_slice(g).stop]  # rows (m, a)
+                for a, first, p_in, block in mats[g]:
+                    lo = offset[p_in][g - 1]
+                    src_rows = par[(g + 1) % 2][p_in][lo : lo + block.shape[1]]
+                    dest = block_rows[3 * first + a :: 6]  # component a, every other m
+                    np.matmul(block, src_rows, out=dest)
+            if n_mm <= l <= l_max:
+                _gradient_l(l, coef, q, q_prev, fac, z * l if not solid else None, G3,
+                            grad_work, solid)
         q_prev2, q_prev = q_prev, q
+
+
+def _factors(c, s, x, y, rinv, solid):
+    """Per-block products of ``c_m, s_m`` with ``x/r, y/r, 1/r`` for :func:`_gradient_l`."""
+    xr, yr = (x * rinv, y * rinv) if not solid else (x, y)
+    cr, sr = (c * rinv, s * rinv) if not solid else (c, s)
+    mcol = np.arange(-1.0, c.shape[0] - 1)[:, None]  # row k holds c_{k-1}: m = k
+    mcol[0] = 0.0
+    return {
+        "xc": c[1:] * xr, "yc": c[1:] * yr, "xs": s[1:] * xr, "ys": s[1:] * yr,
+        "cr": cr[1:], "sr": sr[1:],  # c_m / r, s_m / r
+        "mcr": (cr * (mcol + 1))[:-1], "msr": (sr * (mcol + 1))[:-1],  # m c_{m-1} / r
+    }
 
 
 def _gradient_l(l, coef, q, q_prev, fac, lz, G, work, solid):
@@ -230,29 +347,58 @@ def _gradient_l(l, coef, q, q_prev, fac, lz, G, work, solid):
 
 def _chunk_size(l_max: int, gradients: bool) -> int:
     """Points per block: large enough to amortise Python overhead, small enough for cache
-    (tuned at l_max = 4..20 on a 4 MiB-L2 machine)."""
+    (tuned at l_max = 4..20 on a 2 MiB-L2 core)."""
     if not gradients:
         return 8192
-    return int(min(max(2**21 // ((l_max + 1) * 72), 512), 8192))
+    return int(min(max(2**21 // ((l_max + 1) * 64), 512), 8192))
+
+
+def _workspace(l_max: int, B: int, gradients: bool, solid: bool) -> dict:
+    """Scratch arrays of :func:`_kernel_block`, allocated once per call."""
+    n_mm = min(l_max + 1, _N_DENSE) if gradients else 0
+    top = l_max + 1 if gradients and not solid and n_mm == l_max + 1 else l_max
+    work = {"top": top, "r": np.empty(B), "rinv": np.empty(B), "u": np.empty((3, B)),
+            "tmp": np.empty(B), "c": np.empty((top + 2, B)), "s": np.empty((top + 2, B)),
+            "q": np.empty((4, top + 1, B)), "extra": np.empty((2 * top + 1, B))}
+    if gradients:
+        # Y/r (solid: Y) of the degrees with dense products, even and odd degrees apart,
+        # so that degrees g - 1 and g + 1 are adjacent rows
+        offset = [[], []]
+        count = [[0, 0], [0, 0]]  # [degree parity][m parity]
+        for l in range(min(n_mm + 1, top + 1)):
+            for p_in in range(2):
+                offset[p_in].append(count[l % 2][p_in])
+                count[l % 2][p_in] += _n_parity(l, p_in)
+        work["offset"] = offset
+        work["par"] = [[np.empty((k, B)) for k in pair] for pair in count]
+        work["grad"] = np.empty((4, top + 1, B)) if l_max >= n_mm else None
+    return work
+
+
+def _n_parity(l: int, p: int) -> int:
+    """Number of ``m`` in ``-l..l`` with ``m = p (mod 2)``."""
+    return l + 1 if (l - p) % 2 == 0 else l
 
 
 def _kernel(l_max: int, coef: dict, xyz: np.ndarray, gradients: bool, solid: bool, chunk=None):
     """``Y(u)`` as ``(n, K)`` and, if requested, gradients as ``(n, 3, K)``.
 
-    Both are transposed views of component-major buffers (``(K, n)`` and ``(3, K, n)``):
+    Both are transposed views of buffers with the points last (``(K, n)`` and ``(K, 3, n)``):
     the blocks write there directly, without a transposed copy.
     """
     n = xyz.shape[0]
     K = n_harmonics(l_max)
     Y = np.empty((K, n))
-    G = np.empty((3, K, n)) if gradients else None
-    B = chunk or _chunk_size(l_max, gradients)
+    G = np.empty((K, 3, n)) if gradients else None
+    G_rows = G.reshape(3 * K, n) if gradients else None  # a view: G is contiguous
+    B = min(chunk or _chunk_size(l_max, gradients), max(n, 1))
+    work = _workspace(l_max, B, gradients, solid)
     xt = np.ascontiguousarray(xyz.T)
     for start in range(0, n, B):
         stop = min(start + B, n)
-        gb = G[:, :, start:stop] if gradients else None
-        _kernel_block(l_max, coef, xt[:, start:stop], Y[:, start:stop], gb, solid)
-    return Y.T, (G.transpose(2, 0, 1) if gradients else None)
+        gb = (G[:, :, start:stop], G_rows[:, start:stop]) if gradients else None
+        _kernel_block(l_max, coef, xt[:, start:stop], Y[:, start:stop], gb, solid, work)
+    return Y.T, (G.transpose(2, 1, 0) if gradients else None)
 
 
 def _degrees(l_max: int) -> np.ndarray:
