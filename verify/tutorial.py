@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from . import tutorial_figures
+from .seed import NU1_OH_L2_M_MINUS2, NU2_S1_L3_FIRST3
 from .targets import dipole_tensor, energy_block, read_frames, spherical_to_xyz
 
 __all__ = ["configure_parser", "run"]
@@ -39,18 +40,6 @@ __all__ = ["configure_parser", "run"]
 LCUT = 4
 TOLERANCE = 1e-10
 ALPHAS = [10.0**k for k in range(-10, 1)]
-# the seed's printed numbers (8 decimals): frame 81 rotated by (0, pi/3, 6 pi/7), centre O
-SEED_NU1_L2_M_MINUS2 = [0.00095825, 0.02684811, 0.00963709, -0.06326774, -0.00890712, -0.00458413]
-SEED_NU2_S1_L3_FIRST3 = {
-    0: [0.00014072, -0.00077032, 0.00188498],
-    1: [0.00042794, 0.00030499, 0.00587038],
-    2: [-0.00020352, -0.00081942, -0.00282702],
-    4: [-0.00061061, -0.00110093, -0.00841084],
-    5: [0.00047921, -0.00018288, 0.00654632],
-    6: [-0.00020379, 0.0004222, -0.00276587],
-}
-
-
 def default_data() -> Path:
     """o3ref's own data set (PBE0/aug-cc-pVDZ), installed as ``o3ref.data``."""
     return Path(str(importlib.resources.files("o3ref.data") / "water-dipoles.xyz"))
@@ -338,12 +327,12 @@ def _seed_numbers(rot_nu1, rot_nu2, selected, n_atoms) -> None:
     block = rot_nu1.block(o3_sigma=1, o3_lambda=2)
     h_columns = np.flatnonzero(np.asarray(block.properties.column("neighbor_type_1")) == 1)
     ours = np.asarray(block.values)[row, 0, h_columns]
-    print("seed nu=1 (O, neighbour H, l=2, m=-2):", _fmt(SEED_NU1_L2_M_MINUS2))
+    print("seed nu=1 (O, neighbour H, l=2, m=-2):", _fmt(NU1_OH_L2_M_MINUS2))
     print("o3ref                                :", _fmt(ours),
-          f"(max deviation {np.abs(ours - SEED_NU1_L2_M_MINUS2).max():.1e})")
+          f"(max deviation {np.abs(ours - NU1_OH_L2_M_MINUS2).max():.1e})")
     block = rot_nu2.block(o3_sigma=1, o3_lambda=3)
     ours = np.asarray(block.values)[row][:, :3]
-    seed = np.array([SEED_NU2_S1_L3_FIRST3[m] for m in sorted(SEED_NU2_S1_L3_FIRST3)])
-    dev = np.abs(ours[sorted(SEED_NU2_S1_L3_FIRST3)] - seed).max()
+    seed = np.array([NU2_S1_L3_FIRST3[m] for m in sorted(NU2_S1_L3_FIRST3)])
+    dev = np.abs(ours[sorted(NU2_S1_L3_FIRST3)] - seed).max()
     print(f"seed nu=2 block (sigma=1, lambda=3), first 3 properties: max |o3ref - seed| = "
           f"{dev:.1e} (the seed printed 8 decimals; meaningful on the tutorial's geometry)")

@@ -18,22 +18,10 @@ from acdc_helpers import (
 
 from o3ref.fast import acdc_standardize_keys, cg_combine, cg_increment
 from o3ref.reference import lambda_soap
+from o3ref.verify import seed
 
-# the seed tutorial's executed output (equistore-examples, tutorial-equivariant-models.ipynb):
-# block (sigma=1, lambda=3) of acdc_nu2, sample (structure 1, center 0, species 8) = the O of
-# frame 81 rotated by (0, pi/3, 6 pi/7); first 3 properties of rows m = -3, -2, -1, 1, 2, 3
-# (numpy elided row m = 0), printed to 8 decimals.
-SEED_NU2 = {
-    0: [0.00014072, -0.00077032, 0.00188498],
-    1: [0.00042794, 0.00030499, 0.00587038],
-    2: [-0.00020352, -0.00081942, -0.00282702],
-    4: [-0.00061061, -0.00110093, -0.00841084],
-    5: [0.00047921, -0.00018288, 0.00654632],
-    6: [-0.00020379, 0.0004222, -0.00276587],
-}
-# ... and its acdc_nu2.keys, in its order
-SEED_NU2_KEYS = [[2, 1, 0], [2, 1, 1], [2, 1, 2], [2, 1, 3], [2, 1, 4],
-                 [2, -1, 1], [2, -1, 2], [2, -1, 3], [2, -1, 4]]
+SEED_NU2 = seed.NU2_S1_L3_FIRST3  # the seed's printed numbers (o3ref.verify.seed)
+SEED_NU2_KEYS = seed.NU2_KEYS
 # printed 8 decimals (5e-9) plus our frame 81 built from its definition, whose positions
 # differ from the seed's 8-decimal file by up to 5e-9 angstrom
 SEED_ATOL = 1e-8

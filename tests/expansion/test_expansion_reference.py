@@ -10,11 +10,11 @@ from expansion_helpers import SEED_HYPERS, random_structure, water_frame
 
 from o3ref.fast import SphericalExpansion, rotation_matrix
 from o3ref.reference import spherical_expansion
+from o3ref.verify import seed
 
 # the seed tutorial's executed outputs (CONVENTIONS.md, "Reference numbers")
-SEED_ROTATED_OH_L2_M_MINUS2 = [0.00095825, 0.02684811, 0.00963709, -0.06326774, -0.00890712,
-                               -0.00458413]
-SEED_OO_SELF_L0 = [0.99638142, 0.03112951, -0.03504406, -0.00537349, 0.01706886, -0.00572469]
+SEED_ROTATED_OH_L2_M_MINUS2 = seed.NU1_OH_L2_M_MINUS2
+SEED_OO_SELF_L0 = seed.NU1_OO_SELF_L0
 
 
 def _reference(frames, **hypers):
