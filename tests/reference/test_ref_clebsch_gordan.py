@@ -8,6 +8,7 @@ from fractions import Fraction
 
 import pytest
 import sympy
+from ref_helpers import sqrt_free
 from sympy.physics import wigner as sympy_wigner
 
 from o3ref.reference import clebsch_gordan, clebsch_gordan_exact, wigner_3j, wigner_3j_exact
@@ -86,14 +87,6 @@ def test_closed_forms():
 # ----------------------------------------------------------------------------- orthogonality
 
 
-def _sqrt_free(p: int, q: int) -> tuple[Fraction, int]:
-    """sqrt(p/q) = c sqrt(s) with s square-free (test-side, via sympy.factorint)."""
-    a, s = 1, 1
-    for prime, e in sympy.factorint(p * q).items():
-        a *= prime ** (e // 2)
-        s *= prime ** (e % 2)
-    return Fraction(a, q), s
-
 
 class _QSqrt:
     """Exact sums of rationals times square roots of square-free integers."""
@@ -104,8 +97,8 @@ class _QSqrt:
     def add_product(self, u, v):
         if not u or not v:
             return
-        cu, su = _sqrt_free(u.p, u.q)
-        cv, sv = _sqrt_free(v.p, v.q)
+        cu, su = sqrt_free(u.p, u.q)
+        cv, sv = sqrt_free(v.p, v.q)
         g = sympy.igcd(su, sv)
         self.parts[(su // g) * (sv // g)] += u.sign * v.sign * cu * cv * g
 
@@ -117,16 +110,10 @@ class _QSqrt:
 @pytest.mark.slow
 def test_orthogonality_both_sums_up_to_6():
     l_max = 6
-    cg = {}
-    for l1 in range(l_max + 1):
-        for l2 in range(l_max + 1):
-            for L in range(abs(l1 - l2), l1 + l2 + 1):
-                for m1 in range(-l1, l1 + 1):
-                    for m2 in range(-l2, l2 + 1):
-                        if abs(m1 + m2) <= L:
-                            cg[(l1, l2, L, m1, m2)] = clebsch_gordan_exact(
-                                l1, m1, l2, m2, L, m1 + m2
-                            )
+    cg = {
+        (l1, l2, L, m1, m2): clebsch_gordan_exact(l1, m1, l2, m2, L, M)
+        for l1, m1, l2, m2, L, M in _cg_table(l_max)
+    }
     for l1 in range(l_max + 1):
         for l2 in range(l_max + 1):
             ls = range(abs(l1 - l2), l1 + l2 + 1)

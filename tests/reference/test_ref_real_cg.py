@@ -11,6 +11,7 @@ import mpmath
 import numpy as np
 import pytest
 import sympy
+from ref_helpers import sqrt_free
 from sympy.physics import wigner as sympy_wigner
 
 from o3ref.reference import (
@@ -100,20 +101,13 @@ def test_closed_forms_l1_l1():
         assert sympy.expand(got - want / sympy.sqrt(2)) == 0
 
 
-def _sqrt_free(p: int, q: int) -> tuple[Fraction, int]:
-    a, s = 1, 1
-    for prime, e in sympy.factorint(p * q).items():
-        a *= prime ** (e // 2)
-        s *= prime ** (e % 2)
-    return Fraction(a, q), s
-
 
 def _exact_dot(xs, ys):
     parts = defaultdict(Fraction)
     for u, v in zip(xs, ys, strict=True):
         if u and v:
-            cu, su = _sqrt_free(u.p, u.q)
-            cv, sv = _sqrt_free(v.p, v.q)
+            cu, su = sqrt_free(u.p, u.q)
+            cv, sv = sqrt_free(v.p, v.q)
             g = sympy.igcd(su, sv)
             parts[(su // g) * (sv // g)] += u.sign * v.sign * cu * cv * g
     return {s: c for s, c in parts.items() if c}
