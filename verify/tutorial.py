@@ -33,7 +33,6 @@ import numpy as np
 
 from . import tutorial_figures
 from .seed import NU1_OH_L2_M_MINUS2, NU2_S1_L3_FIRST3
-from .targets import dipole_tensor, energy_block, read_frames, spherical_to_xyz
 
 __all__ = ["configure_parser", "run"]
 
@@ -202,6 +201,9 @@ def fit_models(nu1, nu2, dipoles):
 
 
 def run(args: argparse.Namespace) -> int:
+    # metatensor (and torch, where installed) load here, not when `o3ref --help` is built
+    from .targets import dipole_tensor, energy_block, read_frames, spherical_to_xyz
+
     start = time.perf_counter()
     from o3ref.fast import SphericalExpansion, seed_hypers, wigner_D_real
 
