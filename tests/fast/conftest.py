@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from fast_helpers import HARD_POINTS, IMPLS, Impl
+from fast_helpers import HARD_POINTS, IMPLS, Impl, near_pole_points
 
 import o3ref.reference as reference
 
@@ -22,4 +22,11 @@ def impl(request) -> Impl:
 def reference_sh_40() -> np.ndarray:
     """30-digit reference values of every real Y_lm, l <= 40, at ``HARD_POINTS``."""
     vals = reference.real_spherical_harmonics(40, HARD_POINTS, dps=30)
+    return np.array(vals, dtype=float)
+
+
+@pytest.fixture(scope="session")
+def reference_sh_near_poles() -> np.ndarray:
+    """30-digit reference values of every real Y_lm, l <= 40, at ``near_pole_points()``."""
+    vals = reference.real_spherical_harmonics(40, near_pole_points(), dps=30)
     return np.array(vals, dtype=float)

@@ -74,6 +74,14 @@ IMPLS = {
 
 
 # Points where harmonics are hard: poles, axes, diagonals, near-poles, random directions.
+def near_pole_points() -> np.ndarray:
+    """Unit vectors at polar angles 10^-k and pi - 10^-k (k = 1..8), random azimuths."""
+    d = 10.0 ** -np.arange(1, 9)
+    theta = np.concatenate([d, np.pi - d])
+    phi = np.random.default_rng(17).uniform(0, 2 * np.pi, theta.size)
+    return np.stack([np.sin(theta) * np.cos(phi), np.sin(theta) * np.sin(phi), np.cos(theta)], 1)
+
+
 HARD_POINTS = np.array(
     [
         [0.0, 0.0, 1.0],

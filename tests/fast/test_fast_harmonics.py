@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 import pytest
-from fast_helpers import HARD_POINTS, scipy_matrices
+from fast_helpers import HARD_POINTS, near_pole_points, scipy_matrices
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -33,6 +33,21 @@ def test_vs_reference_l40(reference_sh_40):
     l, scale = degree_scale(40)
     err = np.abs(ours - reference_sh_40) / scale
     bound = 2 * (2 * l + 1) * EPS
+    worst = np.unravel_index(np.argmax(err / bound), err.shape)
+    assert (err <= bound).all(), f"error {err[worst]:.3g} > bound at l={l[worst[1]]}"
+
+
+@pytest.mark.parametrize("l_max", [10, 22, 40])
+def test_vs_reference_near_the_poles(reference_sh_near_poles, l_max):
+    """Within 10^-8..10^-1 of a pole the error grows as l^2 eps, not (2l+1) eps: rounding
+    |delta z| ~ eps in z = cos(theta) moves P_l by up to l(l+1)/2 eps there (the derivative at
+    z = 1). Measured: 2.5 (2l+1) eps for l <= 10, 4.5 for l <= 22, 9.2 for l <= 40; bound
+    (2 + l/4) (2l+1) eps. (sphericart: 9.1 (2l+1) eps at l = 5 on the equator, same points.)"""
+    K = (l_max + 1) ** 2
+    ours = SphericalHarmonics(l_max).compute(near_pole_points())
+    l, scale = degree_scale(l_max)
+    err = np.abs(ours - reference_sh_near_poles[:, :K]) / scale
+    bound = (2 + l / 4) * (2 * l + 1) * EPS
     worst = np.unravel_index(np.argmax(err / bound), err.shape)
     assert (err <= bound).all(), f"error {err[worst]:.3g} > bound at l={l[worst[1]]}"
 
@@ -173,17 +188,19 @@ def test_gradients_vs_finite_differences(seed, l_max):
         np.testing.assert_allclose(G / scale, fd / scale, atol=1e-7)
 
 
+@pytest.mark.parametrize("l_max", [22, 30])
 @pytest.mark.parametrize("cls", [SphericalHarmonics, SolidHarmonics])
-def test_gradients_vs_finite_differences_every_degree_to_30(cls):
+def test_gradients_vs_finite_differences_every_degree_to_30(cls, l_max):
     """Low degrees take their gradients from dense per-degree products, high degrees from
-    elementwise formulas: both against central differences, degree by degree, to l = 30."""
+    elementwise formulas: both against central differences, degree by degree, to l = 30
+    (l_max = 22: every degree by dense products, which need degree 23 too)."""
     xyz = np.random.default_rng(11).normal(size=(4, 3))
     xyz /= np.linalg.norm(xyz, axis=1, keepdims=True)  # |r| = 1: r^l keeps solid terms O(1)
     xyz[0] = [0.0, 0.0, 1.0]  # pole
-    calc = cls(30)
+    calc = cls(l_max)
     _, G = calc.compute_with_gradients(xyz)
     fd = _central_differences(calc.compute, xyz, h=1e-5)
-    for l in range(31):
+    for l in range(l_max + 1):
         sl = l_slice(l)
         scale = 1 + np.abs(G[:, :, sl]).max()
         np.testing.assert_allclose(G[:, :, sl] / scale, fd[:, :, sl] / scale, atol=1e-7,
@@ -198,6 +215,25 @@ def test_gradient_is_tangential_and_solid_consistent():
     S, GS = SolidHarmonics(9).compute_with_gradients(xyz)
     l, _ = degree_scale(9)
     np.testing.assert_allclose(np.einsum("na,nak->nk", xyz, GS), l * S, atol=1e-11, rtol=1e-12)
+
+
+@pytest.mark.parametrize("cls", [SphericalHarmonics, SolidHarmonics])
+def test_block_sizes_give_equal_values(cls):
+    """Points are computed in blocks. Values are elementwise across points: any block size
+    gives the same numbers to the last bit, the last, shorter block included. Low-degree
+    gradients are BLAS products, whose summation order may change with the block width (a
+    block of one point is a matrix-vector product): equal to a few ulp."""
+    from o3ref.fast.harmonics import _kernel
+
+    xyz = np.random.default_rng(5).normal(size=(1001, 3))
+    calc = cls(9)
+    solid = cls is SolidHarmonics
+    whole_Y, whole_G = _kernel(9, calc._coef, xyz, True, solid, chunk=4096)
+    for chunk in (1, 7, 256):
+        Y, G = _kernel(9, calc._coef, xyz, True, solid, chunk=chunk)
+        np.testing.assert_array_equal(Y, whole_Y)
+        np.testing.assert_allclose(G, whole_G, rtol=1e-14, atol=1e-14)
+    np.testing.assert_array_equal(_kernel(9, calc._coef, xyz, False, solid, chunk=7)[0], whole_Y)
 
 
 def test_values_equal_with_and_without_gradients():
