@@ -10,11 +10,11 @@ library once (or for finite values when featomic is absent).
 
 from __future__ import annotations
 
-import ase
 import numpy as np
 import pytest
 
 from o3ref.fast import ExpansionHypers, SphericalExpansion
+from o3ref.verify.structures import seed_water_frames, water_box
 
 SEED = {"cutoff": 2.0, "max_radial": 6, "max_angular": 4, "atomic_gaussian_width": 0.2,
         "radial_basis": {"Gto": {}}, "cutoff_function": {"ShiftedCosine": {"width": 0.5}},
@@ -25,42 +25,9 @@ BOX = {"cutoff": {"radius": 5.0, "smoothing": {"type": "ShiftedCosine", "width":
                  "radial": {"type": "Gto", "max_radial": 8}}}
 
 
-def water_frames():
-    """The seed's 121 water molecules from the grid formula (frame i*11 + j)."""
-    frames = []
-    for index in range(121):
-        i, j = divmod(index, 11)
-        oh1, half = 0.70 + 0.05 * i, np.radians(60.0 + 10.0 * j) / 2
-        oh2 = 1.90 - oh1
-        frames.append(ase.Atoms("OHH", positions=[
-            [0, 0, 0], [-oh1 * np.sin(half), oh1 * np.cos(half), 0],
-            [oh2 * np.sin(half), oh2 * np.cos(half), 0]]))
-    return frames
-
-
-def water_box(n_side=8, seed=0):
-    """``n_side**3`` randomly oriented, displaced water molecules at liquid density."""
-    n = n_side**3
-    length = (n * 18.015 / 6.02214076e23 / 0.997 * 1e24) ** (1 / 3)
-    rng = np.random.default_rng(seed)
-    grid = np.stack(np.meshgrid(*[np.arange(n_side)] * 3, indexing="ij"), -1).reshape(-1, 3)
-    centres = (grid + 0.5) * (length / n_side) + rng.uniform(-0.15, 0.15, (n, 3))
-    theta, d = np.radians(104.52), 0.9572
-    mol = np.array([[0, 0, 0], [d * np.sin(theta / 2), d * np.cos(theta / 2), 0],
-                    [-d * np.sin(theta / 2), d * np.cos(theta / 2), 0]])
-    q = rng.normal(size=(n, 4))
-    w, x, y, z = (q / np.linalg.norm(q, axis=1, keepdims=True)).T
-    rot = np.stack([1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w),
-                    2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w),
-                    2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)],
-                   -1).reshape(n, 3, 3)
-    positions = centres[:, None, :] + np.einsum("kij,aj->kai", rot, mol)
-    return ase.Atoms("OH2" * n, positions=positions.reshape(-1, 3), cell=[length] * 3, pbc=True)
-
-
 CASES = {
-    "seed": (SEED, water_frames, 10),
-    "box": (BOX, water_box, 3),
+    "seed": (SEED, seed_water_frames, 10),
+    "box": (BOX, lambda: water_box(8), 3),
 }
 
 

@@ -6,45 +6,15 @@ import ase
 import numpy as np
 
 from o3ref.fast.hypers import seed_hypers
+from o3ref.verify.structures import seed_water_frame as water_frame
+from o3ref.verify.structures import seed_water_frames as seed_frames
+from o3ref.verify.structures import water_box
+
+__all__ = ["SEED_HYPERS", "water_frame", "seed_frames", "water_box", "random_structure",
+           "block_errors", "assert_tensormaps_close"]
 
 # the seed tutorial's hypers ("Equivariant ML models", rascaline keyword spelling)
 SEED_HYPERS = dict(seed_hypers(), gradients=False)
-
-
-def water_frame(index: int) -> ase.Atoms:
-    """Frame ``index`` of the seed's water set from its grid formula (i*11 + j)."""
-    i, j = divmod(index, 11)
-    oh1 = 0.70 + 0.05 * i
-    oh2 = 1.90 - oh1
-    half = np.radians(60.0 + 10.0 * j) / 2
-    positions = [
-        [0.0, 0.0, 0.0],
-        [-oh1 * np.sin(half), oh1 * np.cos(half), 0.0],
-        [oh2 * np.sin(half), oh2 * np.cos(half), 0.0],
-    ]
-    return ase.Atoms("OHH", positions=positions)
-
-
-def water_box(n_side: int = 2, seed: int = 0, jitter: float = 0.15) -> ase.Atoms:
-    """``n_side**3`` water molecules at liquid density, randomly oriented and displaced."""
-    n = n_side**3
-    length = (n * 18.015 / 6.02214076e23 / 0.997 * 1e24) ** (1 / 3)
-    rng = np.random.default_rng(seed)
-    step = length / n_side
-    grid = np.stack(np.meshgrid(*[np.arange(n_side)] * 3, indexing="ij"), -1).reshape(-1, 3)
-    centres = (grid + 0.5) * step + rng.uniform(-jitter, jitter, (n, 3))
-    theta, d = np.radians(104.52), 0.9572
-    mol = np.array([[0, 0, 0], [d * np.sin(theta / 2), d * np.cos(theta / 2), 0],
-                    [-d * np.sin(theta / 2), d * np.cos(theta / 2), 0]])
-    q = rng.normal(size=(n, 4))
-    q /= np.linalg.norm(q, axis=1, keepdims=True)
-    w, x, y, z = q.T
-    rot = np.stack([1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w),
-                    2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w),
-                    2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)],
-                   -1).reshape(n, 3, 3)
-    positions = centres[:, None, :] + np.einsum("kij,aj->kai", rot, mol)
-    return ase.Atoms("OH2" * n, positions=positions.reshape(-1, 3), cell=[length] * 3, pbc=True)
 
 
 def random_structure(rng, n_atoms, species, periodic, box=3.0, min_distance=0.5):
@@ -88,8 +58,3 @@ def assert_tensormaps_close(expected, actual, rtol, gradients=False):
             glargest = max(np.linalg.norm(b.gradient("positions").values)
                            for b in expected.blocks())
             assert block_errors(grad.values, other_grad.values, 1e-6 * glargest) <= rtol, key
-
-
-def seed_frames():
-    """The 121 frames of the seed's water set, from the grid formula."""
-    return [water_frame(k) for k in range(121)]

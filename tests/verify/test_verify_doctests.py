@@ -9,9 +9,10 @@ import importlib
 import pytest
 
 MODULES = ["indexing", "tolerances", "compare", "properties", "conventions", "detect"]
+EXAMPLES = MODULES + ["structures"]
 
 
-@pytest.mark.parametrize("name", MODULES)
+@pytest.mark.parametrize("name", EXAMPLES)
 def test_doctests(name):
     module = importlib.import_module(f"o3ref.verify.{name}")
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE, verbose=False)
