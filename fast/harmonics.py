@@ -37,6 +37,11 @@ Q_l^m(z, r^2) c_m`` obeys ``d_x Q_l^m = -x Q_{l-1}^{m+1}``, ``d_y Q_l^m = -y Q_{
 ``d_x s_m = m s_{m-1}``, ``d_y s_m = m c_{m-1}``; then ``grad Y = (grad R(u) - l Y(u) u)/r``
 with ``u = r/|r|``.
 
+Accuracy (tested against 30-digit mpmath, l <= 40): ``|error| <= 2 (2l+1) eps
+sqrt((2l+1)/4pi)`` at the poles, on the axes and at generic points; within 0.1 rad of a pole
+up to ``(2 + l/4) (2l+1) eps sqrt((2l+1)/4pi)``: there the rounding of ``z = cos(theta)``
+alone moves ``P_l`` by up to ``l(l+1)/2 eps``.
+
 Zero vectors: solid harmonics are defined there (``Y_00`` for l = 0, ``0`` for l > 0; the
 gradient is the constant ``sqrt(3/4pi) (e_y, e_z, e_x)`` for l = 1 and 0 otherwise).
 Spherical harmonics are undefined at ``r = 0``: :class:`SphericalHarmonics` raises

@@ -29,6 +29,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "o3ref.verify.tutorial",
         "run the 'Equivariant ML models' tutorial end to end and print what each step shows",
     ),
+    "bench": (
+        "o3ref.verify.bench",
+        "time o3ref's fast kernels against sphericart, spherical and featomic (one thread)",
+    ),
 }
 
 
