@@ -14,15 +14,12 @@ import numpy as np
 import pytest
 
 from o3ref.fast import ExpansionHypers, SphericalExpansion
+from o3ref.verify.bench import BOX_HYPERS as BOX
 from o3ref.verify.structures import seed_water_frames, water_box
 
 SEED = {"cutoff": 2.0, "max_radial": 6, "max_angular": 4, "atomic_gaussian_width": 0.2,
         "radial_basis": {"Gto": {}}, "cutoff_function": {"ShiftedCosine": {"width": 0.5}},
         "center_atom_weight": 1.0}
-BOX = {"cutoff": {"radius": 5.0, "smoothing": {"type": "ShiftedCosine", "width": 0.5}},
-       "density": {"type": "Gaussian", "width": 0.3},
-       "basis": {"type": "TensorProduct", "max_angular": 6,
-                 "radial": {"type": "Gto", "max_radial": 8}}}
 
 
 CASES = {

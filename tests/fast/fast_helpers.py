@@ -73,7 +73,6 @@ IMPLS = {
 }
 
 
-# Points where harmonics are hard: poles, axes, diagonals, near-poles, random directions.
 def near_pole_points() -> np.ndarray:
     """Unit vectors at polar angles 10^-k and pi - 10^-k (k = 1..8), random azimuths."""
     d = 10.0 ** -np.arange(1, 9)
@@ -82,6 +81,7 @@ def near_pole_points() -> np.ndarray:
     return np.stack([np.sin(theta) * np.cos(phi), np.sin(theta) * np.sin(phi), np.cos(theta)], 1)
 
 
+# Points where harmonics are hard: poles, axes, diagonals, near-poles, random directions.
 HARD_POINTS = np.array(
     [
         [0.0, 0.0, 1.0],

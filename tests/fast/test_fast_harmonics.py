@@ -27,29 +27,29 @@ def degree_scale(l_max: int) -> tuple[np.ndarray, np.ndarray]:
     return l, np.sqrt((2 * l + 1) / (4 * np.pi))
 
 
+def _assert_error_within(ours, reference, l_max, factor):
+    """|ours - reference| <= factor(l) (2l+1) eps sqrt((2l+1)/4pi), degree by degree."""
+    l, scale = degree_scale(l_max)
+    err = np.abs(ours - reference[:, : (l_max + 1) ** 2]) / scale
+    bound = factor(l) * (2 * l + 1) * EPS
+    worst = np.unravel_index(np.argmax(err / bound), err.shape)
+    assert (err <= bound).all(), f"error {err[worst]:.3g} > bound at l={l[worst[1]]}"
+
+
 def test_vs_reference_l40(reference_sh_40):
     """|fast - mpmath| <= 2 (2l+1) eps sqrt((2l+1)/4pi) for l <= 40 at poles, axes, random."""
     ours = SphericalHarmonics(40).compute(HARD_POINTS)
-    l, scale = degree_scale(40)
-    err = np.abs(ours - reference_sh_40) / scale
-    bound = 2 * (2 * l + 1) * EPS
-    worst = np.unravel_index(np.argmax(err / bound), err.shape)
-    assert (err <= bound).all(), f"error {err[worst]:.3g} > bound at l={l[worst[1]]}"
+    _assert_error_within(ours, reference_sh_40, 40, lambda l: 2)
 
 
 @pytest.mark.parametrize("l_max", [10, 22, 40])
 def test_vs_reference_near_the_poles(reference_sh_near_poles, l_max):
     """Within 10^-8..10^-1 of a pole the error grows as l^2 eps, not (2l+1) eps: rounding
     |delta z| ~ eps in z = cos(theta) moves P_l by up to l(l+1)/2 eps there (the derivative at
-    z = 1). Measured: 2.5 (2l+1) eps for l <= 10, 4.5 for l <= 22, 9.2 for l <= 40; bound
-    (2 + l/4) (2l+1) eps. (sphericart: 9.1 (2l+1) eps at l = 5 on the equator, same points.)"""
-    K = (l_max + 1) ** 2
+    z = 1). Measured at these points: 2.5 (2l+1) eps for l <= 10, 5.0 for l <= 22, 9.2 for
+    l <= 40; bound (2 + l/4) (2l+1) eps."""
     ours = SphericalHarmonics(l_max).compute(near_pole_points())
-    l, scale = degree_scale(l_max)
-    err = np.abs(ours - reference_sh_near_poles[:, :K]) / scale
-    bound = (2 + l / 4) * (2 * l + 1) * EPS
-    worst = np.unravel_index(np.argmax(err / bound), err.shape)
-    assert (err <= bound).all(), f"error {err[worst]:.3g} > bound at l={l[worst[1]]}"
+    _assert_error_within(ours, reference_sh_near_poles, l_max, lambda l: 2 + l / 4)
 
 
 def test_equivalence_small_l(impl):
