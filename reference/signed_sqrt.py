@@ -138,7 +138,25 @@ class SignedSqrt:
         return NotImplemented
 
     def __hash__(self):
-        return hash(self._key())
+        # equal numbers hash equally (``SignedSqrt(1, 4, 1) == 2`` and ``hash(...) == hash(2)``):
+        # a rational value hashes as its Fraction (as int and Fraction do), an irrational one
+        # as its canonical sympy expression, which is what ``==`` with sympy compares
+        rp, rq = isqrt(self.p), isqrt(self.q)
+        if rp * rp == self.p and rq * rq == self.q:
+            return hash(Fraction(self.sign * rp, rq))
+        return hash(self.to_sympy())
+
+    # ------------------------------------------------------------------ pickle / copy
+    def __reduce__(self):
+        # immutable with __slots__: rebuild through the checked constructor (pickle, copy
+        # and deepcopy all go through this; exact tables can cross process boundaries)
+        return (SignedSqrt, (self.sign, self.p, self.q))
+
+    def __copy__(self) -> SignedSqrt:
+        return self
+
+    def __deepcopy__(self, memo) -> SignedSqrt:
+        return self
 
     # ------------------------------------------------------------------ printing
     def __repr__(self) -> str:

@@ -99,3 +99,35 @@ def test_bad_input(args, match):
 def test_non_integers_are_refused(args, match):
     with pytest.raises(TypeError, match=match):
         SignedSqrt(*args)
+
+
+@pytest.mark.parametrize("value", [SignedSqrt(-1, 3, 10), SignedSqrt(1, 4, 9), SignedSqrt(0, 0, 1),
+                                   SignedSqrt(1, 2**200 + 1, 3**90)])
+def test_pickle_copy_deepcopy_round_trip(value):
+    import copy
+    import pickle
+
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        back = pickle.loads(pickle.dumps(value, protocol=protocol))
+        assert type(back) is SignedSqrt and (back.sign, back.p, back.q) == (value.sign, value.p, value.q)
+    assert copy.copy(value) == value and copy.deepcopy({"k": [value]})["k"][0] == value
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(-1, 1), st.integers(0, 400), st.integers(1, 400))
+def test_equal_numbers_hash_equally(sign, p, q):
+    """``==`` and ``hash`` agree with int, Fraction and sympy (the oracle: the number itself)."""
+    v = SignedSqrt(sign, p, q)
+    exact = sign * sympy.sqrt(sympy.Rational(p, q))
+    assert v == exact and hash(v) == hash(exact)
+    if exact.is_Rational:
+        frac = Fraction(int(exact.p), int(exact.q))
+        assert v == frac and hash(v) == hash(frac) and {frac: "found"}[v] == "found"
+        if frac.denominator == 1:
+            assert {int(frac): "found"}[v] == "found"
+
+
+def test_a_dict_keyed_by_ints_finds_an_equal_signed_sqrt():
+    assert SignedSqrt(1, 4, 1) == 2
+    assert {2: "two"}[SignedSqrt(1, 4, 1)] == "two"
+    assert {sympy.sqrt(3): "root"}[SignedSqrt(1, 3, 1)] == "root"
