@@ -27,6 +27,7 @@ from .indexing import flat_index, lm_pairs, n_harmonics  # noqa: E402
 from .real_cg import real_clebsch_gordan  # noqa: E402
 from .rotations import quaternion_to_matrix, rotation_matrix, rotation_y, rotation_z  # noqa: E402
 from .signed_sqrt import SignedSqrt  # noqa: E402
+from .limits import allow_work, work_budget  # noqa: E402
 from .wigner import wigner_D, wigner_D_real, wigner_d_small  # noqa: E402
 
 # --- issue 5: high-precision ACDC products and ridge solution (small inputs) ---

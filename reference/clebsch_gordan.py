@@ -20,6 +20,7 @@ from math import gcd
 import sympy
 
 from .indexing import doubled
+from .limits import check_work, racah_seconds
 from .racah import _cg_doubled, _pair_part, _sqrt_split, _triangle_part
 from .signed_sqrt import _INTERNED, SignedSqrt
 
@@ -59,6 +60,23 @@ _SYMPY_VALUES: dict[tuple[int, int, int], sympy.Expr] = {}
 _SQRT_CACHE: dict[int, sympy.Expr] = {}
 
 
+# below this doubled j1 + j2 + J a Racah sum takes well under a second: no estimate needed
+_CHEAP_SUM = 4000
+
+
+def _nonzero_by_selection(dj1, dm1, dj2, dm2, dj, dm) -> bool:
+    """Whether the selection rules allow a non-zero value (otherwise it costs nothing)."""
+    return (dm1 + dm2 == dm and abs(dj1 - dj2) <= dj <= dj1 + dj2
+            and (dj1 + dj2 + dj) % 2 == 0)
+
+
+def _check_racah_work(dj1: int, dj2: int, dj: int) -> None:
+    seconds, detail = racah_seconds(dj1, dj2, dj)
+    what = "clebsch_gordan(l1={}, l2={}, L={})".format(
+        *(d // 2 if d % 2 == 0 else f"{d}/2" for d in (dj1, dj2, dj)))
+    check_work(what, seconds, detail)
+
+
 def _cg_cached(dj1: int, dm1: int, dj2: int, dm2: int, dj: int, dm: int) -> tuple[int, int, int]:
     """:func:`_cg_doubled` through a cache keyed by the symmetry-reduced arguments:
     ``<j1 m1 j2 m2|J M> = (-1)^(j1+j2-J) <j1 -m1 j2 -m2|J -M> = (-1)^(j1+j2-J) <j2 m2 j1 m1|J M>``.
@@ -71,6 +89,8 @@ def _cg_cached(dj1: int, dm1: int, dj2: int, dm2: int, dj: int, dm: int) -> tupl
     key = (dj1, dm1, dj2, dm2, dj, dm)
     value = _CG_VALUES.get(key)
     if value is None:
+        if dj1 + dj2 + dj > _CHEAP_SUM and _nonzero_by_selection(dj1, dm1, dj2, dm2, dj, dm):
+            _check_racah_work(dj1, dj2, dj)
         if len(_CG_VALUES) > _CACHE_LIMIT:
             _CG_VALUES.clear()
         value = _CG_VALUES[key] = _cg_doubled(dj1, dm1, dj2, dm2, dj, dm)

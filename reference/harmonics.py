@@ -26,6 +26,7 @@ import mpmath
 import numpy as np
 import sympy
 
+from .limits import check_work, mpmath_seconds, sympy_terms_seconds
 from .conventions import complex_to_real
 from .indexing import check_degree, check_order, flat_index, m_index, m_values, n_harmonics
 
@@ -71,6 +72,12 @@ def _real_solid_harmonic(l: int, m: int) -> sympy.Expr:
     return sympy.expand(norm * legendre * azimuthal)
 
 
+def _check_solid_work(name: str, l: int, copies: int = 1) -> None:
+    # expanding a degree-l polynomial in sympy: ~ (2l+1)^2.5 / 15 term operations
+    check_work(f"{name}(l={l})", sympy_terms_seconds(copies * (2 * l + 1) ** 2.5 / 15),
+               f"a sympy polynomial with ~{(l + 1) * (l + 2) // 2} monomials")
+
+
 def real_solid_harmonic(l, m) -> sympy.Expr:
     """Exact real solid harmonic: a homogeneous polynomial of degree ``l`` in ``x, y, z``.
 
@@ -89,6 +96,7 @@ def real_solid_harmonic(l, m) -> sympy.Expr:
     """
     l = check_degree("l", l)
     m = check_order("m", m, l)
+    _check_solid_work("real_solid_harmonic", l)
     return _real_solid_harmonic(l, m)
 
 
@@ -105,6 +113,7 @@ def complex_solid_harmonic(l, m) -> sympy.Expr:
     """
     l = check_degree("l", l)
     mu = check_order("m", m, l)
+    _check_solid_work("complex_solid_harmonic", l, 2 * l + 1)
     u = complex_to_real(l)
     total = sum(
         (u[m_index(l, mu), m_index(l, k)] * _real_solid_harmonic(l, k) for k in m_values(l)),
@@ -212,6 +221,10 @@ def real_spherical_harmonics(l_max, xyz, dps: int = 30) -> np.ndarray:
     """
     l_max = check_degree("l_max", l_max)
     dps = _check_dps(dps)
+    n_points = int(np.prod(np.shape(xyz)[:-1])) if np.ndim(xyz) > 1 else 1
+    check_work(f"real_spherical_harmonics(l_max={l_max}, dps={dps}) of {n_points} points",
+               mpmath_seconds(15.0 * max(n_points, 1) * (l_max + 1) ** 2, dps + _GUARD_DPS),
+               f"~15 mpmath operations per value, {(l_max + 1) ** 2} values per point")
     with mpmath.workdps(dps + _GUARD_DPS):
         points = _points(xyz)
         rows = [_real_sh_point(l_max, *p) for p in points]

@@ -22,6 +22,7 @@ import numpy as np
 
 from .indexing import check_degree, coupling_flat_positions, triangle
 from .racah import _cg_doubled
+from .limits import check_work, real_cg_seconds
 from .signed_sqrt import SignedSqrt
 
 __all__ = ["real_clebsch_gordan"]
@@ -161,6 +162,8 @@ def real_clebsch_gordan(l1, l2, L) -> np.ndarray:
     l1 = check_degree("l1", l1)
     l2 = check_degree("l2", l2)
     L = check_degree("L", L)
+    if abs(l1 - l2) <= L <= l1 + l2:
+        check_work(f"real_clebsch_gordan(l1={l1}, l2={l2}, L={L})", *real_cg_seconds(l1, l2, L))
     return _real_cg_array(l1, l2, L)
 
 

@@ -29,6 +29,7 @@ import mpmath
 import numpy as np
 import sympy
 
+from .limits import check_work, mpmath_seconds, sympy_terms_seconds
 from .conventions import complex_to_real
 from .indexing import check_degree, m_index, m_values
 from .rotations import exact_angle
@@ -53,6 +54,17 @@ def _d_terms(l: int, mp: int, m: int) -> tuple[tuple[int, int, int, int, int], .
         sign = -1 if (mp - m + s) % 2 else 1
         terms.append((sign, root2, den, 2 * l + m - mp - 2 * s, mp - m + 2 * s))
     return tuple(terms)
+
+
+def _check_d_work(name: str, l: int, dps: int | None, factor: float = 1.0) -> None:
+    """Refuse up front a matrix whose (2l+1)^2 entries of up to 2l+1 terms would take too long."""
+    terms = factor * (2 * l + 1) ** 3
+    if dps is None:
+        check_work(f"{name}(l={l}) exact", sympy_terms_seconds(terms),
+                   f"~{terms:.3g} sympy terms")
+    else:
+        check_work(f"{name}(l={l}, dps={dps})", mpmath_seconds(10 * terms, _mp_work_dps(l, dps)),
+                   f"~{10 * terms:.3g} mpmath operations")
 
 
 def _check_dps(dps) -> int | None:
@@ -163,6 +175,7 @@ def wigner_d_small(l, beta, dps=None):
     """
     l = check_degree("l", l)
     dps = _check_dps(dps)
+    _check_d_work("wigner_d_small", l, dps, 1.0)
     if dps is None:
         return _exact_small_d(l, exact_angle("beta", beta))
     with mpmath.workdps(_mp_work_dps(l, dps)):
@@ -187,6 +200,7 @@ def wigner_D(l, alpha, beta, gamma, dps=None):
     """
     l = check_degree("l", l)
     dps = _check_dps(dps)
+    _check_d_work("wigner_D", l, dps, 1.0)
     if dps is None:
         a, b, g = (
             exact_angle(n, v) for n, v in (("alpha", alpha), ("beta", beta), ("gamma", gamma))
@@ -241,6 +255,7 @@ def wigner_D_real(l, alpha, beta, gamma, dps=None):
     """
     l = check_degree("l", l)
     dps = _check_dps(dps)
+    _check_d_work("wigner_D_real", l, dps, 3.0)
     if dps is None:
         a, b, g = (
             exact_angle(n, v) for n, v in (("alpha", alpha), ("beta", beta), ("gamma", gamma))
