@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["POLICIES", "Tolerance", "eps", "mpmath_tolerance", "policy_text", "tolerance"]
+__all__ = ["POLICIES", "Tolerance", "eps", "finite_difference_tolerance", "mpmath_tolerance",
+           "policy_text", "tolerance"]
 
 
 def eps(dtype=np.float64) -> float:
@@ -145,6 +146,36 @@ def mpmath_tolerance(dps: int, k: int = 3) -> Tolerance:
         raise ValueError(f"dps={dps!r} must be a positive integer")
     return Tolerance(
         atol=10.0 ** (-dps + k), rtol=0.0, reason=f"mpmath at dps={dps}, {k} digits spent"
+    )
+
+
+def finite_difference_tolerance(step: float, *, value_scale: float = 1.0,
+                                third_derivative: float = 1.0, dtype=np.float64) -> Tolerance:
+    """Central differences ``(f(x+h) - f(x-h)) / 2h`` against an exact derivative.
+
+    Two errors add up: the truncation ``h^2/6 max|f^(3)|`` and the rounding of the two
+    values, ``~ 2 eps max|f| / h`` (each ``f`` rounded to ``eps |f|``, divided by ``2h``),
+    doubled for the rounding of ``x +- h`` itself. ``value_scale`` bounds ``|f|`` and
+    ``third_derivative`` bounds ``|f^(3)|`` near ``x`` (for ``Y_lm`` of unit vectors,
+    ``~ (l+1)^3`` times its size). The step is the test's choice, so this is not a policy
+    of a float result alone.
+
+    >>> tol = finite_difference_tolerance(1e-6)
+    >>> 1e-10 < tol.atol < 1e-9
+    True
+    """
+    if not (step > 0 and np.isfinite(step)):
+        raise ValueError(f"step={step!r} must be a positive finite number")
+    for name, value in (("value_scale", value_scale), ("third_derivative", third_derivative)):
+        if not (value >= 0 and np.isfinite(value)):
+            raise ValueError(f"{name}={value!r} must be a non-negative finite number")
+    truncation = step * step / 6.0 * float(third_derivative)
+    rounding = 4.0 * eps(dtype) * float(value_scale) / step
+    return Tolerance(
+        atol=truncation + rounding, rtol=0.0,
+        reason=f"central differences with h={step:g}: h^2/6 |f^(3)| = {truncation:.1e} "
+        f"(|f^(3)| <= {third_derivative:g}) + 4 eps |f|/h = {rounding:.1e} "
+        f"(|f| <= {value_scale:g})",
     )
 
 

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from o3ref.fast import SolidHarmonics, SphericalHarmonics, solid_harmonics, spherical_harmonics
 from o3ref.fast.indexing import l_slice, lm_index
+from o3ref.verify.tolerances import finite_difference_tolerance, tolerance
 
 EPS = np.finfo(float).eps
 
@@ -58,8 +59,8 @@ def test_equivalence_small_l(impl):
     Y = impl.sh(1, xyz)
     u = xyz / np.linalg.norm(xyz, axis=1, keepdims=True)
     c = math.sqrt(3 / (4 * math.pi))
-    np.testing.assert_allclose(Y[:, 0], 1 / (2 * math.sqrt(math.pi)), rtol=1e-15)
-    np.testing.assert_allclose(Y[:, 1:], c * u[:, [1, 2, 0]], atol=1e-15)
+    np.testing.assert_allclose(Y[:, 0], 1 / (2 * math.sqrt(math.pi)), atol=tolerance("sh", 0).atol)
+    np.testing.assert_allclose(Y[:, 1:], c * u[:, [1, 2, 0]], atol=tolerance("sh", 1).atol)
 
 
 def test_closed_forms_l2():
@@ -73,8 +74,9 @@ def test_closed_forms_l2():
          0.5 * c * (x * x - y * y)],
         axis=1,
     )
+    # the closed forms are a few products themselves: the policy at l = 2 covers both sides
     np.testing.assert_allclose(SphericalHarmonics(2).compute(xyz)[:, l_slice(2)], expected,
-                               atol=4e-16)
+                               atol=tolerance("sh", 2).atol)
 
 
 def scipy_real_sph(l_max: int, xyz: np.ndarray) -> np.ndarray:
@@ -101,8 +103,11 @@ def scipy_real_sph(l_max: int, xyz: np.ndarray) -> np.ndarray:
 def test_vs_scipy():
     xyz = np.random.default_rng(1).normal(size=(50, 3))
     l, scale = degree_scale(12)
-    err = np.abs(SphericalHarmonics(12).compute(xyz) - scipy_real_sph(12, xyz)) / scale
-    assert err.max() < 1e-13
+    err = np.abs(SphericalHarmonics(12).compute(xyz) - scipy_real_sph(12, xyz))
+    # two float64 implementations, each within the sh policy (absolute, for values of size
+    # up to sqrt((2l+1)/4pi), which passes 1 from l = 6): twice the policy, degree by degree
+    tol = np.array([tolerance("sh", int(k)).atol for k in l]) * np.maximum(scale, 1)
+    assert (err <= 2 * tol).all()
 
 
 def test_vs_sphericart():
@@ -110,12 +115,20 @@ def test_vs_sphericart():
     xyz = np.random.default_rng(2).normal(size=(200, 3))
     ours, grad = SphericalHarmonics(15).compute_with_gradients(xyz)
     theirs, tgrad = sphericart.SphericalHarmonics(15).compute_with_gradients(xyz)
-    _, scale = degree_scale(15)
-    assert (np.abs(ours - theirs) / scale).max() < 1e-13
+    l, scale = degree_scale(15)
+    # two float64 implementations, each within the policy: twice the policy, degree by degree
+    # (absolute policies for values of size up to sqrt((2l+1)/4pi), which passes 1 at l = 6)
+    sh_tol = np.array([tolerance("sh", int(k)).atol for k in l]) * np.maximum(scale, 1)
+    grad_tol = np.array([tolerance("sh_gradient", int(k)).atol for k in l]) * np.maximum(scale, 1)
+    assert (np.abs(ours - theirs) <= 2 * sh_tol).all()
     r = np.linalg.norm(xyz, axis=1)[:, None, None]
-    assert (np.abs(grad - tgrad) * r / scale).max() < 1e-12
+    assert (np.abs(grad - tgrad) * r <= 2 * grad_tol).all()
     solid = sphericart.SolidHarmonics(6).compute(xyz)
-    np.testing.assert_allclose(SolidHarmonics(6).compute(xyz), solid, rtol=1e-12, atol=1e-12)
+    # r^l Y_lm: the same bound relative to r^l sqrt((2l+1)/4pi), point by point
+    r6, l6 = np.linalg.norm(xyz, axis=1)[:, None], degree_scale(6)[0]
+    solid_scale = r6**l6 * np.maximum(degree_scale(6)[1], 1)
+    solid_tol = np.array([tolerance("sh", int(k)).atol for k in l6])
+    assert (np.abs(SolidHarmonics(6).compute(xyz) - solid) <= 2 * solid_tol * solid_scale).all()
 
 
 def test_parity(impl):
@@ -123,7 +136,7 @@ def test_parity(impl):
     l_max = impl.max_l
     l, _ = degree_scale(l_max)
     np.testing.assert_allclose(impl.sh(l_max, -xyz), (-1.0) ** l * impl.sh(l_max, xyz),
-                               atol=1e-14)
+                               atol=2 * tolerance("sh", l_max).atol)
 
 
 @settings(max_examples=15, deadline=None)
@@ -139,7 +152,10 @@ def test_rotation_property(impl, angles, seed):
     Y, YR = impl.sh(l_max, xyz), impl.sh(l_max, xyz @ R.T)
     for l in range(l_max + 1):
         D = impl.wigner(l, np.array(angles))[0]
-        np.testing.assert_allclose(YR[:, l_slice(l)], Y[:, l_slice(l)] @ D.T, atol=1e-13)
+        # Y_l(R r) and D Y_l(r): each side within the sh / wigner_d policies, times the
+        # (2l+1)-term product with |Y| <= sqrt((2l+1)/4pi)
+        tol = 2 * tolerance("sh", l).atol + tolerance("wigner_d", l).atol * np.sqrt(2 * l + 1)
+        np.testing.assert_allclose(YR[:, l_slice(l)], Y[:, l_slice(l)] @ D.T, atol=tol)
 
 
 def test_orthonormality_by_quadrature():
@@ -152,7 +168,10 @@ def test_orthonormality_by_quadrature():
     s = np.sqrt(1 - z * z)
     xyz = np.stack([s * np.cos(p), s * np.sin(p), z], axis=-1).reshape(-1, 3)
     Y = SphericalHarmonics(l_max).compute(xyz)
-    np.testing.assert_allclose((Y * w[:, None]).T @ Y, np.eye((l_max + 1) ** 2), atol=1e-13)
+    # each entry is a quadrature sum of products of two values within the sh policy, with
+    # weights summing to 4 pi: error ~ 2 * policy * sqrt((2l+1)/4pi) * 4pi
+    tol = 2 * tolerance("sh", l_max).atol * np.sqrt((2 * l_max + 1) / (4 * np.pi)) * 4 * np.pi
+    np.testing.assert_allclose((Y * w[:, None]).T @ Y, np.eye((l_max + 1) ** 2), atol=tol)
 
 
 @pytest.mark.parametrize("l_max", [100, 150])
@@ -163,8 +182,12 @@ def test_high_degree_finite(l_max):
     Y, G = SphericalHarmonics(l_max).compute_with_gradients(xyz)
     assert np.isfinite(Y).all() and np.isfinite(G).all()
     for l in range(0, l_max + 1, 7):
+        # 2l+1 squares of values within the sh policy, each of size <= sqrt((2l+1)/4pi);
+        # the near-pole growth (2 + l/4) of the module's accuracy notes included
+        size = np.sqrt((2 * l + 1) / (4 * np.pi))
+        tol = (2 + l / 4) * tolerance("sh", l).atol * 2 * size * (2 * l + 1)
         np.testing.assert_allclose((Y[:, l_slice(l)] ** 2).sum(axis=1), (2 * l + 1) / (4 * np.pi),
-                                   rtol=(2 * l + 1) * 1e-14)
+                                   atol=tol)
 
 
 def _central_differences(f, xyz, h=1e-6):
@@ -184,8 +207,10 @@ def test_gradients_vs_finite_differences(seed, l_max):
     for calc in (SphericalHarmonics(l_max), SolidHarmonics(l_max)):
         _, G = calc.compute_with_gradients(xyz)
         fd = _central_differences(calc.compute, xyz)
-        scale = 1 + np.abs(G).max()
-        np.testing.assert_allclose(G / scale, fd / scale, atol=1e-7)
+        values = np.abs(calc.compute(xyz)).max()
+        tol = finite_difference_tolerance(1e-6, value_scale=values,
+                                          third_derivative=(l_max + 2) ** 3 * (1 + values))
+        np.testing.assert_allclose(G, fd, atol=tol.atol)
 
 
 @pytest.mark.parametrize("l_max", [22, 30])
@@ -200,21 +225,27 @@ def test_gradients_vs_finite_differences_every_degree_to_30(cls, l_max):
     calc = cls(l_max)
     _, G = calc.compute_with_gradients(xyz)
     fd = _central_differences(calc.compute, xyz, h=1e-5)
+    values = calc.compute(xyz)
     for l in range(l_max + 1):
         sl = l_slice(l)
-        scale = 1 + np.abs(G[:, :, sl]).max()
-        np.testing.assert_allclose(G[:, :, sl] / scale, fd[:, :, sl] / scale, atol=1e-7,
-                                   err_msg=f"l={l}")
+        size = np.abs(values[:, sl]).max()
+        tol = finite_difference_tolerance(1e-5, value_scale=size,
+                                          third_derivative=(l + 2) ** 3 * (1 + size))
+        np.testing.assert_allclose(G[:, :, sl], fd[:, :, sl], atol=tol.atol, err_msg=f"l={l}")
 
 
 def test_gradient_is_tangential_and_solid_consistent():
     """x . grad Y = 0 (Y is homogeneous of degree 0); x . grad(r^l Y) = l r^l Y (Euler)."""
     xyz = np.random.default_rng(4).normal(size=(30, 3))
     Y, G = SphericalHarmonics(9).compute_with_gradients(xyz)
-    np.testing.assert_allclose(np.einsum("na,nak->nk", xyz, G), 0, atol=1e-12)
+    # |x| |grad Y| <= ~ l sqrt((2l+1)/4pi): three products, each within the gradient policy
+    r = np.linalg.norm(xyz, axis=1)[:, None]
+    l, size = degree_scale(9)
+    grad_tol = np.array([tolerance("sh_gradient", int(k)).atol for k in l])
+    assert (np.abs(np.einsum("na,nak->nk", xyz, G)) <= 3 * grad_tol * size).all()
     S, GS = SolidHarmonics(9).compute_with_gradients(xyz)
-    l, _ = degree_scale(9)
-    np.testing.assert_allclose(np.einsum("na,nak->nk", xyz, GS), l * S, atol=1e-11, rtol=1e-12)
+    # the same relative to the size r^l sqrt((2l+1)/4pi) of the solid harmonic
+    assert (np.abs(np.einsum("na,nak->nk", xyz, GS) - l * S) <= 3 * grad_tol * size * r**l).all()
 
 
 @pytest.mark.parametrize("cls", [SphericalHarmonics, SolidHarmonics])
@@ -232,7 +263,11 @@ def test_block_sizes_give_equal_values(cls):
     for chunk in (1, 7, 256):
         Y, G = _kernel(9, calc._coef, xyz, True, solid, chunk=chunk)
         np.testing.assert_array_equal(Y, whole_Y)
-        np.testing.assert_allclose(G, whole_G, rtol=1e-14, atol=1e-14)
+        # a different summation order: within the gradient policy at l = 9, relative to
+        # each point's gradient size l sqrt((2l+1)/4pi) times r^(l-1) (solid) or 1/r
+        r = np.linalg.norm(xyz, axis=1)[:, None, None]
+        size = 9 * np.sqrt(19 / (4 * np.pi)) * (r**8 if solid else 1 / r)
+        assert (np.abs(G - whole_G) <= tolerance("sh_gradient", 9).atol * size).all()
     np.testing.assert_array_equal(_kernel(9, calc._coef, xyz, False, solid, chunk=7)[0], whole_Y)
 
 
@@ -249,8 +284,9 @@ def test_solid_harmonics_scaling_and_zero():
     xyz = np.random.default_rng(7).normal(size=(10, 3))
     r = np.linalg.norm(xyz, axis=1)[:, None]
     l, _ = degree_scale(6)
-    np.testing.assert_allclose(solid_harmonics(6, xyz), r**l * spherical_harmonics(6, xyz),
-                               rtol=1e-13, atol=1e-15)
+    sizes = r**l * degree_scale(6)[1]
+    assert (np.abs(solid_harmonics(6, xyz) - r**l * spherical_harmonics(6, xyz))
+            <= 2 * tolerance("sh", 6).atol * sizes).all()
     S, G = SolidHarmonics(3).compute_with_gradients(np.zeros((2, 3)))
     expected = np.zeros(16)
     expected[0] = 1 / (2 * math.sqrt(math.pi))
@@ -258,7 +294,7 @@ def test_solid_harmonics_scaling_and_zero():
     c = math.sqrt(3 / (4 * math.pi))  # grad of sqrt(3/4pi) (y, z, x)
     G1 = np.zeros((3, 16))
     G1[0, 3], G1[1, 1], G1[2, 2] = c, c, c
-    np.testing.assert_allclose(G, [G1, G1], atol=1e-16)
+    np.testing.assert_allclose(G, [G1, G1], atol=tolerance("sh_gradient", 1).atol)
 
 
 def test_tiny_and_huge_vectors():
