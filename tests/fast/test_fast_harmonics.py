@@ -263,11 +263,13 @@ def test_block_sizes_give_equal_values(cls):
     for chunk in (1, 7, 256):
         Y, G = _kernel(9, calc._coef, xyz, True, solid, chunk=chunk)
         np.testing.assert_array_equal(Y, whole_Y)
-        # a different summation order: within the gradient policy at l = 9, relative to
-        # each point's gradient size l sqrt((2l+1)/4pi) times r^(l-1) (solid) or 1/r
+        # a different summation order: within the gradient policy of each degree, relative
+        # to the gradient's size l sqrt((2l+1)/4pi) times r^(l-1) (solid) or 1/r
         r = np.linalg.norm(xyz, axis=1)[:, None, None]
-        size = 9 * np.sqrt(19 / (4 * np.pi)) * (r**8 if solid else 1 / r)
-        assert (np.abs(G - whole_G) <= tolerance("sh_gradient", 9).atol * size).all()
+        l, scale = degree_scale(9)
+        size = np.maximum(l, 1) * scale * (r ** np.maximum(l - 1, 0) if solid else 1 / r)
+        tol = np.array([tolerance("sh_gradient", int(k)).atol for k in l])
+        assert (np.abs(G - whole_G) <= tol * size).all()
     np.testing.assert_array_equal(_kernel(9, calc._coef, xyz, False, solid, chunk=7)[0], whole_Y)
 
 
