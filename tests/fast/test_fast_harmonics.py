@@ -264,10 +264,10 @@ def test_block_sizes_give_equal_values(cls):
         Y, G = _kernel(9, calc._coef, xyz, True, solid, chunk=chunk)
         np.testing.assert_array_equal(Y, whole_Y)
         # a different summation order: within the gradient policy of each degree, relative
-        # to the gradient's size l sqrt((2l+1)/4pi) times r^(l-1) (solid) or 1/r
-        r = np.linalg.norm(xyz, axis=1)[:, None, None]
-        l, scale = degree_scale(9)
-        size = np.maximum(l, 1) * scale * (r ** np.maximum(l - 1, 0) if solid else 1 / r)
+        # to the size of that degree's gradient at that point (the kernel's internal scaling)
+        l, _ = degree_scale(9)
+        size = np.concatenate([np.broadcast_to(np.abs(whole_G[:, :, l_slice(k)]).max(
+            axis=(1, 2), keepdims=True), (len(xyz), 1, 2 * k + 1)) for k in range(10)], axis=2)
         tol = np.array([tolerance("sh_gradient", int(k)).atol for k in l])
         assert (np.abs(G - whole_G) <= tol * size).all()
     np.testing.assert_array_equal(_kernel(9, calc._coef, xyz, False, solid, chunk=7)[0], whole_Y)
