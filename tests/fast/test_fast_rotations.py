@@ -12,8 +12,6 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.spatial.transform import Rotation
 
-from o3ref.verify.tolerances import tolerance
-
 from o3ref.fast import (
     axis_angle_to_matrix,
     axis_angle_to_quaternion,
@@ -33,6 +31,7 @@ from o3ref.fast import (
     random_rotations,
     rotation_matrix,
 )
+from o3ref.verify.tolerances import tolerance
 
 # a few roundings on entries bounded by one (the "rotation" policy: 8 eps)
 ROT = tolerance("rotation").atol
