@@ -26,9 +26,9 @@ import mpmath
 import numpy as np
 import sympy
 
-from .limits import check_work, mpmath_seconds, sympy_terms_seconds
 from .conventions import complex_to_real
 from .indexing import check_degree, check_order, flat_index, m_index, m_values, n_harmonics
+from .limits import check_work, mpmath_seconds, sympy_terms_seconds
 
 __all__ = [
     "complex_solid_harmonic",

@@ -21,8 +21,8 @@ from math import gcd
 import numpy as np
 
 from .indexing import check_degree, coupling_flat_positions, triangle
-from .racah import _cg_doubled
 from .limits import check_work, real_cg_seconds
+from .racah import _cg_doubled
 from .signed_sqrt import SignedSqrt
 
 __all__ = ["real_clebsch_gordan"]

@@ -29,9 +29,9 @@ import mpmath
 import numpy as np
 import sympy
 
-from .limits import check_work, mpmath_seconds, sympy_terms_seconds
 from .conventions import complex_to_real
 from .indexing import check_degree, m_index, m_values
+from .limits import check_work, mpmath_seconds, sympy_terms_seconds
 from .rotations import exact_angle
 
 __all__ = ["wigner_D", "wigner_D_real", "wigner_d_small"]

@@ -26,7 +26,8 @@ MODULES = [
 @pytest.mark.parametrize("name", MODULES)
 def test_doctests(name):
     module = importlib.import_module(f"o3ref.reference.{name}")
-    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS, verbose=False)
+    flags = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
+    result = doctest.testmod(module, optionflags=flags, verbose=False)
     assert result.attempted > 0, f"{name} has no examples"
     assert result.failed == 0
 

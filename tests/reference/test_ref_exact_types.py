@@ -109,7 +109,8 @@ def test_pickle_copy_deepcopy_round_trip(value):
 
     for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
         back = pickle.loads(pickle.dumps(value, protocol=protocol))
-        assert type(back) is SignedSqrt and (back.sign, back.p, back.q) == (value.sign, value.p, value.q)
+        assert type(back) is SignedSqrt
+        assert (back.sign, back.p, back.q) == (value.sign, value.p, value.q)
     assert copy.copy(value) == value and copy.deepcopy({"k": [value]})["k"][0] == value
 
 
