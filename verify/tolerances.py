@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["POLICIES", "Tolerance", "eps", "finite_difference_tolerance", "mpmath_tolerance",
-           "policy_text", "tolerance"]
+__all__ = ["POLICIES", "Tolerance", "eps", "finite_difference_tolerance",
+           "linear_solve_tolerance", "mpmath_tolerance", "policy_text", "tolerance"]
 
 
 def eps(dtype=np.float64) -> float:
@@ -102,6 +102,20 @@ POLICIES: dict[str, tuple[float, int, str]] = {
         "density coefficients: radial integrals (cond(S) times eps) times SH, summed over "
         "neighbours; pass scale = cond(S) * the block's largest value",
     ),
+    "radial_spline": (
+        1e-10 / 2.0**-52,
+        0,
+        "o3ref.fast's cubic Hermite spline of the radial integrals is built to 1e-10 of the "
+        "largest |I_nl| of each l (an accuracy target of the spline, written in eps); pass "
+        "scale = that largest value",
+    ),
+    "featomic_spline": (
+        1e-7 / 2.0**-52,
+        0,
+        "featomic's default radial splines (spline_accuracy=1e-8, a target for its own error "
+        "estimate) differ from the closed form by up to ~3e-8 of the block's largest value on "
+        "the seed data (PITFALLS.md); 1e-7 leaves a factor of three",
+    ),
     "acdc": (
         16.0,
         2,
@@ -177,6 +191,23 @@ def finite_difference_tolerance(step: float, *, value_scale: float = 1.0,
         f"(|f^(3)| <= {third_derivative:g}) + 4 eps |f|/h = {rounding:.1e} "
         f"(|f| <= {value_scale:g})",
     )
+
+
+def linear_solve_tolerance(matrix, scale: float = 1.0, dtype=np.float64) -> Tolerance:
+    """A backward-stable solve of ``matrix @ w = b``: ``|dw| <~ 16 cond(matrix) eps |w|``.
+
+    ``scale`` is the size of the solution (``max |w|``, or of what is computed from it).
+    The condition number is measured (2-norm); a singular matrix gives an infinite bound,
+    which a test must not use (it raises).
+
+    >>> linear_solve_tolerance(np.eye(3)).atol == 16 * eps()
+    True
+    """
+    cond = float(np.linalg.cond(np.asarray(matrix, dtype=np.float64)))
+    if not np.isfinite(cond):
+        raise ValueError("matrix is singular: a linear solve has no error bound")
+    return Tolerance(atol=16.0 * cond * eps(dtype) * float(scale), rtol=0.0,
+                     reason=f"linear solve: 16 cond eps |w| with cond = {cond:.2e}")
 
 
 def policy_text(quantity: str) -> str:

@@ -9,12 +9,37 @@ from o3ref.fast.hypers import seed_hypers
 from o3ref.verify.structures import seed_water_frame as water_frame
 from o3ref.verify.structures import seed_water_frames as seed_frames
 from o3ref.verify.structures import water_box
+from o3ref.verify.tolerances import tolerance
 
 __all__ = ["SEED_HYPERS", "water_frame", "seed_frames", "water_box", "random_structure",
-           "block_errors", "assert_tensormaps_close"]
+           "block_errors", "assert_tensormaps_close", "expansion_atol"]
 
 # the seed tutorial's hypers ("Equivariant ML models", rascaline keyword spelling)
 SEED_HYPERS = dict(seed_hypers(), gradients=False)
+
+
+def expansion_atol(hypers: dict, l: int, magnitude: float, factor: float = 1.0) -> float:
+    """The ``expansion`` policy of :mod:`o3ref.verify.tolerances`: rounding amplified by
+    cond(S) of the GTO overlap, at degree ``l``, against ``magnitude`` (the block's largest
+    value), times ``factor`` for the operations a test adds on top (a rotation, a sum)."""
+    from o3ref.fast.radial import gto_overlap
+
+    n_radial = hypers["max_radial"]
+    cond = float(np.linalg.cond(gto_overlap(hypers["cutoff"], n_radial)))
+    return factor * tolerance("expansion", l, scale=cond * magnitude).atol
+
+
+def two_implementations_rtol(hypers: dict) -> float:
+    """o3ref's default (splined) expansion against featomic's analytic path, relative to the
+    block's norm: each float64 expansion within the ``expansion`` policy at ``l_max``, plus the
+    accuracy of o3ref's radial spline (the ``radial_spline`` policy)."""
+    from o3ref.fast.hypers import ExpansionHypers
+    from o3ref.fast.radial import gto_overlap
+
+    h = ExpansionHypers.from_kwargs(**hypers)
+    cond = float(np.linalg.cond(gto_overlap(h.cutoff, h.n_radial)))
+    spline = tolerance("radial_spline").atol if h.spline else 0.0
+    return 2 * tolerance("expansion", h.l_max, scale=cond).atol + spline
 
 
 def random_structure(rng, n_atoms, species, periodic, box=3.0, min_distance=0.5):

@@ -15,6 +15,7 @@ from o3ref.fast.neighbors import (
     frames_neighbor_pairs,
     neighbor_list,
 )
+from o3ref.verify.tolerances import tolerance
 
 
 def brute_force(positions, cell, pbc, cutoff, reach=7):
@@ -48,7 +49,9 @@ def test_random_cells_match_brute_force(seed):
     assert as_set(nl) == brute_force(positions, cell, pbc, cutoff)
     assert len(nl.first) == len(as_set(nl))  # no duplicates
     expected = positions[nl.second] - positions[nl.first] + nl.shifts @ cell
-    np.testing.assert_allclose(nl.vectors, expected, atol=1e-12)
+    # a difference of positions plus a shift: a few roundings of numbers up to |positions|
+    size = np.abs(positions).max() + np.abs(nl.shifts @ cell).max(initial=0.0)
+    np.testing.assert_allclose(nl.vectors, expected, atol=tolerance("cartesian", scale=size).atol)
     assert np.all(np.linalg.norm(nl.vectors, axis=1) < cutoff)
 
 
@@ -120,7 +123,8 @@ def test_batched_molecules_and_frames_match_single_frames():
         sel = frame == f
         assert set(zip(first[sel].tolist(), second[sel].tolist(), strict=True)) == set(
             zip(nl.first.tolist(), nl.second.tolist(), strict=True))
-        np.testing.assert_allclose(vectors[sel], stacked[f][second[sel]] - stacked[f][first[sel]])
+        np.testing.assert_allclose(vectors[sel], stacked[f][second[sel]] - stacked[f][first[sel]],
+                                   atol=tolerance("cartesian", scale=np.abs(stacked).max()).atol)
     # mixed list: molecules (batched), an empty frame and a periodic cell (one by one)
     frames = [ase.Atoms("H4", positions=stacked[0]), ase.Atoms(), water_box(1),
               ase.Atoms("H4", positions=stacked[1])]
@@ -134,4 +138,6 @@ def test_batched_molecules_and_frames_match_single_frames():
         assert np.all((second[sel] >= offsets[f]) & (second[sel] < offsets[f + 1]))
         expected = np.sort(np.linalg.norm(
             atoms.positions[j] - atoms.positions[i] + shifts @ atoms.cell.array, axis=1))
-        np.testing.assert_allclose(np.sort(np.linalg.norm(vectors[sel], axis=1)), expected)
+        size = np.abs(atoms.positions).max(initial=1.0) + np.abs(atoms.cell.array).max() * 3
+        np.testing.assert_allclose(np.sort(np.linalg.norm(vectors[sel], axis=1)), expected,
+                                   atol=tolerance("cartesian", scale=size).atol)
