@@ -69,8 +69,9 @@ def missing_docstrings(module_name: str) -> list[str]:
         if not _own_doc(obj):
             missing.append(f"{module_name}.{name}")
         if inspect.isclass(obj):
+            fields = getattr(obj, "__dataclass_fields__", {})
             for attr, member in vars(obj).items():
-                if attr.startswith("_"):
+                if attr.startswith("_") or attr in fields:  # a field's default is data
                     continue
                 if isinstance(member, (staticmethod, classmethod)):
                     member = member.__func__

@@ -117,8 +117,8 @@ def test_release_files_agree_with_the_version():
         f"CITATION.cff does not cite version {version}")
     changelog = (REPO / "CHANGELOG.md").read_text()
     assert "## [Unreleased]" in changelog
-    assert re.search(rf"^## \[{re.escape(version)}\] - \d{{4}}-\d{{2}}-\d{{2}}$", changelog, re.M), (
-        f"CHANGELOG.md has no section for {version}")
+    heading = rf"^## \[{re.escape(version)}\] - \d{{4}}-\d{{2}}-\d{{2}}$"
+    assert re.search(heading, changelog, re.M), f"CHANGELOG.md has no section for {version}"
     license_text = (REPO / "LICENSE").read_text()
     assert "BSD 3-Clause License" in license_text and "o3ref developers" in license_text
     meta = md.metadata("o3ref")

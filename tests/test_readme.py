@@ -191,6 +191,22 @@ def test_shell_blocks_have_commands_to_check():
 
 @pytest.mark.parametrize(("line", "argv"), SHELL_COMMANDS)
 def test_shell_command_is_valid(line, argv, capsys):
+    check_command(line, argv, capsys)
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["o3ref verify --no-such-option", "o3ref no-such-command", "python -m o3ref.no_such_module",
+     "pip install '.[no-such-extra]'", "tox -e no-such-env"],
+)
+def test_shell_check_refuses_a_wrong_command(command, capsys):
+    (line, argv), = _commands(Block("", 1, command + "\n", "test"))
+    with pytest.raises((AssertionError, pytest.fail.Exception)):
+        check_command(line, argv, capsys)
+
+
+def check_command(line: int, argv: list[str], capsys) -> None:
+    """Fail unless the command ``argv`` (README line ``line``) would start as written."""
     where = f"README.md:{line}: {shlex.join(argv)}"
     program = _program(argv)
     if program == "o3ref":

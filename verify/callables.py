@@ -4,19 +4,14 @@ Every function of :mod:`o3ref.verify` that calls a user's implementation (the pr
 checks, :func:`~o3ref.verify.detect_convention`, the pytest
 :class:`~o3ref.verify.pytest_plugin.ConformanceSuite`) calls it the same way:
 
-=================  =====================================  ===========================================
-quantity           called as                              returns
-=================  =====================================  ===========================================
-real SH            ``sh(l_max, xyz)``, ``xyz (n, 3)``     ``(n, (l_max+1)**2)``, ``m = -l..l``,
-                                                          flat index ``l*l + l + m``
-SH gradients       ``sh_gradient(l_max, xyz)``            ``(values (n, K), gradients (n, 3, K))``,
-                                                          ``K = (l_max+1)**2``
-real Wigner D      ``wigner_d(l, alpha, beta, gamma)``    ``(2l+1, 2l+1)``; ZYZ Euler angles
-                                                          (radians), active rotation
-                   ``wigner_d(l, R)``, ``R (3, 3)``,      the same, for checks given
-                   with ``takes="matrix"``                ``takes="matrix"``
-real CG            ``cg(l1, l2, L)``                      ``(2l1+1, 2l2+1, 2L+1)``
-=================  =====================================  ===========================================
+- real spherical harmonics: ``sh(l_max, xyz)`` for points ``xyz (n, 3)`` returns
+  ``(n, (l_max+1)**2)``, ``m = -l..l`` in each degree, flat index ``l*l + l + m``;
+- their gradients: ``sh_gradient(l_max, xyz)`` returns ``(values (n, K), gradients
+  (n, 3, K))`` with ``K = (l_max+1)**2``;
+- the real Wigner D: ``wigner_d(l, alpha, beta, gamma)`` returns ``(2l+1, 2l+1)`` for the
+  ZYZ Euler angles (radians) of an active rotation; a check given ``takes="matrix"`` calls
+  ``wigner_d(l, R)`` with a rotation matrix ``R (3, 3)`` instead;
+- real Clebsch-Gordan coefficients: ``cg(l1, l2, L)`` returns ``(2l1+1, 2l2+1, 2L+1)``.
 
 A function written to another signature goes through one explicit wrapper, so that a
 mismatch is never guessed: :func:`from_xyz_function` turns ``f(xyz)`` (a fixed ``l_max``)
