@@ -6,6 +6,11 @@ in each, the names of ``__all__`` (or, without ``__all__``, the functions and cl
 defines or re-exports from o3ref), the lazy re-exports of ``o3ref.verify`` (``_EXPORTS``)
 and, in each public class, the methods and properties it defines whose names do not start
 with ``_``. A dataclass's generated ``Name(field, ...)`` text does not count as a docstring.
+
+Run as a script, ``python tests/test_docstrings.py OUTDIR`` builds the API reference with
+pdoc (``tox -e docs`` does this after the test): the same modules as the check, so that the
+reference and the check never disagree on what is public. Any warning of pdoc (a module
+that fails to import, say) fails the build.
 """
 
 from __future__ import annotations
@@ -13,7 +18,10 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import sys
+import warnings
 from functools import cache
+from pathlib import Path
 
 import pytest
 
@@ -106,3 +114,26 @@ def test_the_check_catches_a_missing_docstring(monkeypatch):
 def test_public_names_have_docstrings(module_name):
     missing = missing_docstrings(module_name)
     assert not missing, "public names without a docstring: " + ", ".join(missing)
+
+
+def build_api_reference(output_directory: Path) -> int:
+    """Write the pdoc HTML of :func:`public_modules` into ``output_directory``."""
+    import pdoc
+    import pdoc.render
+
+    pdoc.render.configure(docformat="restructuredtext")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        # a package's own walk and the explicit list name some modules twice: harmless
+        warnings.filterwarnings("ignore", message="The module specification .* adds a module")
+        pdoc.pdoc(*public_modules(), output_directory=output_directory)
+    for warning in caught:
+        print(f"pdoc: {warning.category.__name__}: {warning.message}", file=sys.stderr)
+    print(f"API reference of {len(public_modules())} modules: {output_directory / 'index.html'}")
+    return 1 if caught else 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: python tests/test_docstrings.py OUTPUT_DIRECTORY")
+    sys.exit(build_api_reference(Path(sys.argv[1])))
