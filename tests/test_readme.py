@@ -116,6 +116,20 @@ def test_the_readme_has_python_blocks_and_they_are_all_collected():
 def test_python_blocks_run(section, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setitem(sys.modules, "mylib", _mylib())
+    run_section(section)
+
+
+def test_needs_marker_skips_only_for_a_missing_library():
+    code = "# needs: o3ref_no_such_library\nraise RuntimeError('ran')\n"
+    with pytest.raises(pytest.skip.Exception, match="o3ref_no_such_library"):
+        run_section(Section("t", [Block("python", 1, code, "t")]))
+    with pytest.raises(RuntimeError, match="ran"):  # a present library: the block runs
+        run_section(Section("t", [Block("python", 1, code.replace("o3ref_no_such_library",
+                                                                  "json"), "t")]))
+
+
+def run_section(section: Section) -> None:
+    """Run the python blocks of one section in order, in one namespace."""
     namespace = {"__name__": f"readme_{_slug(section.title).replace('-', '_')}"}
     for block in section.blocks:
         for line in block.code.splitlines():
@@ -124,7 +138,9 @@ def test_python_blocks_run(section, tmp_path, monkeypatch):
             needs = NEEDS.match(line)
             if needs:
                 for name in needs.group(1).split(","):
-                    pytest.importorskip(name.strip(), reason=f"README.md:{block.line} needs it")
+                    pytest.importorskip(name.strip(), reason=(
+                        f"README.md:{block.line}: the block needs {name.strip()}, "
+                        "which is not installed"))
         # blank lines in front so that a traceback names the README's own line numbers
         code = compile("\n" * (block.line - 1) + block.code, str(README), "exec")
         exec(code, namespace)
