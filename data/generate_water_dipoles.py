@@ -133,6 +133,7 @@ def frame_text(oh1: float, oh2: float, hoh: float, xyz, energy, forces, dipole) 
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line: compute the data set and write it (``--out``); returns the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", default="water-dipoles.xyz", help="output file")
     parser.add_argument(

@@ -159,4 +159,6 @@ class WignerDReal:
             _beta_basis(l)
 
     def compute(self, rotations) -> list[np.ndarray]:
+        """:func:`wigner_D_real` at this calculator's ``l_max``: a list indexed by ``l`` of
+        ``(n, 2l+1, 2l+1)`` for ``(n, 3, 3)`` matrices or ``(n, 4)`` quaternions."""
         return _wigner_from_matrices(self.l_max, _as_matrices(rotations))

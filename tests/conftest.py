@@ -13,7 +13,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 # the tutorial's own data set lives beside the repository, never inside it
-SHARED_DATA = Path(os.environ.get("O3REF_SHARED_DATA", REPO.parent / "shared" / "data"))
+DEFAULT_SHARED_DATA = REPO.parent / "shared" / "data"
 
 
 def pytest_addoption(parser):
@@ -31,10 +31,16 @@ def pytest_ignore_collect(collection_path, config):
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def tutorial_xyz():
-    """Path of ../shared/data/water-dipoles.xyz; skips the test when it is absent."""
-    path = SHARED_DATA / "water-dipoles.xyz"
+    """Path of the seed tutorial's own water-dipoles.xyz (not shipped with o3ref): in the
+    folder named by the environment variable O3REF_SHARED_DATA, by default ../shared/data
+    beside the repository. Skips the test, saying where it looked and why, when absent."""
+    folder = os.environ.get("O3REF_SHARED_DATA")
+    path = Path(folder or DEFAULT_SHARED_DATA) / "water-dipoles.xyz"
     if not path.is_file():
-        pytest.skip(f"tutorial data not found at {path}")
+        origin = ("O3REF_SHARED_DATA" if folder
+                  else "the default ../shared/data; set O3REF_SHARED_DATA to change it")
+        pytest.skip(f"the seed tutorial's data file is absent: {path} does not exist "
+                    f"(folder from {origin})")
     return path

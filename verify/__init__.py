@@ -8,6 +8,21 @@ The names below are re-exported lazily (PEP 562): the pytest plugin
 (:mod:`o3ref.verify.pytest_plugin`) is loaded in every pytest session of an environment where
 o3ref is installed, so importing this package must not import numpy or metatensor (it would
 also load BLAS before a benchmark can pin its thread count).
+
+Calling convention for your functions (:mod:`o3ref.verify.callables`): every check, the
+convention detector and the pytest plugin call an implementation the same way:
+
+- spherical harmonics ``sh(l_max, xyz (n, 3)) -> (n, (l_max+1)**2)``, ``m = -l..l``;
+- their gradients ``sh_gradient(l_max, xyz) -> (values, gradients (n, 3, (l_max+1)**2))``;
+- the real Wigner D ``wigner_d(l, alpha, beta, gamma) -> (2l+1, 2l+1)``, ZYZ Euler angles of
+  an active rotation, or ``wigner_d(l, R)`` for a check given ``takes="matrix"``;
+- real Clebsch-Gordan coefficients ``cg(l1, l2, L) -> (2l1+1, 2l2+1, 2L+1)``.
+
+Other signatures go through :func:`from_xyz_function` (``f(xyz)``) or
+:func:`from_matrix_function` (batched ``d_func(R (n, 3, 3))``); a callable that cannot take
+the convention's arguments raises ``TypeError`` naming the expected signature. The generic
+:func:`assert_equivariant` and :func:`assert_gradient_fd` take ``f(x)``.
+Conventions (signs, order, rotations): :mod:`o3ref.reference.conventions`.
 """
 
 from __future__ import annotations
@@ -23,6 +38,9 @@ _EXPORTS = {
     # the convention detector
     "ConventionReport": "detect",
     "detect_convention": "detect",
+    # the calling convention for users' functions and its explicit wrappers
+    "from_matrix_function": "callables",
+    "from_xyz_function": "callables",
     # property checks usable on any callable
     "assert_equivariant": "properties",
     "assert_gradient_fd": "properties",

@@ -44,6 +44,7 @@ _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "R
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``o3ref bench`` to ``parser``."""
     parser.add_argument("--only", default=",".join(CASES),
                         help=f"comma-separated cases among {', '.join(CASES)} (default: all)")
     parser.add_argument("--quick", action="store_true",
@@ -64,6 +65,7 @@ def _cases(text: str) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``o3ref bench`` with the parsed ``args``; returns the exit status."""
     cases = _cases(args.only)
     if args.repeat is not None and args.repeat < 1:
         raise ValueError(f"--repeat must be at least 1, got {args.repeat}")

@@ -37,6 +37,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``o3ref`` argument parser, with one subcommand per entry of ``SUBCOMMANDS``."""
     parser = argparse.ArgumentParser(
         prog="o3ref",
         description="Exact O(3) reference (real spherical harmonics, Wigner D, Clebsch-Gordan) "
@@ -58,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The ``o3ref`` command (also ``python -m o3ref``): parse ``argv`` (default
+    ``sys.argv[1:]``), run the subcommand and return its exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

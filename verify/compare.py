@@ -178,14 +178,17 @@ class TensorMapReport:
 
     @property
     def passed(self) -> bool:
+        """No metadata problem and every array within its tolerance."""
         return not self.problems and all(b.passed for b in self.blocks)
 
     @property
     def max_abs(self) -> float:
+        """The largest absolute error over all arrays (0.0 without any)."""
         return max((b.max_abs for b in self.blocks), default=0.0)
 
     @property
     def max_rel(self) -> float:
+        """The largest relative error over all arrays (0.0 without any)."""
         return max((b.max_rel for b in self.blocks), default=0.0)
 
     def worst(self) -> ComparisonReport | None:

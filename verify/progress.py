@@ -71,6 +71,8 @@ class Progress:
                 self._line(f"{self.desc}: {self.n}{of} {label}".rstrip())
 
     def update(self, n: int = 1) -> None:
+        """Count ``n`` more steps done (a line at most every ``min_interval`` seconds when
+        stderr is not a terminal)."""
         self.n += n
         if self.quiet:
             return
@@ -84,6 +86,7 @@ class Progress:
                 self._line(f"{self.desc}: {self.n}{of} {self.unit}s")
 
     def close(self) -> None:
+        """End the bar (or print the final line); calling it again does nothing."""
         if self._closed:
             return
         self._closed = True

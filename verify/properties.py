@@ -4,14 +4,24 @@ gradients versus finite differences.
 Each ``assert_*`` raises ``AssertionError`` with a :class:`~o3ref.verify.compare.ComparisonReport`
 (largest errors, where, both values) and returns that report when the property holds.
 
+The checks of one quantity take the user's function in the calling convention of
+:mod:`o3ref.verify.callables`: ``sh(l_max, xyz)`` (:func:`assert_sh_equivariant`,
+:func:`assert_parity`, :func:`assert_orthonormal_sh`) and ``wigner_d(l, alpha, beta, gamma)``
+or, with ``takes="matrix"``, ``wigner_d(l, R)`` (:func:`assert_homomorphism`). Functions of
+another signature go through :func:`~o3ref.verify.callables.from_xyz_function` or
+:func:`~o3ref.verify.callables.from_matrix_function`. The generic :func:`assert_equivariant`
+and :func:`assert_gradient_fd` take functions of one argument.
+
 Conventions (:mod:`o3ref.reference.conventions`): active rotations, ``Y_l(R r) = D_real^l(R)
 Y_l(r)`` with real harmonics ordered ``m = -l..l``; parity ``Y_lm(-r) = (-1)^l Y_lm(r)``.
 
 >>> import numpy as np
->>> sh1 = lambda xyz: np.sqrt(3 / (4 * np.pi)) * xyz[:, [1, 2, 0]] / np.linalg.norm(
-...     xyz, axis=1, keepdims=True)
->>> assert_parity(lambda xyz: np.concatenate([np.full((len(xyz), 1), 0.5 / np.sqrt(np.pi)),
-...     sh1(xyz)], axis=1), l_max=1).passed
+>>> def sh(l_max, xyz):   # l_max <= 1 in closed form
+...     u = xyz / np.linalg.norm(xyz, axis=1, keepdims=True)
+...     y = np.concatenate([np.full((len(u), 1), 0.5 / np.sqrt(np.pi)),
+...                         np.sqrt(3 / (4 * np.pi)) * u[:, [1, 2, 0]]], axis=1)
+...     return y[:, : (l_max + 1) ** 2]
+>>> assert_parity(sh, l_max=1).passed
 True
 """
 
@@ -21,6 +31,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .callables import require_signature
 from .compare import ComparisonReport, compare_arrays
 from .indexing import block
 from .tolerances import Tolerance, eps, tolerance
@@ -147,13 +158,36 @@ def assert_equivariant(
     return worst
 
 
-def assert_sh_equivariant(sh_func: Callable, l_max: int, n_points: int = 16, seed: int = 0):
-    """Equivariance of real spherical harmonics ``sh_func(xyz) -> (n, (l_max+1)**2)``:
-    ``Y(R r) = D_real(R) Y(r)`` (tolerance: :func:`tolerance` ``("sh", l_max)``)."""
+def _sh_values(sh: Callable, l_max: int, xyz: np.ndarray) -> np.ndarray:
+    values = np.asarray(sh(l_max, xyz))
+    expected = (len(xyz), (l_max + 1) ** 2)
+    if values.shape != expected:
+        raise AssertionError(
+            f"sh(l_max={l_max}, xyz of shape {xyz.shape}) returned shape {values.shape}; "
+            f"the convention sh(l_max, xyz) returns (n, (l_max+1)**2) = {expected}"
+        )
+    return values
+
+
+def _sh_checked(sh: Callable, l_max: int) -> Callable[[np.ndarray], np.ndarray]:
+    require_signature(sh, "sh")
+    if isinstance(l_max, bool) or not isinstance(l_max, (int, np.integer)) or l_max < 0:
+        raise ValueError(f"l_max={l_max!r} must be a non-negative integer")
+    return lambda xyz: _sh_values(sh, int(l_max), np.asarray(xyz))
+
+
+def assert_sh_equivariant(sh: Callable, l_max: int, n_points: int = 16, seed: int = 0):
+    """Equivariance of real spherical harmonics ``sh(l_max, xyz) -> (n, (l_max+1)**2)``:
+    ``Y(R r) = D_real(R) Y(r)`` (tolerance: :func:`tolerance` ``("sh", l_max)``).
+
+    ``sh`` follows :mod:`o3ref.verify.callables`; wrap a function of ``xyz`` alone with
+    :func:`~o3ref.verify.callables.from_xyz_function`.
+    """
+    values = _sh_checked(sh, l_max)
     xyz = np.random.default_rng(seed).standard_normal((n_points, 3))
     t = tolerance("sh", l_max)
     return assert_equivariant(
-        sh_func, xyz, rotate_points, sh_rotator(l_max), tol=Tolerance(
+        values, xyz, rotate_points, sh_rotator(l_max), tol=Tolerance(
             4 * t.atol, 0.0, "SH error on both sides plus the D product: 4x the SH policy"
         ), seed=seed
     )
@@ -179,10 +213,12 @@ def sphere_quadrature(degree: int) -> tuple[np.ndarray, np.ndarray]:
     return pts, w
 
 
-def assert_orthonormal_sh(sh_func: Callable, l_max: int) -> ComparisonReport:
-    """``int Y_lm Y_l'm' dOmega = delta`` for ``sh_func(xyz) -> (n, (l_max+1)**2)``."""
+def assert_orthonormal_sh(sh: Callable, l_max: int) -> ComparisonReport:
+    """``int Y_lm Y_l'm' dOmega = delta`` for ``sh(l_max, xyz) -> (n, (l_max+1)**2)``
+    (:mod:`o3ref.verify.callables`), on a quadrature exact to degree ``2 l_max``."""
+    values = _sh_checked(sh, l_max)
     pts, w = sphere_quadrature(2 * l_max)
-    y = np.asarray(sh_func(pts))
+    y = values(pts)
     gram = (y * w[:, None]).T @ np.conj(y)
     t = tolerance("sh", l_max)
     return _check(
@@ -210,32 +246,72 @@ def assert_orthogonal(matrices, tol: Tolerance | None = None) -> ComparisonRepor
     return _check(compare_arrays(prod, eye, tol, label="D D^T"), "orthogonality D D^T = I")
 
 
+def _d_on_matrices(wigner_d: Callable, l: int, rotations: np.ndarray, takes: str) -> np.ndarray:
+    # the user's D at each rotation of a stack (n, 3, 3), checked to be (2l+1, 2l+1)
+    if takes == "angles":
+        args = [tuple(float(t) for t in a) for a in matrix_to_euler(rotations)]
+    else:
+        args = [(R,) for R in rotations]
+    out = []
+    for a in args:
+        d = np.asarray(wigner_d(l, *a))
+        if d.shape != (2 * l + 1, 2 * l + 1):
+            raise AssertionError(
+                f"wigner_d(l={l}, ...) returned shape {d.shape}; the convention "
+                f"wigner_d(l, ...) returns (2l+1, 2l+1) = {(2 * l + 1, 2 * l + 1)}"
+            )
+        out.append(d)
+    return np.stack(out)
+
+
 def assert_homomorphism(
-    d_func: Callable, n_pairs: int = 4, tol: Tolerance | None = None, seed: int = 0
+    wigner_d: Callable,
+    l: int,
+    *,
+    takes: str = "angles",
+    n_pairs: int = 4,
+    tol: Tolerance | None = None,
+    seed: int = 0,
 ) -> ComparisonReport:
-    """``D(R1 R2) = D(R1) D(R2)`` and ``D(I) = I`` for ``d_func(R (n,3,3)) -> (n, d, d)``."""
+    """``D(R1 R2) = D(R1) D(R2)`` and ``D(I) = I`` for the degree-``l`` representation.
+
+    ``wigner_d(l, alpha, beta, gamma) -> (2l+1, 2l+1)`` (ZYZ Euler angles of an active
+    rotation, :mod:`o3ref.verify.callables`); with ``takes="matrix"``, ``wigner_d(l, R)`` for a
+    rotation matrix ``R (3, 3)``. A batched function of matrices, ``d_func(R (n, 3, 3))``, goes
+    through :func:`~o3ref.verify.callables.from_matrix_function`. The angles come from
+    :func:`matrix_to_euler` of random rotations, so a function using other Euler angles fails.
+    The tolerance defaults to 3x the Wigner-D policy (three evaluations).
+    """
+    if takes not in ("angles", "matrix"):
+        raise ValueError(f"takes={takes!r} must be 'angles' or 'matrix'")
+    require_signature(wigner_d, "wigner_d" if takes == "angles" else "wigner_d_matrix")
+    if isinstance(l, bool) or not isinstance(l, (int, np.integer)) or l < 0:
+        raise ValueError(f"l={l!r} must be a non-negative integer")
+    l = int(l)
     r1 = random_rotations(n_pairs, seed)
     r2 = random_rotations(n_pairs, seed + 1)
-    d12 = np.asarray(d_func(r1 @ r2))
+    d12 = _d_on_matrices(wigner_d, l, r1 @ r2, takes)
     if tol is None:
-        tol = tolerance("wigner_d", (d12.shape[-1] - 1) // 2)
+        tol = tolerance("wigner_d", l)
         tol = Tolerance(3 * tol.atol, 0.0, "three D evaluations: 3x the D policy")
-    rep = compare_arrays(
-        d12, np.asarray(d_func(r1)) @ np.asarray(d_func(r2)), tol, label="D(R1 R2)"
-    )
+    d1 = _d_on_matrices(wigner_d, l, r1, takes)
+    d2 = _d_on_matrices(wigner_d, l, r2, takes)
+    rep = compare_arrays(d12, d1 @ d2, tol, label="D(R1 R2)")
     _check(rep, "homomorphism D(R1 R2) = D(R1) D(R2)")
-    d_id = np.asarray(d_func(np.eye(3)[None]))
-    return _check(compare_arrays(d_id[0], np.eye(d_id.shape[-1]), tol, label="D(I)"), "D(I) = I")
+    d_id = _d_on_matrices(wigner_d, l, np.eye(3)[None], takes)
+    return _check(compare_arrays(d_id[0], np.eye(2 * l + 1), tol, label="D(I)"), "D(I) = I")
 
 
-def assert_parity(sh_func: Callable, l_max: int, n_points: int = 16, seed: int = 0):
-    """``Y_lm(-r) = (-1)^l Y_lm(r)`` for ``sh_func(xyz) -> (n, (l_max+1)**2)``."""
+def assert_parity(sh: Callable, l_max: int, n_points: int = 16, seed: int = 0):
+    """``Y_lm(-r) = (-1)^l Y_lm(r)`` for ``sh(l_max, xyz) -> (n, (l_max+1)**2)``
+    (:mod:`o3ref.verify.callables`)."""
+    values = _sh_checked(sh, l_max)
     xyz = np.random.default_rng(seed).standard_normal((n_points, 3))
     sign = np.concatenate([np.full(2 * l + 1, (-1.0) ** l) for l in range(l_max + 1)])
     return _check(
         compare_arrays(
-            sh_func(-xyz),
-            np.asarray(sh_func(xyz)) * sign,
+            values(-xyz),
+            values(xyz) * sign,
             tolerance("sh", l_max),
             label="Y(-r)",
             names=["point", "l*l+l+m"],

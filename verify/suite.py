@@ -68,6 +68,7 @@ class Row:
 
     @property
     def failed(self) -> bool:
+        """True for a row with status "FAIL" or "error" ("missing" is not a failure)."""
         return self.status in ("FAIL", "error")
 
 
@@ -367,6 +368,7 @@ def format_table(rows: list[Row]) -> str:
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``o3ref verify`` to ``parser``."""
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--quick", dest="mode", action="store_const", const="quick",
                       help="small grids, under a minute (default)")
@@ -386,6 +388,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``o3ref verify`` with the parsed ``args``; returns the exit status (non-zero on
+    any failure)."""
     if getattr(args, "profile", False):
         from .profile import run_profile
 

@@ -45,6 +45,7 @@ def default_data() -> Path:
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``o3ref tutorial`` to ``parser``."""
     parser.add_argument(
         "--data", default=None,
         help="extended XYZ file with a per-structure 'dipole' (default: o3ref's own "
@@ -201,6 +202,8 @@ def fit_models(nu1, nu2, dipoles):
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``o3ref tutorial`` with the parsed ``args``; returns the exit status (non-zero
+    when an equivariance check fails)."""
     # metatensor (and torch, where installed) load here, not when `o3ref --help` is built
     from .targets import dipole_tensor, energy_block, read_frames, spherical_to_xyz
 

@@ -9,7 +9,7 @@ import importlib
 import pytest
 
 MODULES = ["indexing", "tolerances", "compare", "properties", "conventions", "detect"]
-EXAMPLES = MODULES + ["structures"]
+EXAMPLES = MODULES + ["structures", "callables"]
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
@@ -23,7 +23,7 @@ def test_doctests(name):
 @pytest.mark.parametrize(
     "name",
     MODULES + ["detect_matrices", "suite", "checks_pipeline", "profile", "pytest_plugin",
-               "adapters"],
+               "adapters", "callables"],
 )
 def test_module_docstrings_point_to_the_conventions(name):
     module = importlib.import_module(f"o3ref.verify.{name}")

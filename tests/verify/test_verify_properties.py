@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from o3ref import reference
+from o3ref.verify.callables import from_matrix_function, from_xyz_function
 from o3ref.verify.compare import to_numeric
 from o3ref.verify.properties import (
     assert_equivariant,
@@ -15,6 +16,7 @@ from o3ref.verify.properties import (
     assert_orthogonal,
     assert_orthonormal_sh,
     assert_parity,
+    assert_sh_equivariant,
     random_rotations,
     rotate_points,
     sphere_quadrature,
@@ -30,6 +32,11 @@ def sh1(xyz):
     u = xyz / np.linalg.norm(xyz, axis=1, keepdims=True)
     return np.concatenate([np.full((len(u), 1), 0.5 / np.sqrt(np.pi)), C1 * u[:, [1, 2, 0]]],
                           axis=1)
+
+
+def sh(l_max, xyz):
+    """sh1 in the calling convention of o3ref.verify.callables, l_max <= 1."""
+    return sh1(xyz)[:, : (l_max + 1) ** 2]
 
 
 def rotate_sh1(R, values):
@@ -61,9 +68,43 @@ def test_equivariance_holds_and_fails():
 
 
 def test_parity():
-    assert assert_parity(sh1, l_max=1).passed
+    assert assert_parity(sh, l_max=1).passed
+    assert assert_parity(sh, l_max=0).passed
     with pytest.raises(AssertionError, match="parity"):
-        assert_parity(lambda xyz: np.abs(sh1(xyz)), l_max=1)
+        assert_parity(lambda l_max, xyz: np.abs(sh(l_max, xyz)), l_max=1)
+
+
+def test_sh_equivariance_in_the_calling_convention():
+    assert assert_sh_equivariant(sh, l_max=1).passed
+    with pytest.raises(AssertionError, match="equivariance"):
+        assert_sh_equivariant(lambda l_max, xyz: sh(l_max, xyz)[:, [0, 1, 3, 2]], l_max=1)
+
+
+@pytest.mark.parametrize("check", [assert_parity, assert_sh_equivariant, assert_orthonormal_sh])
+def test_sh_checks_refuse_a_function_of_xyz_alone(check):
+    with pytest.raises(TypeError, match=r"cannot be called as sh\(l_max, xyz\).*"
+                       r"from_xyz_function\(f, l_max\)"):
+        check(sh1, 1)
+    # the explicit wrapper accepts it
+    assert check(from_xyz_function(sh1, 1), 1).passed
+    assert check(from_xyz_function(sh1, 1), 0).passed
+
+
+def test_sh_checks_reject_bad_degree_and_shape():
+    with pytest.raises(ValueError, match="l_max=-1 must be a non-negative integer"):
+        assert_parity(sh, -1)
+    with pytest.raises(AssertionError, match=r"returned shape \(16, 4\).*\(16, 1\)"):
+        assert_parity(lambda l_max, xyz: sh1(xyz), 0)  # ignores l_max
+
+
+def test_from_xyz_function_checks_degree_and_width():
+    wrapped = from_xyz_function(sh1, 1)
+    with pytest.raises(ValueError, match="l_max=2 must be <= 1"):
+        wrapped(2, np.ones((2, 3)))
+    with pytest.raises(ValueError, match=r"returned shape \(2, 4\).*needs \(n, 9\)"):
+        from_xyz_function(sh1, 2)(1, np.ones((2, 3)))
+    with pytest.raises(ValueError, match="l_max=1.5 must be a non-negative integer"):
+        from_xyz_function(sh1, 1.5)
 
 
 def test_sphere_quadrature_is_exact():
@@ -77,12 +118,13 @@ def test_sphere_quadrature_is_exact():
 
 
 def test_orthonormality():
-    assert assert_orthonormal_sh(sh1, l_max=1).passed
+    assert assert_orthonormal_sh(sh, l_max=1).passed
     with pytest.raises(AssertionError, match="orthonormality on the sphere.*Gram matrix"):
-        assert_orthonormal_sh(lambda xyz: np.sqrt(4 * np.pi) * sh1(xyz), l_max=1)
-    # the exact reference at l_max = 4, through mpmath
+        assert_orthonormal_sh(lambda l_max, xyz: np.sqrt(4 * np.pi) * sh(l_max, xyz), l_max=1)
+    # the exact reference at l_max = 4, through mpmath (its signature is the convention's)
     assert assert_orthonormal_sh(
-        lambda xyz: to_numeric(reference.real_spherical_harmonics(4, xyz, dps=20)), 4).passed
+        lambda l_max, xyz: to_numeric(reference.real_spherical_harmonics(l_max, xyz, dps=20)),
+        4).passed
 
 
 def test_orthogonal_and_homomorphism():
@@ -92,11 +134,47 @@ def test_orthogonal_and_homomorphism():
 
     R = random_rotations(3)
     assert assert_orthogonal(d1(R)).passed
-    assert assert_homomorphism(d1).passed
+    assert assert_homomorphism(from_matrix_function(d1, 1), 1).passed
     with pytest.raises(AssertionError, match="orthogonality"):
         assert_orthogonal(1.01 * d1(R))
     with pytest.raises(AssertionError, match=r"homomorphism D\(R1 R2\) = D\(R1\) D\(R2\)"):
-        assert_homomorphism(lambda R: np.swapaxes(d1(R), 1, 2))  # the transpose reverses order
+        # the transpose reverses the order of the product
+        assert_homomorphism(from_matrix_function(lambda R: np.swapaxes(d1(R), 1, 2), 1), 1)
+
+
+def _d_real_exact(l, alpha, beta, gamma):
+    return to_numeric(reference.wigner_D_real(l, alpha, beta, gamma, dps=20))
+
+
+@pytest.mark.parametrize("l", [0, 1, 2])
+def test_homomorphism_in_the_calling_convention(l):
+    # the plugin's form wigner_d(l, alpha, beta, gamma), here o3ref's exact reference
+    assert assert_homomorphism(_d_real_exact, l).passed
+    P = np.eye(3)[[1, 2, 0]]
+    assert assert_homomorphism(lambda l, R: P @ R @ P.T, 1, takes="matrix").passed
+    # angles in the opposite order (gamma, beta, alpha) break the homomorphism
+    with pytest.raises(AssertionError, match="homomorphism"):
+        assert_homomorphism(lambda l, a, b, g: _d_real_exact(l, g, b, a), 2)
+
+
+def test_homomorphism_refuses_other_signatures():
+    def d1(R):
+        P = np.eye(3)[[1, 2, 0]]
+        return P @ R @ P.T
+
+    with pytest.raises(TypeError, match=r"cannot be called as wigner_d\(l, alpha, beta, gamma\)"
+                       r".*from_matrix_function"):
+        assert_homomorphism(d1, 1)
+    with pytest.raises(TypeError, match=r"cannot be called as wigner_d\(l, R\)"):
+        assert_homomorphism(_d_real_exact, 1, takes="matrix")
+    with pytest.raises(ValueError, match="takes='euler' must be 'angles' or 'matrix'"):
+        assert_homomorphism(_d_real_exact, 1, takes="euler")
+    with pytest.raises(ValueError, match="l=-1 must be a non-negative integer"):
+        assert_homomorphism(_d_real_exact, -1)
+    with pytest.raises(AssertionError, match=r"returned shape \(3, 3\).*\(5, 5\)"):
+        assert_homomorphism(lambda l, a, b, g: _d_real_exact(1, a, b, g), 2)  # ignores l
+    with pytest.raises(ValueError, match="l=2 must equal 1"):
+        from_matrix_function(d1, 1)(2, 0.0, 0.0, 0.0)
 
 
 def test_gradient_vs_finite_differences():

@@ -139,6 +139,9 @@ def wigner_3j(l1: int, l2: int, L: int) -> np.ndarray:
 
 
 def implementations() -> dict:
+    """This library's functions in o3ref's conventions, by kind (``"sh"``, ``"wigner_d"``,
+    ``"cg"``, ...; see :mod:`o3ref.verify.callables`); raises ``ImportError`` naming the
+    library when e3nn is not installed."""
     require("torch")
     require("e3nn")
 

@@ -40,5 +40,8 @@ def product_sign(l1: int, l2: int, L: int) -> int:
 
 
 def implementations() -> dict:
+    """This library's functions in o3ref's conventions, by kind (``"sh"``, ``"wigner_d"``,
+    ``"cg"``, ...; see :mod:`o3ref.verify.callables`); raises ``ImportError`` naming the
+    library when featomic is not installed."""
     require("featomic")
     return {"cg": clebsch_gordan}

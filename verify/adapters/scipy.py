@@ -38,5 +38,8 @@ def _real_sh(l_max, xyz):
 
 
 def implementations() -> dict:
+    """This library's functions in o3ref's conventions, by kind (``"sh"``, ``"wigner_d"``,
+    ``"cg"``, ...; see :mod:`o3ref.verify.callables`); raises ``ImportError`` naming the
+    library when scipy is not installed."""
     require("scipy.special")
     return {"sh": _real_sh}

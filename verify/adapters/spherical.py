@@ -66,6 +66,9 @@ def clebsch_gordan(l1: int, l2: int, L: int) -> np.ndarray:
 
 
 def implementations() -> dict:
+    """This library's functions in o3ref's conventions, by kind (``"sh"``, ``"wigner_d"``,
+    ``"cg"``, ...; see :mod:`o3ref.verify.callables`); raises ``ImportError`` naming the
+    library when spherical is not installed."""
     require("spherical")
     return {
         "wigner_d": lambda l, a, b, g: complex_d_to_real(l, np.conj(wigner_D(l, a, b, g))),

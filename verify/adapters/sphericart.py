@@ -36,5 +36,8 @@ def solid_harmonics(l_max: int, xyz) -> np.ndarray:
 
 
 def implementations() -> dict:
+    """This library's functions in o3ref's conventions, by kind (``"sh"``, ``"wigner_d"``,
+    ``"cg"``, ...; see :mod:`o3ref.verify.callables`); raises ``ImportError`` naming the
+    library when sphericart is not installed."""
     require("sphericart")
     return {"sh": spherical_harmonics, "sh_gradient": spherical_harmonics_with_gradients}

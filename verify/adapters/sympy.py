@@ -79,6 +79,9 @@ def _real_d(l, a, b, g):
 
 
 def implementations() -> dict:
+    """This library's functions in o3ref's conventions, by kind (``"sh"``, ``"wigner_d"``,
+    ``"cg"``, ...; see :mod:`o3ref.verify.callables`); raises ``ImportError`` naming the
+    library when sympy is not installed."""
     require("sympy")
     return {
         "sh": _real_sh,

@@ -42,6 +42,9 @@ def wigner_D(l: int, alpha, beta, gamma) -> np.ndarray:
 
 
 def implementations() -> dict:
+    """This library's functions in o3ref's conventions, by kind (``"sh"``, ``"wigner_d"``,
+    ``"cg"``, ...; see :mod:`o3ref.verify.callables`); raises ``ImportError`` naming the
+    library when wigners is not installed."""
     require("wigners")
     return {
         "complex_cg": clebsch_gordan,
