@@ -88,7 +88,7 @@ def _rotation_matrices(out, matrices, context, plt):
     scale = float(np.abs(RR).max())
     fig, axes = plt.subplots(1, 2, figsize=(11, 5.4), constrained_layout=True)
     cart = [a + b for a in "xyz" for b in "xyz"]
-    irrep = ["L=0"] + [f"1,{m:+d}" for m in (-1, 0, 1)] + [f"2,{m:+d}" for m in range(-2, 3)]
+    irrep = ["0,+0"] + [f"1,{m:+d}" for m in (-1, 0, 1)] + [f"2,{m:+d}" for m in range(-2, 3)]
     image = None
     for ax, matrix, title, ticks, label in (
             (axes[0], RR, "Cartesian: R ⊗ R acting on vec(Y)", cart,
