@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(module.run(args) or 0)
     except user_errors as exc:
-        message = " ".join(str(exc).split())  # one line, whatever the message holds
+        message = " ".join(str(exc).splitlines())  # one line, whatever the message holds
         print(f"o3ref {args.command}: error: {message}", file=sys.stderr)
         return 2
 
