@@ -346,20 +346,12 @@ def run(args: argparse.Namespace) -> int:
         bar.update()
 
         bar.set_label("figures")
-        figure_names = ", ".join(tutorial_figures.FILES)
-        if out is not None:
-            _section(f"figures and viewer files in {out}")
-            out.mkdir(parents=True, exist_ok=True)
-            context = {"unit": unit, "data": path.name, "frame": index,
-                       "angles": angles[selected], "rmse_rotated": rot_rmse,
-                       "max_rotated_deviation": rot_dev}
-            tutorial_figures.write_figures(out, dipoles, results, matrices, true_rot, rot_pred,
-                                           context)
-            tutorial_figures.write_chemiscope(out, rotated, angles,
-                                              spherical_to_xyz(rot_pred, axis=1))
-        else:
-            _section("figures")
-            print(f"no figures written: pass --out DIR to write {figure_names} into DIR")
+        write_outputs(out, {
+            "dipoles": dipoles, "results": results, "matrices": matrices,
+            "true_rot": true_rot, "rot_pred": rot_pred, "rotated": rotated, "angles": angles,
+            "context": {"unit": unit, "data": path.name, "frame": index,
+                        "angles": angles[selected], "rmse_rotated": rot_rmse,
+                        "max_rotated_deviation": rot_dev}})
         bar.update()
 
     _section("summary")
@@ -371,6 +363,26 @@ def run(args: argparse.Namespace) -> int:
         print(f"{name:20s} max deviation {dev:.1e} (tolerance {TOLERANCE:.0e}) {status}")
     print(f"done in {time.perf_counter() - start:.1f} s")
     return 1 if failed else 0
+
+
+def write_outputs(out: Path | None, data: dict) -> list[Path]:
+    """The figures and the chemiscope file in ``out`` (created here); without ``out``, a
+    line saying that none is written and how to get them."""
+    from .targets import spherical_to_xyz
+
+    if out is None:
+        _section("figures")
+        print(f"no figures written: pass --out DIR to write {', '.join(tutorial_figures.FILES)} "
+              "into DIR")
+        return []
+    _section(f"figures and viewer files in {out}")
+    out.mkdir(parents=True, exist_ok=True)
+    written = tutorial_figures.write_figures(out, data["dipoles"], data["results"],
+                                             data["matrices"], data["true_rot"],
+                                             data["rot_pred"], data["context"])
+    viewer = tutorial_figures.write_chemiscope(out, data["rotated"], data["angles"],
+                                               spherical_to_xyz(data["rot_pred"], axis=1))
+    return written + ([viewer] if viewer is not None else [])
 
 
 def _split_inversion(tensor, n_atoms):
