@@ -9,8 +9,8 @@ The implementation is :mod:`o3ref.fast` or, with ``--against NAME``, the adapter
   mpmath at 40 digits), real Wigner D to ``l = 40`` (one generic rotation, a subset of the
   degrees above 12), real Clebsch-Gordan to ``l = 30`` (the couplings ``(l, 1, l)`` and
   ``(l, 2, l)``, exact);
-- ``full``: the same ranges with every degree, eight points and the coupling ``(l, 3, l)``
-  as well.
+- ``full``: the same ranges with every degree (D: every degree to 30, then 35 and 40),
+  eight points and the coupling ``(l, 3, l)`` as well.
 
 Writes ``profile.csv`` (always) and ``profile.png`` (when matplotlib is installed) to the
 output folder, with the absolute tolerance of :mod:`o3ref.verify.tolerances` next to each
@@ -44,7 +44,7 @@ PROFILE_DEGREES: dict[str, dict[str, list[int]]] = {
     },
     "full": {
         "sh": list(range(61)),
-        "wigner_d": list(range(41)),
+        "wigner_d": list(range(31)) + [35, 40],
         "cg": list(range(31)),
     },
 }
