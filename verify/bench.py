@@ -53,6 +53,7 @@ _DEFAULT = ("sh", "sh-grad", "wigner", "expansion", "cg", "lambda-soap")
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``o3ref bench`` to ``parser``."""
     parser.add_argument("--only", default=",".join(_DEFAULT),
                         help=f"comma-separated cases among {', '.join(CASES)} (default: all)")
     parser.add_argument("--quick", action="store_true",
@@ -76,6 +77,8 @@ def _cases(text: str) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``o3ref bench``: check the options (a :class:`~o3ref.verify.cli_io.UsageError` on a
+    mistake, before any computation), compute, print, write; returns the exit status."""
     cases = _cases(args.only)
     if args.repeat is not None and args.repeat < 1:
         raise UsageError(f"--repeat must be at least 1, got {args.repeat}")

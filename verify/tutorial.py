@@ -57,6 +57,7 @@ def default_data() -> Path:
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``o3ref tutorial`` to ``parser``."""
     parser.add_argument(
         "--data", default=None,
         help="extended XYZ file with a per-structure 'dipole' (default: o3ref's own "
@@ -244,6 +245,8 @@ def _read_data(path: Path):
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``o3ref tutorial``: check the options (a :class:`~o3ref.verify.cli_io.UsageError` on a
+    mistake, before any computation), compute, print, write; returns the exit status."""
     # metatensor (and torch, where installed) load here, not when `o3ref --help` is built
     from .progress import Progress
     from .targets import energy_block, spherical_to_xyz

@@ -30,6 +30,7 @@ _ORACLES = {"sympy": None, "mpmath": None}
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``o3ref verify`` to ``parser``."""
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--quick", dest="mode", action="store_const", const="quick",
                       help="small grids, under a minute (default)")
@@ -74,6 +75,8 @@ def _implementations(against: str | None) -> tuple[dict | None, dict]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``o3ref verify``: check the options (a :class:`~o3ref.verify.cli_io.UsageError` on a
+    mistake, before any computation), compute, print, write; returns the exit status."""
     from .report_schema import envelope
 
     # every user error before any computation

@@ -179,3 +179,27 @@ def test_profile_honours_against(tmp_path, monkeypatch, capsys):
     assert report["under_test"]["name"] == "sphericart"
     assert report["under_test"]["version"] == report["provenance"]["libraries"]["sphericart"]
     assert {r["quantity"] for r in report["rows"]} == {"sh"}
+
+
+@pytest.mark.parametrize("name", ["cli_io", "report_schema"])
+def test_doctests(name):
+    import doctest
+    import importlib
+
+    module = importlib.import_module(f"o3ref.verify.{name}")
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS, verbose=False)
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_atomic_write_leaves_nothing_on_failure(tmp_path):
+    from o3ref.verify.cli_io import atomic_write
+
+    def half_then_fail(tmp):
+        tmp.write_text("partial")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        atomic_write(tmp_path / "r.json", half_then_fail)
+    assert list(tmp_path.iterdir()) == []
+    atomic_write(tmp_path / "r.json", lambda tmp: tmp.write_text("{}"))
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
