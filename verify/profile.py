@@ -107,7 +107,7 @@ def profile_errors(implementations: dict, mode: str = "quick", progress: bool = 
     degrees = PROFILE_DEGREES[mode] if degrees is None else degrees
     rows: list[dict] = []
     notes: list[str] = []
-    todo = [q for q in _GENERATORS if q in implementations]
+    todo = [q for q in _GENERATORS if q in implementations and degrees.get(q)]
     for q in _GENERATORS:
         if q not in implementations:
             notes.append(f"{q}: no implementation (missing)")
@@ -182,15 +182,21 @@ def write_outputs(rows: list[dict], out_dir, title: str = "float64 error against
 
 
 def run_profile(implementations: dict, out_dir, *, mode: str = "quick", name: str = "o3ref.fast",
-                progress: bool = True, report: dict | None = None, json_path=None) -> int:
+                progress: bool = True, report: dict | None = None, json_path=None,
+                l_max_caps: dict[str, int] | None = None) -> int:
     """The ``--profile`` command: compute, write, print a summary; 1 if a tolerance fails.
 
     ``report`` is the envelope of :func:`o3ref.verify.report_schema.envelope` (kind
     ``"profile"``), completed and written to ``json_path`` when both are given.
+    ``l_max_caps`` (quantity -> largest degree, as adapters declare it) drops the degrees
+    above it.
     """
     import json
 
-    rows, notes = profile_errors(implementations, mode, progress)
+    caps = l_max_caps or {}
+    degrees = {q: [l for l in ls if l <= caps.get(q, l)]
+               for q, ls in PROFILE_DEGREES[mode].items()}
+    rows, notes = profile_errors(implementations, mode, progress, degrees)
     paths = write_outputs(rows, out_dir, f"{name} against the exact reference ({mode})")
     for q in _GENERATORS:
         sel = [r for r in rows if r["quantity"] == q and r["max_abs_err"] is not None]
@@ -206,7 +212,7 @@ def run_profile(implementations: dict, out_dir, *, mode: str = "quick", name: st
     passed = bool(rows) and all(r["passed"] for r in rows)
     if report is not None and json_path is not None:
         report.update(passed=passed, mode=mode,
-                      degrees={q: PROFILE_DEGREES[mode][q] for q in _GENERATORS},
+                      degrees={q: degrees[q] for q in _GENERATORS},
                       rows=rows)
         paths.append(atomic_write(json_path, lambda tmp: tmp.write_text(
             json.dumps(report, indent=1), encoding="utf-8")))

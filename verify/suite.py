@@ -343,8 +343,10 @@ def fast_implementations() -> dict[str, Callable]:
 
 
 def run_suite(mode: str = "quick", implementations: dict | None = None,
-              progress: bool = True) -> list[Row]:
+              progress: bool = True, l_max_caps: dict[str, int] | None = None) -> list[Row]:
     """Run every registered check; returns the rows (missing implementations included).
+    ``l_max_caps`` (quantity -> largest degree the implementation computes, as adapters
+    declare it) lowers a grid's ``l_max`` to that degree.
 
     Progress (:mod:`o3ref.verify.progress`, on stderr) counts only the checks that have an
     implementation: ``--against sphericart`` shows its two quantities, not every check.
@@ -367,6 +369,8 @@ def run_suite(mode: str = "quick", implementations: dict | None = None,
                 continue
             bar.set_label(check.quantity)
             grid = GRIDS[mode].get(check.key) or checks_pipeline.GRIDS[mode][check.key]
+            if l_max_caps and check.key in l_max_caps and "l_max" in grid:
+                grid = dict(grid, l_max=min(grid["l_max"], l_max_caps[check.key]))
             t0 = time.perf_counter()
             try:
                 row = check.func(impl[check.key], grid)

@@ -54,24 +54,29 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
                         help=argparse.SUPPRESS)  # the older spelling of --quiet
 
 
-def _implementations(against: str | None) -> tuple[dict | None, dict]:
-    """(implementations or None for o3ref.fast, {"name", "version"} of what is tested)."""
+def _implementations(against: str | None) -> tuple[dict | None, dict, dict]:
+    """(implementations or None for o3ref.fast, {"name", "version"} of what is tested,
+    the adapter's largest degree per quantity)."""
     from .provenance import distribution_version
 
     if against is None:
-        return None, {"name": "o3ref.fast", "version": distribution_version("o3ref")}
-    from .adapters import ADAPTERS, get_adapter
+        return None, {"name": "o3ref.fast", "version": distribution_version("o3ref")}, {}
+    from . import adapters
 
+    names = getattr(adapters, "adapter_names", lambda: adapters.ADAPTERS)()
     if not against.strip():
-        raise UsageError(f"--against={against!r} must name an adapter: {', '.join(ADAPTERS)}")
-    if against not in ADAPTERS:
-        raise UsageError(f"--against={against}: adapter name={against!r} must be one of "
-                         f"{', '.join(ADAPTERS)}")
+        raise UsageError(f"--against={against!r} must name an adapter: {', '.join(names)}")
     try:
-        impl = get_adapter(against).implementations()
-    except ImportError as exc:
-        raise UsageError(f"--against {against}: {exc}") from exc
-    return impl, {"name": against, "version": distribution_version(against)}
+        adapter = adapters.get_adapter(against)
+        # the adapter registry's checks and declared degree limits, where it has them
+        checked = getattr(adapters, "checked_implementations", None)
+        impl = checked(against, adapter) if checked else adapter.implementations()
+    except (ImportError, ValueError) as exc:  # not installed / unknown name / broken adapter
+        raise UsageError(f"--against={against}: {exc}") from exc
+    max_l = getattr(adapters, "adapter_max_l", None)
+    caps = max_l(adapter) if max_l else {}
+    distribution = (getattr(adapter, "DISTRIBUTIONS", None) or (against,))[0]
+    return impl, {"name": against, "version": distribution_version(distribution)}, caps
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     from .report_schema import envelope
 
     # every user error before any computation
-    impl, under_test = _implementations(args.against)
+    impl, under_test, caps = _implementations(args.against)
     json_path = check_output_file(args.json, "--json") if args.json is not None else None
     progress = not args.quiet
     if args.profile:
@@ -90,8 +95,8 @@ def run(args: argparse.Namespace) -> int:
         report = envelope("profile", under_test, _ORACLES) if json_path else None
         return run_profile(impl if impl is not None else suite.fast_implementations(), out,
                            mode=args.mode, name=under_test["name"], progress=progress,
-                           report=report, json_path=json_path)
-    rows = suite.run_suite(args.mode, impl, progress=progress)
+                           report=report, json_path=json_path, l_max_caps=caps)
+    rows = suite.run_suite(args.mode, impl, progress=progress, l_max_caps=caps)
     if args.against:
         rows = [r for r in rows if r.status != "missing"]
     name = under_test["name"]
