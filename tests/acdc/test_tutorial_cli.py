@@ -51,8 +51,8 @@ def test_tutorial_cli_writes_chemiscope(cli_run):
 
 def test_tutorial_nu2_beats_nu1_on_our_data(cli_run):
     _, text, _ = cli_run
-    nu1 = _number(r"test RMSE nu=1 = (\S+),", text)
-    nu2 = _number(r"nu=2 = (\S+)\n", text)
+    nu1 = _number(r"test RMSE nu=1 = (\S+) e·Å,", text)
+    nu2 = _number(r"nu=2 = (\S+) e·Å\n", text)
     assert nu2 < nu1 / 10
 
 
