@@ -41,7 +41,7 @@ import subprocess
 import sys
 
 from .bench_cases import BOX_HYPERS, CASE_FUNCTIONS, CASE_ROWS, CASES
-from .cli_io import UsageError, atomic_write, check_output_file
+from .cli_io import UsageError, atomic_write, check_output_file, printing_beside_progress
 
 __all__ = ["BOX_HYPERS", "CASES", "USAGE_ERRORS_ONLY", "configure_parser", "run"]
 
@@ -108,7 +108,8 @@ def _run_here(args, cases, json_path) -> int:
     print(f"{'case':<62} {'o3ref':>17} {'other':>30} {'ratio':>6} {'goal':>6} "
           f"{'max diff':>9} {'tol':>9} {'ok':>4}")
     total = sum(CASE_ROWS[c][0 if args.quick else 1] for c in cases)
-    with Progress(total, "o3ref bench", quiet=args.quiet, unit="row") as bar:
+    with printing_beside_progress(args.quiet), \
+            Progress(total, "o3ref bench", quiet=args.quiet, unit="row") as bar:
         for case in cases:
             for row in CASE_FUNCTIONS[case](args.quick, repeat, bar):
                 rows.append(row)

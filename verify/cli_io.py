@@ -11,6 +11,9 @@ any computation, and atomic writes.
 - :func:`atomic_write`: write a file through a temporary file in the same folder and a
   rename; the temporary file is removed when writing fails, so a failed write leaves
   neither a partial file nor a ``*.tmp`` behind.
+- :func:`printing_beside_progress`: results printed to stdout while a progress bar is on
+  the terminal clear the bar's line first, so that the bar is drawn below them instead of
+  sharing their line.
 
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -22,12 +25,15 @@ o3ref.verify.cli_io.UsageError: --json=... is a directory, not a file
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-__all__ = ["UsageError", "atomic_write", "check_output_dir", "check_output_file"]
+__all__ = ["UsageError", "atomic_write", "check_output_dir", "check_output_file",
+           "printing_beside_progress"]
 
 
 class UsageError(ValueError):
@@ -98,3 +104,36 @@ def atomic_write(path, write: Callable[[Path], object]) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+class _ClearingStdout:
+    """stdout that first clears the terminal line holding a progress bar (on stderr) each
+    time it starts a line; the bar is drawn again at its next update, below the text."""
+
+    def __init__(self, stdout, stderr):
+        self._stdout, self._stderr, self._line_start = stdout, stderr, True
+
+    def write(self, text: str) -> int:
+        if text and self._line_start:
+            self._stderr.write("\r\x1b[K")
+            self._stderr.flush()
+        if text:
+            self._line_start = text.endswith("\n")
+        written = self._stdout.write(text)
+        self._stdout.flush()
+        return written
+
+    def __getattr__(self, name):
+        return getattr(self._stdout, name)
+
+
+@contextlib.contextmanager
+def printing_beside_progress(quiet: bool) -> Iterator[None]:
+    """While a tqdm bar may be on the terminal (stderr a terminal, not ``quiet``: the rule
+    of :mod:`o3ref.verify.progress`), clear the bar's line before each line printed to
+    stdout, so results and the bar never share a line; otherwise nothing changes."""
+    if quiet or not sys.stderr.isatty():
+        yield
+        return
+    with contextlib.redirect_stdout(_ClearingStdout(sys.stdout, sys.stderr)):
+        yield

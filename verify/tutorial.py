@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from . import tutorial_figures
-from .cli_io import UsageError, check_output_dir
+from .cli_io import UsageError, check_output_dir, printing_beside_progress
 from .seed import NU1_OH_L2_M_MINUS2, NU2_S1_L3_FIRST3
 
 __all__ = ["USAGE_ERRORS_ONLY", "configure_parser", "run"]
@@ -262,7 +262,8 @@ def run(args: argparse.Namespace) -> int:
     unit = args.dipole_unit
     from o3ref.fast import SphericalExpansion, seed_hypers, wigner_D_real
 
-    with Progress(7, "o3ref tutorial", quiet=args.quiet, unit="step") as bar:
+    with printing_beside_progress(args.quiet), \
+            Progress(7, "o3ref tutorial", quiet=args.quiet, unit="step") as bar:
         bar.set_label("1. data and targets")
         dipoles = np.asarray(dipole_map.block(0).values)[:, :, 0]  # (n, 3) in (y, z, x)
         _section("1. data and targets")

@@ -203,3 +203,28 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
     assert list(tmp_path.iterdir()) == []
     atomic_write(tmp_path / "r.json", lambda tmp: tmp.write_text("{}"))
     assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
+
+
+def test_printed_lines_clear_the_progress_line_first():
+    import io
+
+    from o3ref.verify.cli_io import _ClearingStdout
+
+    out, err = io.StringIO(), io.StringIO()
+    stream = _ClearingStdout(out, err)
+    for text in ("row 1\n", "row ", "2\n"):
+        stream.write(text)
+    assert out.getvalue() == "row 1\nrow 2\n"
+    assert err.getvalue() == "\r\x1b[K" * 2  # once per line, before it starts
+
+
+def test_printing_is_untouched_off_a_terminal(capsys):
+    import sys
+
+    from o3ref.verify.cli_io import printing_beside_progress
+
+    before = sys.stdout
+    with printing_beside_progress(quiet=False):  # stderr is captured: not a terminal
+        assert sys.stdout is before
+        print("plain")
+    assert capsys.readouterr() == ("plain\n", "")
