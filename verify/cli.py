@@ -7,6 +7,13 @@ Each subcommand lives in its own module, which provides two functions:
 
 This module only dispatches; it imports a subcommand's module when that subcommand runs
 (or when ``--help`` lists it), so ``o3ref tables`` never pays for importing the fast path.
+
+Errors: a :class:`~o3ref.verify.cli_io.UsageError` (a user's mistake, found before any
+computation) is printed as one line on stderr, ``o3ref COMMAND: error: ...``, with exit
+status 2. Any other exception is a bug and keeps its traceback. A subcommand module that
+does not set ``USAGE_ERRORS_ONLY = True`` is still given the older rule, under which
+``ValueError``, ``TypeError``, ``FileExistsError`` and ``FileNotFoundError`` also count as
+user errors.
 """
 
 from __future__ import annotations
@@ -15,10 +22,15 @@ import argparse
 import importlib
 import sys
 
+from .cli_io import UsageError
+
+# the older rule (see the module docstring), for modules without USAGE_ERRORS_ONLY
+_LEGACY_USER_ERRORS = (ValueError, TypeError, FileExistsError, FileNotFoundError)
+
 # subcommand -> (module, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "verify": (
-        "o3ref.verify.suite",
+        "o3ref.verify.verify_cli",
         "cross-validate the exact reference against the fast path (or another library)",
     ),
     "tables": (
@@ -67,10 +79,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     module = importlib.import_module(args._module)
+    user_errors = (UsageError,) if getattr(module, "USAGE_ERRORS_ONLY", False) \
+        else (UsageError, *_LEGACY_USER_ERRORS)
     try:
         return int(module.run(args) or 0)
-    except (ValueError, TypeError, FileExistsError, FileNotFoundError) as exc:
-        print(f"o3ref {args.command}: error: {exc}", file=sys.stderr)
+    except user_errors as exc:
+        message = " ".join(str(exc).splitlines())  # one line, whatever the message holds
+        print(f"o3ref {args.command}: error: {message}", file=sys.stderr)
         return 2
 
 

@@ -3,10 +3,12 @@
 Every quantity has a check registered in :data:`CHECKS`: it runs the implementation over a
 declared grid of inputs (:data:`GRIDS`, ``quick`` or ``full``), compares each case with
 :mod:`o3ref.reference` under the tolerance policy of :mod:`o3ref.verify.tolerances`, and
-gives one row of the table: quantity, l range, cases, max abs and relative error,
-tolerance, pass/fail. A quantity whose implementation does not exist yet shows as
+gives one row of the table (:class:`Row`): quantity, l range, cases, the error and the
+tolerance of the worst case (of the kind the verdict uses: absolute for every check here),
+their ratio, pass/fail. A quantity whose implementation does not exist yet shows as
 ``missing`` (never as a pass).
 
+The command line (``--against``, ``--json``, ``--profile``) is :mod:`o3ref.verify.verify_cli`;
 ``--against NAME`` takes the implementations from ``o3ref.verify.adapters.NAME`` (mapped
 to o3ref's conventions through the exact maps) instead of :mod:`o3ref.fast`.
 
@@ -15,12 +17,9 @@ Conventions: :mod:`o3ref.reference.conventions`.
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -28,8 +27,7 @@ from .compare import compare_arrays, to_numeric
 from .indexing import block, flat_index
 from .tolerances import policy_text, tolerance
 
-__all__ = ["CHECKS", "GRIDS", "Row", "configure_parser", "fast_implementations",
-           "format_table", "run", "run_suite"]
+__all__ = ["CHECKS", "GRIDS", "Row", "fast_implementations", "format_table", "run_suite"]
 
 # declared grids: what each check covers in each mode
 GRIDS: dict[str, dict[str, dict]] = {
@@ -54,16 +52,26 @@ GRIDS: dict[str, dict[str, dict]] = {
 
 @dataclass
 class Row:
-    """One line of the table."""
+    """One line of the table.
+
+    The error and the tolerance are those of the row's *worst case* (the case with the
+    largest error/tolerance ratio), and of the kind the verdict uses (``verdict_on``):
+    ``"abs"`` compares ``max_abs_err`` with ``abs_tol``, ``"rel"`` compares ``max_rel_err``
+    with ``rel_tol``. The row passes when ``err_over_tol <= 1`` in every case.
+    """
 
     quantity: str
     l_range: str
     cases: int
     max_abs_err: float | None
-    max_rel_err: float | None
-    tolerance: str
+    abs_tol: float | None
     status: str  # "pass", "FAIL", "missing", "error"
     worst: str = ""
+    max_rel_err: float | None = None
+    rel_tol: float | None = None
+    verdict_on: str | None = "abs"
+    err_over_tol: float | None = None
+    tolerance_policy: str = ""
     seconds: float = 0.0
 
     @property
@@ -71,36 +79,78 @@ class Row:
         """True for a row with status "FAIL" or "error" ("missing" is not a failure)."""
         return self.status in ("FAIL", "error")
 
+    @property
+    def tolerance(self) -> str:
+        """The worst case's tolerance in words: the number and the policy it comes from."""
+        parts = []
+        if self.abs_tol is not None and self.verdict_on in ("abs", "abs+rel"):
+            parts.append(f"abs {self.abs_tol:.1e}")
+        if self.rel_tol is not None and self.verdict_on in ("rel", "abs+rel"):
+            parts.append(f"rel {self.rel_tol:.1e}")
+        text = " + ".join(parts) or "-"
+        return f"{text} ({self.tolerance_policy})" if self.tolerance_policy else text
+
+
+def _missing_row(quantity: str, status: str, why: str) -> Row:
+    return Row(quantity, "-", 0, None, None, status, why, verdict_on=None)
+
+
+def _ratio(report) -> tuple[str, float]:
+    """Which kind of error the report's verdict rests on, and the error/tolerance ratio."""
+    def over(err, tol):
+        if tol > 0:
+            return err / tol
+        return 0.0 if err == 0 else float("inf")
+
+    if report.rtol == 0:
+        kind, ratio = "abs", over(report.max_abs, report.atol)
+    elif report.atol == 0:
+        kind, ratio = "rel", over(report.max_rel, report.rtol)
+    else:
+        bound = report.atol + report.rtol * abs(report.worst_expected)
+        kind, ratio = "abs+rel", over(report.max_abs, bound)
+    if not ratio == ratio:  # NaN errors never pass
+        ratio = float("inf")
+    if not report.passed and ratio <= 1:
+        ratio = float("inf")  # a verdict the summary numbers cannot show: never a pass
+    return kind, ratio
+
 
 class _Acc:
-    """Accumulates case reports into a row."""
+    """Accumulates case reports into a row; the row shows the worst case (largest
+    error/tolerance ratio), so its verdict agrees with the numbers it prints."""
 
     def __init__(self):
         self.cases = 0
-        self.max_abs = 0.0
         self.max_rel = 0.0
-        self.largest_tol = 0.0
         self.failures: list[str] = []
+        self.kinds: set[str] = set()
         self.worst = ""
-        self._worst_excess = -np.inf
+        self._worst_ratio = -np.inf
+        self._worst_report = None
 
     def add(self, report, where: str):
         self.cases += 1
-        self.max_abs = max(self.max_abs, report.max_abs)
         self.max_rel = max(self.max_rel, report.max_rel)
-        self.largest_tol = max(self.largest_tol, report.atol)
-        excess = report.max_abs / report.atol if report.atol else np.inf
-        if excess > self._worst_excess:
-            self._worst_excess = excess
-            self.worst = f"{where}, {report.where()}"
+        kind, ratio = _ratio(report)
+        self.kinds.add(kind)
+        if ratio > self._worst_ratio or self._worst_report is None:
+            self._worst_ratio, self._worst_report = ratio, report
+            self.worst = f"{where}: {report}"
         if not report.passed:
             self.failures.append(f"{where}: {report}")
 
     def row(self, quantity, l_range, tol_text) -> Row:
         status = "FAIL" if self.failures else "pass"
-        worst = self.failures[0] if self.failures else self.worst
-        return Row(quantity, l_range, self.cases, self.max_abs, self.max_rel,
-                   f"{tol_text} <= {self.largest_tol:.1e}", status, worst)
+        rep = self._worst_report
+        if rep is None:
+            return Row(quantity, l_range, 0, None, None, status, self.worst, verdict_on=None,
+                       tolerance_policy=tol_text)
+        kind = self.kinds.pop() if len(self.kinds) == 1 else "abs+rel"
+        rel_err = rep.max_rel if kind == "rel" else self.max_rel
+        return Row(quantity, l_range, self.cases, rep.max_abs, rep.atol, status, self.worst,
+                   max_rel_err=rel_err, rel_tol=rep.rtol if kind != "abs" else None,
+                   verdict_on=kind, err_over_tol=self._worst_ratio, tolerance_policy=tol_text)
 
 
 def _points(n: int, seed: int = 0) -> np.ndarray:
@@ -293,136 +343,81 @@ def fast_implementations() -> dict[str, Callable]:
     return impl
 
 
-class _Progress:
-    def __init__(self, total: int, stream=None):
-        self.total, self.done = total, 0
-        self.stream = stream if stream is not None else sys.stderr
-        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
-
-    def step(self, label: str):
-        width = 24
-        filled = width * self.done // max(self.total, 1)
-        bar = "#" * filled + "." * (width - filled)
-        text = f"[{bar}] {self.done}/{self.total} {label}"
-        if self.tty:
-            self.stream.write("\r" + text.ljust(78)[:78])
-        else:
-            self.stream.write(text + "\n")
-        self.stream.flush()
-        self.done += 1
-
-    def close(self):
-        if self.tty:
-            self.stream.write("\r" + " " * 78 + "\r")
-            self.stream.flush()
-
-
 def run_suite(mode: str = "quick", implementations: dict | None = None,
-              progress: bool = True) -> list[Row]:
-    """Run every registered check; returns the rows (missing implementations included)."""
+              progress: bool = True, l_max_caps: dict[str, int] | None = None) -> list[Row]:
+    """Run every registered check; returns the rows (missing implementations included).
+    ``l_max_caps`` (quantity -> largest degree the implementation computes, as adapters
+    declare it) lowers a grid's ``l_max`` to that degree.
+
+    Progress (:mod:`o3ref.verify.progress`, on stderr) counts only the checks that have an
+    implementation: ``--against sphericart`` shows its two quantities, not every check.
+    """
     from . import checks_pipeline
+    from .progress import Progress
 
     if mode not in GRIDS:
         raise ValueError(f"mode={mode!r} must be one of {sorted(GRIDS)}")
     impl = fast_implementations() if implementations is None else implementations
     checks = CHECKS + checks_pipeline.CHECKS
-    bar = _Progress(len(checks)) if progress else None
+    runnable = [c for c in checks if c.key in impl]
     rows = []
-    for check in checks:
-        if bar:
-            bar.step(check.quantity)
-        if check.key not in impl:
-            rows.append(Row(check.quantity, "-", 0, None, None, "-", "missing",
-                            f"no implementation for {check.key!r}"))
-            continue
-        grid = GRIDS[mode].get(check.key) or checks_pipeline.GRIDS[mode][check.key]
-        t0 = time.perf_counter()
-        try:
-            row = check.func(impl[check.key], grid)
-        except Exception as exc:  # an implementation that crashes is a failure, reported
-            row = Row(check.quantity, "-", 0, None, None, "-", "error",
-                      f"{type(exc).__name__}: {exc}")
-        row.seconds = time.perf_counter() - t0
-        rows.append(row)
-    if bar:
-        bar.close()
+    with Progress(len(runnable), f"o3ref verify --{mode}", quiet=not progress,
+                  unit="check") as bar:
+        for check in checks:
+            if check.key not in impl:
+                rows.append(_missing_row(check.quantity, "missing",
+                                         f"no implementation for {check.key!r}"))
+                continue
+            bar.set_label(check.quantity)
+            grid = GRIDS[mode].get(check.key) or checks_pipeline.GRIDS[mode][check.key]
+            if l_max_caps and check.key in l_max_caps and "l_max" in grid:
+                grid = dict(grid, l_max=min(grid["l_max"], l_max_caps[check.key]))
+            t0 = time.perf_counter()
+            try:
+                row = check.func(impl[check.key], grid)
+            except Exception as exc:  # an implementation that crashes is a failure, reported
+                row = _missing_row(check.quantity, "error", f"{type(exc).__name__}: {exc}")
+            row.seconds = time.perf_counter() - t0
+            rows.append(row)
+            bar.update()
     return rows
 
 
+def _num(v) -> str:
+    return "-" if v is None else f"{v:.2e}"
+
+
 def format_table(rows: list[Row]) -> str:
-    """The table as fixed-width text, worst cases of failures listed below it."""
-    head = ("quantity", "l range", "cases", "max abs err", "max rel err", "tolerance", "result")
+    """The table as fixed-width text, the failures' worst cases listed below it.
 
-    def fmt(v):
-        return "-" if v is None else f"{v:.2e}"
+    Each row shows its worst case (largest error/tolerance ratio): the error and the
+    tolerance of the kind its verdict uses, side by side. Relative columns appear only when
+    some row's verdict uses a relative tolerance; ``-`` marks a column the row's verdict
+    does not use.
+    """
+    relative = any(r.verdict_on in ("rel", "abs+rel") for r in rows)
+    head = ["quantity", "l range", "cases", "max abs err", "abs tol"]
+    head += ["max rel err", "rel tol"] if relative else []
+    head += ["err/tol", "result", "tolerance policy"]
 
-    body = [(r.quantity, r.l_range, str(r.cases), fmt(r.max_abs_err), fmt(r.max_rel_err),
-             r.tolerance, r.status) for r in rows]
-    widths = [max(len(str(x[i])) for x in [head, *body]) for i in range(len(head))]
-    lines = ["  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
-             for line in [head, tuple("-" * w for w in widths), *body]]
+    def cells(r: Row) -> list[str]:
+        uses_abs = r.verdict_on in ("abs", "abs+rel")
+        uses_rel = r.verdict_on in ("rel", "abs+rel")
+        line = [r.quantity, r.l_range, str(r.cases),
+                _num(r.max_abs_err) if uses_abs else "-", _num(r.abs_tol) if uses_abs else "-"]
+        if relative:
+            line += [_num(r.max_rel_err) if uses_rel else "-",
+                     _num(r.rel_tol) if uses_rel else "-"]
+        ratio = "-" if r.err_over_tol is None else f"{r.err_over_tol:.2f}"
+        return line + [ratio, r.status, r.tolerance_policy or "-"]
+
+    body = [cells(r) for r in rows]
+    widths = [max(len(x[i]) for x in [head, *body]) for i in range(len(head))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
+             for line in [head, ["-" * w for w in widths], *body]]
+    lines.append("errors and tolerances are those of each row's worst case (largest "
+                 "err/tol); a row passes when err <= tol in every case")
     for r in rows:
         if r.status in ("FAIL", "error", "missing"):
             lines.append(f"{r.status}: {r.quantity}: {r.worst}")
     return "\n".join(lines)
-
-
-def configure_parser(parser: argparse.ArgumentParser) -> None:
-    """Add the options of ``o3ref verify`` to ``parser``."""
-    mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--quick", dest="mode", action="store_const", const="quick",
-                      help="small grids, under a minute (default)")
-    mode.add_argument("--full", dest="mode", action="store_const", const="full",
-                      help="larger grids (higher l, more points)")
-    parser.set_defaults(mode="quick")
-    parser.add_argument("--json", metavar="FILE", help="also write the table as JSON to FILE")
-    parser.add_argument("--against", metavar="NAME",
-                        help="check another library through o3ref.verify.adapters.NAME "
-                        "(sphericart, featomic, e3nn, scipy, sympy, wigners, spherical)")
-    parser.add_argument("--profile", action="store_true",
-                        help="float64 error against exact values as a function of l "
-                        "(SH to 60, D to 40, CG to 30): CSV, and PNG with matplotlib")
-    parser.add_argument("--out", metavar="DIR", default="o3ref-profile",
-                        help="output folder of --profile (default: ./o3ref-profile)")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-
-
-def run(args: argparse.Namespace) -> int:
-    """Run ``o3ref verify`` with the parsed ``args``; returns the exit status (non-zero on
-    any failure)."""
-    if getattr(args, "profile", False):
-        from .profile import run_profile
-
-        return run_profile(args.out, progress=not args.no_progress)
-    against = getattr(args, "against", None)
-    if against:
-        from .adapters import get_adapter
-
-        try:
-            impl = get_adapter(against).implementations()
-        except ImportError as exc:
-            print(f"o3ref verify: error: --against {against}: {exc}", file=sys.stderr)
-            return 2
-        title = f"o3ref verify --{args.mode} --against {against}: {against} vs exact reference"
-    else:
-        impl = None
-        title = f"o3ref verify --{args.mode}: o3ref.fast vs exact reference (o3ref.reference)"
-    rows = run_suite(args.mode, impl, progress=not args.no_progress)
-    if against:
-        rows = [r for r in rows if r.status != "missing"]
-    print(title)
-    print(format_table(rows))
-    failed = [r for r in rows if r.failed]
-    print(f"{len(rows) - len(failed)} of {len(rows)} quantities without failure"
-          + (f"; FAILED: {', '.join(r.quantity for r in failed)}" if failed else ""))
-    if args.json:
-        try:
-            with open(args.json, "w", encoding="utf-8") as fh:
-                json.dump({"mode": args.mode, "against": against or "o3ref.fast",
-                           "passed": not failed, "rows": [asdict(r) for r in rows]}, fh,
-                          indent=2)
-        except OSError as exc:
-            print(f"o3ref verify: error: cannot write --json={args.json}: {exc}",
-                  file=sys.stderr)
-            return 2
-    return 1 if failed else 0

@@ -3,7 +3,6 @@ non-zero exit, --json / --against / --profile do what they say."""
 
 from __future__ import annotations
 
-import io
 import json
 
 import numpy as np
@@ -27,11 +26,12 @@ def test_quick_passes_on_fast(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "quantity" in text and "max abs err" in text and "FAIL" not in text
     table = json.loads(out.read_text())
-    assert table["passed"] is True and table["mode"] == "quick"
+    assert table["passed"] is True and table["mode"] == "quick" and table["kind"] == "verify"
     assert {r["quantity"] for r in table["rows"]} == ALL_QUANTITIES
     for row in table["rows"]:
         assert row["status"] == "pass", row
         assert row["cases"] > 0 and row["max_abs_err"] is not None
+        assert row["max_abs_err"] <= row["abs_tol"]  # every check here judges absolutely
 
 
 class _FlippedSH:
@@ -87,6 +87,11 @@ def test_against_unknown_library(capsys):
     assert "adapter name='numpy' must be one of sphericart" in capsys.readouterr().err
 
 
+def test_against_empty_name_is_an_error(capsys):
+    assert main(["verify", "--against", ""]) == 2
+    assert "--against='' must name an adapter" in capsys.readouterr().err
+
+
 def test_against_missing_library(capsys, monkeypatch):
     import sys
 
@@ -95,22 +100,23 @@ def test_against_missing_library(capsys, monkeypatch):
     assert "pip install torch e3nn" in capsys.readouterr().err
 
 
-def test_progress_bar_is_plain_text():
-    stream = io.StringIO()
-    bar = suite._Progress(4, stream)
-    for label in "abcd":
-        bar.step(label)
-    bar.close()
-    lines = stream.getvalue().splitlines()
-    assert lines[0] == "[........................] 0/4 a"
-    assert lines[2] == "[############............] 2/4 c"
+def test_progress_is_plain_text_off_a_terminal(capsys):
+    suite.run_suite("quick", {"cg": fast.real_clebsch_gordan})
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "o3ref verify --quick: 0/1 real Clebsch-Gordan"
+    assert lines[-1] == "o3ref verify --quick: 1/1 done"
 
 
 def test_table_format():
-    rows = [suite.Row("x", "0..2", 3, 1e-16, 2e-15, "t", "pass"),
-            suite.Row("y", "-", 0, None, None, "-", "missing", "no implementation for 'y'")]
+    rows = [suite.Row("x", "0..2", 3, 1e-16, 2e-15, "pass", err_over_tol=0.05,
+                      tolerance_policy="t"),
+            suite.Row("y", "-", 0, None, None, "missing", "no implementation for 'y'",
+                      verdict_on=None)]
     text = suite.format_table(rows)
-    assert text.splitlines()[2].split() == ["x", "0..2", "3", "1.00e-16", "2.00e-15", "t", "pass"]
+    assert text.splitlines()[0].split("  ")[:5] == ["quantity", "l range", "cases",
+                                                   "max abs err", "abs tol"]
+    assert text.splitlines()[2].split() == ["x", "0..2", "3", "1.00e-16", "2.00e-15", "0.05",
+                                            "pass", "t"]
     assert "missing: y: no implementation for 'y'" in text
 
 
@@ -118,13 +124,13 @@ def test_profile_writes_csv_and_png(tmp_path, monkeypatch, capsys):
     from o3ref.verify import profile
 
     monkeypatch.setattr(profile, "PROFILE_DEGREES",
-                        {"sh": list(range(9)), "wigner_d": [0, 1, 4], "cg": [1, 3]})
+                        {"quick": {"sh": list(range(9)), "wigner_d": [0, 1, 4], "cg": [1, 3]}})
     assert main(["verify", "--profile", "--out", str(tmp_path), "--no-progress"]) == 0
     lines = (tmp_path / "profile.csv").read_text().splitlines()
-    assert lines[0] == "quantity,l,max_abs_err,max_rel_err,tolerance,passed"
+    assert lines[0] == "quantity,l,max_abs_err,abs_tol,passed,max_rel_err,tolerance_policy"
     assert len(lines) == 1 + 9 + 3 + 2
     first = lines[1].split(",")
-    assert first[:2] == ["sh", "0"] and float(first[2]) <= float(first[4])
+    assert first[:2] == ["sh", "0"] and float(first[2]) <= float(first[3])
     try:
         import matplotlib  # noqa: F401
     except ImportError:
@@ -135,8 +141,9 @@ def test_profile_writes_csv_and_png(tmp_path, monkeypatch, capsys):
 
 
 def test_unwritable_json_is_an_error(monkeypatch, tmp_path, capsys):
-    rows = [suite.Row("x", "0..2", 3, 1e-16, 2e-15, "t", "pass")]
+    rows = [suite.Row("x", "0..2", 3, 1e-16, 2e-15, "pass")]
     monkeypatch.setattr(suite, "run_suite", lambda *args, **kwargs: rows)
     target = tmp_path / "missing-folder" / "t.json"
     assert main(["verify", "--quick", "--json", str(target), "--no-progress"]) == 2
-    assert f"cannot write --json={target}" in capsys.readouterr().err
+    assert f"--json={target}: the folder {target.parent} does not exist" in \
+        capsys.readouterr().err
