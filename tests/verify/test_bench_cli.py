@@ -33,7 +33,9 @@ def test_wigner_case_in_process(tmp_path, monkeypatch, capsys):
         assert "spherical: not installed" in captured.out and result["passed"] is None
     else:
         assert row["max_diff"] <= row["diff_tol"] and row["diff_ok"] is True
-        assert row["ratio"] == pytest.approx(row["ours_min_ms"] / row["other_min_ms"])
+        # the printed ratio is the quotient of the printed times, to its own rounding
+        ratio = row["ours_min_ms"] / row["other_min_ms"]
+        assert row["ratio"] == pytest.approx(ratio, abs=tolerance("rotation", scale=ratio).atol)
         assert result["provenance"]["libraries"]["spherical"] == row["other_version"]
 
 
