@@ -61,14 +61,18 @@ __all__ = ["SphericalExpansion"]
 
 KEY_NAMES = ["o3_lambda", "o3_sigma", "center_type", "neighbor_type"]
 COINCIDENCE = 1e-10
+#: calls with fewer pairs than this use the radial closed form and build no spline
+SPLINE_MIN_PAIRS = 4096
 
 
 class SphericalExpansion:
     """Spherical expansion calculator; hypers in the seed or the featomic spelling.
 
     See :mod:`o3ref.fast.hypers` for both spellings (the seed's ``max_radial`` counts radial
-    functions, featomic's is the largest index). The radial spline is built once per set of
-    hypers (cached); ``compute`` works on all pairs of all frames at once.
+    functions, featomic's is the largest index). The radial spline is built on the first
+    call with at least ``SPLINE_MIN_PAIRS`` pairs (once per set of hypers, cached); smaller
+    calls use the closed form, so that a few pairs never pay for a table. ``compute``
+    works on all pairs of all frames at once.
 
     Conventions: :mod:`o3ref.reference.conventions` (density expansion, ``r_ij = r_j - r_i``,
     real harmonics with ``m = -l..l``).
@@ -78,7 +82,8 @@ class SphericalExpansion:
         self.hypers = ExpansionHypers.from_kwargs(**hypers)
         h = self.hypers
         self._radial = GtoRadialIntegral(h.cutoff, h.n_radial, h.l_max, h.density_width,
-                                         spline=h.spline)
+                                         spline=False)
+        self._splined = None  # built on the first call with SPLINE_MIN_PAIRS pairs or more
         self._cutoff = cutoff_function(h)
         self._harmonics = SphericalHarmonics(h.l_max)
         y00 = 0.5 / math.sqrt(math.pi)
@@ -128,6 +133,16 @@ class SphericalExpansion:
         return self._expand(types_all, system, atom, first, second, vectors, distances,
                             with_gradients)
 
+    def _radial_for(self, n_pairs):
+        """The closed form for fewer than ``SPLINE_MIN_PAIRS`` pairs (building a spline
+        costs about as much as that many closed-form evaluations), the spline otherwise."""
+        if not self.hypers.spline or n_pairs < SPLINE_MIN_PAIRS:
+            return self._radial
+        if self._splined is None:
+            h = self.hypers
+            self._splined = GtoRadialIntegral(h.cutoff, h.n_radial, h.l_max, h.density_width)
+        return self._splined
+
     # ------------------------------------------------------------------ kernel
     def _expand(self, types_all, system, atom, first, second, vectors, distances, grads):
         h = self.hypers
@@ -155,12 +170,13 @@ class SphericalExpansion:
 
         # radial and angular parts of every pair
         fc, dfc = self._cutoff.compute(distances)
+        radial_integral = self._radial_for(len(distances))
         if grads:
-            radial, dradial = self._radial.compute(distances, derivative=True)
+            radial, dradial = radial_integral.compute(distances, derivative=True)
             dradial = dfc[:, None, None] * radial + fc[:, None, None] * dradial
             harmonics, dharmonics = self._harmonics.compute_with_gradients(vectors)
         else:
-            radial = self._radial.compute(distances)
+            radial = radial_integral.compute(distances)
             harmonics = self._harmonics.compute(vectors)
         radial *= fc[:, None, None]
 
