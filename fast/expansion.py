@@ -61,7 +61,10 @@ __all__ = ["SphericalExpansion"]
 
 KEY_NAMES = ["o3_lambda", "o3_sigma", "center_type", "neighbor_type"]
 COINCIDENCE = 1e-10
-#: calls with fewer pairs than this use the radial closed form and build no spline
+#: the radial spline is built with the calculator when it holds at most this many
+#: functions ``(l_max + 1) n_radial`` (a second or less); larger bases build it on the
+#: first call with ``SPLINE_MIN_PAIRS`` pairs or more and use the closed form before
+EAGER_SPLINE_VALUES = 256
 SPLINE_MIN_PAIRS = 4096
 
 
@@ -69,10 +72,11 @@ class SphericalExpansion:
     """Spherical expansion calculator; hypers in the seed or the featomic spelling.
 
     See :mod:`o3ref.fast.hypers` for both spellings (the seed's ``max_radial`` counts radial
-    functions, featomic's is the largest index). The radial spline is built on the first
-    call with at least ``SPLINE_MIN_PAIRS`` pairs (once per set of hypers, cached); smaller
-    calls use the closed form, so that a few pairs never pay for a table. ``compute``
-    works on all pairs of all frames at once.
+    functions, featomic's is the largest index). The radial spline (cached per set of
+    hypers) is built here when the basis has at most ``EAGER_SPLINE_VALUES`` functions;
+    a larger basis (``l_max = 60``: 366) builds it on the first call with at least
+    ``SPLINE_MIN_PAIRS`` pairs and uses the closed form before, so that a few pairs never
+    pay for a table. ``compute`` works on all pairs of all frames at once.
 
     Conventions: :mod:`o3ref.reference.conventions` (density expansion, ``r_ij = r_j - r_i``,
     real harmonics with ``m = -l..l``).
@@ -83,7 +87,9 @@ class SphericalExpansion:
         h = self.hypers
         self._radial = GtoRadialIntegral(h.cutoff, h.n_radial, h.l_max, h.density_width,
                                          spline=False)
-        self._splined = None  # built on the first call with SPLINE_MIN_PAIRS pairs or more
+        self._splined = None
+        if h.spline and (h.l_max + 1) * h.n_radial <= EAGER_SPLINE_VALUES:
+            self._splined = GtoRadialIntegral(h.cutoff, h.n_radial, h.l_max, h.density_width)
         self._cutoff = cutoff_function(h)
         self._harmonics = SphericalHarmonics(h.l_max)
         y00 = 0.5 / math.sqrt(math.pi)
@@ -134,11 +140,14 @@ class SphericalExpansion:
                             with_gradients)
 
     def _radial_for(self, n_pairs):
-        """The closed form for fewer than ``SPLINE_MIN_PAIRS`` pairs (building a spline
-        costs about as much as that many closed-form evaluations), the spline otherwise."""
-        if not self.hypers.spline or n_pairs < SPLINE_MIN_PAIRS:
+        """The spline when built (or worth building: ``n_pairs >= SPLINE_MIN_PAIRS``),
+        the closed form otherwise. A spline that does not fit ``MAX_SPLINE_BYTES`` turns
+        out as the closed form (``spline`` False)."""
+        if not self.hypers.spline:
             return self._radial
         if self._splined is None:
+            if n_pairs < SPLINE_MIN_PAIRS:
+                return self._radial
             h = self.hypers
             self._splined = GtoRadialIntegral(h.cutoff, h.n_radial, h.l_max, h.density_width)
         return self._splined

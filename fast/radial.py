@@ -198,28 +198,46 @@ def _hyp1f1_log_series(a, b, z, max_terms=100_000):
 
 
 def _hyp1f1_log_asymptotic(a, b, z, max_terms=200):
-    term = np.ones(a.shape)
-    total = np.ones(a.shape)
-    largest = np.ones(a.shape)
-    converged = np.zeros(a.shape, dtype=bool)
-    failed = np.zeros(a.shape, dtype=bool)
+    # finished elements leave the working arrays (indices ``idx``), so that each step costs
+    # what is still summing; per element the rule is unchanged
+    n = len(a)
+    total_out = np.ones(n)
+    largest_out = np.ones(n)
+    converged_out = np.zeros(n, dtype=bool)
+    idx = np.arange(n)
+    term = np.ones(n)
+    total = np.ones(n)
+    largest = np.ones(n)
+    aa, bb, zz = a, b, z
     for k in range(max_terms):
         previous = np.abs(term)
-        term = term * (b - a + k) * (1.0 - a + k) / ((k + 1) * z)
+        term = term * (bb - aa + k) * (1.0 - aa + k) / ((k + 1) * zz)
         size = np.abs(term)
-        active = ~converged & ~failed
-        failed |= active & (size > previous)  # the asymptotic series started to diverge
-        active &= ~failed
-        total = np.where(active, total + term, total)
-        largest = np.where(active, np.maximum(largest, size), largest)
+        failed = size > previous  # the asymptotic series started to diverge
+        total = np.where(failed, total, total + term)
+        largest = np.where(failed, largest, np.maximum(largest, size))
         # a term below the last bit, or a terminating series (a or b - a a non-positive integer)
-        converged |= active & ((size <= 1e-17 * np.abs(total)) | (term == 0.0))
-        if np.all(converged | failed):
-            break
-    lgam = np.vectorize(math.lgamma, otypes=[np.float64])
-    value = (a - b) * np.log(z) + lgam(b) - lgam(a) + np.log(np.abs(total))
+        converged = ~failed & ((size <= 1e-17 * np.abs(total)) | (term == 0.0))
+        done = failed | converged
+        if done.any():
+            total_out[idx[done]] = total[done]
+            largest_out[idx[done]] = largest[done]
+            converged_out[idx[done]] = converged[done]
+            keep = ~done
+            idx, term, total, largest = idx[keep], term[keep], total[keep], largest[keep]
+            aa, bb, zz = aa[keep], bb[keep], zz[keep]
+            if not len(idx):
+                break
+    total_out[idx] = total  # not converged in max_terms: left unconverged
+    value = (a - b) * np.log(z) + _lgamma(b) - _lgamma(a) + np.log(np.abs(total_out))
     # accepted only without cancellation: every term below 8 times the sum
-    return value, converged & (total > 0) & (largest < 8.0 * total)
+    return value, converged_out & (total_out > 0) & (largest_out < 8.0 * total_out)
+
+
+def _lgamma(x):
+    """``math.lgamma`` elementwise, evaluated once per distinct value."""
+    values, inverse = np.unique(x, return_inverse=True)
+    return np.array([math.lgamma(v) for v in values])[inverse.reshape(-1)].reshape(x.shape)
 
 
 class GtoRadialIntegral:
@@ -271,10 +289,10 @@ class GtoRadialIntegral:
         b = l + 1.5
         rr = r[:, None, None]
         z = c * c * rr * rr / (c + d)
-        lgam = np.vectorize(math.lgamma)
         log_pref = (
             0.75 * math.log(math.pi / self.density_width**2)
-            + lgam(a) - lgam(b) - a * np.log(c + d) + np.log(self._norms)
+            + _lgamma(np.broadcast_to(a, (1, *a.shape[1:]))) - _lgamma(b)
+            - a * np.log(c + d) + np.log(self._norms)
         )
         # log (c r)^l, with 0^0 = 1 and 0^l = 0 at r = 0
         positive = rr > 0
