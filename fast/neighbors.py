@@ -8,10 +8,16 @@ is never its own neighbour with ``S = 0``, but its periodic images are (``j == i
 the cutoff exceeds half the cell.
 
 Method: positions are wrapped into the cell along periodic axes; the periodic images that
-can lie within the cutoff of the cell are generated explicitly (a bounded loop over shifts,
-from the distances between lattice planes); pairs are then found with an axis-aligned cell
-list of bin size ``cutoff`` (27 neighbouring bins), all in NumPy. Small non-periodic
-molecules of equal size are handled together in one batched brute-force pass.
+can lie within the cutoff of the cell are generated explicitly (per atom and axis one range
+of shifts, from the distances between lattice planes); pairs are then found with an
+axis-aligned cell list of bin size ``cutoff`` (27 neighbouring bins), all in NumPy. The cell
+list stores only occupied bins (sorted keys, per-axis ranks that keep adjacency), so time and
+memory follow atoms, images and candidate pairs, never the volume: 100 atoms in a 1000 Å
+box or a molecule spread over 1e4 cutoffs cost what their pairs cost. Requests that are
+genuinely huge are refused before allocation with the estimate (``ValueError``): more than
+:data:`MAX_IMAGES` periodic images (a cell much thinner than the cutoff: ``diag(1, 1, 1e-6)``
+with a 2 Å cutoff needs 3e8) or more than :data:`MAX_CANDIDATES` candidate pairs. Small
+non-periodic molecules of equal size are handled together in one batched brute-force pass.
 
 Conventions: :mod:`o3ref.reference.conventions` (density expansion: ``r_ij = r_j - r_i``).
 

@@ -21,13 +21,24 @@ relative against ``mpmath.hyp1f1`` (tested). ``exp(-c r^2) 1F1`` is formed as
 ``1F1`` amplified by the Löwdin matrix (entries of a few hundred at ``N = 9``): below
 ``1e-11`` of the largest ``|I_nl|`` of each ``l`` in the tests.
 
+``S`` depends on ``N`` only; its condition number grows about 10x per function (8.8e13
+at ``N = 20``), so above ``N = 9`` :func:`gto_lowdin` computes ``S^(-1/2)`` with mpmath
+and rounds it (a float64 eigendecomposition was off by 4e-6 of ``I_nl`` at ``N = 20``).
+What float64 cannot avoid is applying it: rows of 1-norm ``||L||`` (270 at ``N = 9``,
+4.8e6 at ``N = 20``) times the primitives' rounding. ``N > MAX_N_RADIAL`` is refused
+(``ValueError``): there ``eps ||L||`` passes 1e-7 of the values.
+
 :class:`GtoRadialIntegral` evaluates either the closed form on every call or a cubic Hermite
-spline of it (values and analytic derivatives on a uniform grid in ``[0, r_c]``, built once
-per hyper-parameter set and cached). The grid starts at ``h = min(sigma, sigma_n)/64`` and
-grows by 1.5x until the error at every interval midpoint (where a cubic Hermite error peaks)
-is below ``SPLINE_TOLERANCE = 1e-11`` times the largest ``|I_nl|`` of the same ``l``. Stated
-accuracy: values within ``1e-10``, derivatives within ``1e-8`` of that scale, checked
-against the mpmath reference in the tests.
+spline of it, on a grid uniform in ``log(1 + r/a)`` (fine near the origin, where ``I_nl``
+changes on the scale of the density, wider outwards; see :func:`_spline_table`), built once
+per hyper-parameter set and cached. Its size grows with ``log(r_c/sigma)``, not with
+``r_c/sigma``: 1515 intervals for the seed's hypers, about 7000 at ``r_c = 1e4`` or
+``sigma = 1e-4``; a table that would pass ``MAX_SPLINE_BYTES`` is not built (closed form).
+The grid grows until the error at every interval midpoint is below
+``SPLINE_TOLERANCE = 1e-11`` times the largest ``|I_nl|`` of the same ``l`` or below the
+closed form's own float error there (large ``N``). Stated accuracy: values within
+``1e-10``, derivatives within ``1e-8`` of that scale, checked against the mpmath reference
+in the tests.
 
 Conventions: :mod:`o3ref.reference.conventions` (density expansion section).
 
@@ -56,11 +67,15 @@ __all__ = [
     "GtoRadialIntegral",
     "SPLINE_TOLERANCE",
     "gto_lowdin",
+    "MAX_N_RADIAL",
 ]
 
 SPLINE_TOLERANCE = 1e-11
 #: the largest n_radial whose Löwdin matrix float64 eigh gets to about 1e-12 (cond 1.8e5)
 LOWDIN_FLOAT_MAX = 9
+#: the largest n_radial: eps times the row 1-norms of S^(-1/2) (3.9e-8 at 24, 2.4e-7 at 26,
+#: 9.4e-6 at 30, growing 2.5x per function) must stay below 1e-7
+MAX_N_RADIAL = 24
 #: relative float error of one primitive ``Itilde`` (1F1, exp and log at large arguments)
 PRIMITIVE_ERROR = 1e-13
 #: the spline's table may hold at most this many bytes; beyond it, the closed form is used
@@ -113,6 +128,8 @@ def gto_lowdin(n_radial: int) -> np.ndarray:
     1.6 s at ``N = 20``, once per process), so that the only float error left is that of
     applying ``S^(-1/2)`` (rows of 1-norm up to 5e6 at ``N = 20``) to float primitives.
     """
+    if not 1 <= n_radial <= MAX_N_RADIAL:
+        raise ValueError(n_radial_message(n_radial))
     if n_radial <= LOWDIN_FLOAT_MAX:
         return lowdin_inverse_sqrt(gto_overlap(1.0, n_radial))
     import mpmath  # only for ill-conditioned overlaps
@@ -132,6 +149,17 @@ def gto_lowdin(n_radial: int) -> np.ndarray:
             raise ValueError(f"overlap of n_radial={n_radial} GTOs is not positive definite")
         lowdin = eigvec * mpmath.diag([1 / mpmath.sqrt(w) for w in eigval]) * eigvec.T
         return np.array(lowdin.tolist(), dtype=np.float64)
+
+
+def n_radial_message(n_radial) -> str:
+    """Why ``n_radial`` GTOs are refused: float64 cannot hold their orthonormal combinations."""
+    return (
+        f"n_radial={n_radial} (seed max_radial={n_radial}, featomic basis.radial.max_radial="
+        f"{n_radial - 1}) must be between 1 and MAX_N_RADIAL={MAX_N_RADIAL}: the GTO overlap's "
+        f"condition number grows about 10x per function (8.8e13 at 20), and applying its "
+        f"S^(-1/2) in float64 loses eps times its row norms (2.4e-7 of the values at 26, "
+        f"9.4e-6 at 30)"
+    )
 
 
 def log_hyp1f1_scaled(a, b, z) -> np.ndarray:

@@ -215,3 +215,16 @@ def test_too_many_candidate_pairs_are_refused_up_front(monkeypatch):
     with pytest.raises(ValueError, match=r"cutoff=2.0: the cell list would test about "
                                          r".* candidate pairs .* more than MAX_CANDIDATES=1000"):
         neighbor_list(atoms.positions, atoms.cell.array, atoms.pbc, 2.0)
+
+
+@pytest.mark.parametrize("spelling", ["seed", "featomic"])
+def test_radial_basis_beyond_float64_is_refused_up_front(spelling):
+    # 30 GTOs: eps times the row norms of S^(-1/2) is 9.4e-6 of the values
+    hypers = _hypers(max_radial=30)
+    if spelling == "featomic":
+        hypers = SphericalExpansion(**_hypers()).hypers.to_featomic()
+        hypers["basis"]["radial"]["max_radial"] = 29
+    with pytest.raises(ValueError, match=r"n_radial=30 \(seed max_radial=30, featomic "
+                                         r"basis.radial.max_radial=29\) must be between 1 and "
+                                         r"MAX_N_RADIAL=24: the GTO overlap's condition"):
+        SphericalExpansion(**hypers)
