@@ -131,7 +131,9 @@ def gto_lowdin(n_radial: int) -> np.ndarray:
     if not 1 <= n_radial <= MAX_N_RADIAL:
         raise ValueError(n_radial_message(n_radial))
     if n_radial <= LOWDIN_FLOAT_MAX:
-        return lowdin_inverse_sqrt(gto_overlap(1.0, n_radial))
+        lowdin = lowdin_inverse_sqrt(gto_overlap(1.0, n_radial))
+        lowdin.setflags(write=False)  # cached: shared by every caller
+        return lowdin
     import mpmath  # only for ill-conditioned overlaps
 
     with mpmath.workdps(30 + n_radial):
@@ -148,7 +150,9 @@ def gto_lowdin(n_radial: int) -> np.ndarray:
         if min(eigval) <= 0:  # pragma: no cover - positive definite at 30 + N digits
             raise ValueError(f"overlap of n_radial={n_radial} GTOs is not positive definite")
         lowdin = eigvec * mpmath.diag([1 / mpmath.sqrt(w) for w in eigval]) * eigvec.T
-        return np.array(lowdin.tolist(), dtype=np.float64)
+        out = np.array(lowdin.tolist(), dtype=np.float64)
+        out.setflags(write=False)  # cached: shared by every caller
+        return out
 
 
 def n_radial_message(n_radial) -> str:
