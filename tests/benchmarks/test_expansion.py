@@ -184,3 +184,53 @@ def test_peak_memory_against_featomic(benchmark, case):
               f"{got['peak_kib'] / 1024:.0f} MiB ({above:.1f} MiB above the imports)")
     assert ours["seconds"] <= 3 * theirs["seconds"]
     assert ours["peak_kib"] <= 3 * theirs["peak_kib"]
+
+
+# the radial parameters of issue 10 (one water molecule, calculator built inside the timing:
+# what a user pays). featomic 0.6.7 refuses cutoff 1e3/1e4 and widths 1e-3/1e-4 ("Failed
+# to compute radial integral"); o3ref builds its log-mapped spline (or the closed form).
+PARAMETER_CASES = {
+    "max_radial=20": {"max_radial": 20},
+    "cutoff=1e3": {"cutoff": 1e3},
+    "cutoff=1e4": {"cutoff": 1e4},
+    "width=1e-3": {"atomic_gaussian_width": 1e-3},
+    "width=1e-4": {"atomic_gaussian_width": 1e-4},
+    "max_angular=60": {"max_angular": 60},
+    "max_angular=200": {"max_angular": 200},
+}
+
+
+def _build_and_compute(library, hypers, frame):
+    if library == "featomic":
+        import featomic
+
+        calculator = featomic.SphericalExpansion(**_featomic_hypers(hypers))
+    else:
+        calculator = SphericalExpansion(**hypers)
+    return calculator.compute(frame)
+
+
+@pytest.mark.benchmark(group="expansion: issue 10 radial parameters, build + one molecule")
+@pytest.mark.parametrize("library", ["o3ref", "featomic"])
+@pytest.mark.parametrize("case", list(PARAMETER_CASES))
+def test_radial_parameters(benchmark, library, case):
+    from o3ref.fast.radial import _spline_table, gto_lowdin
+    from o3ref.verify.structures import seed_water_frame
+
+    refused = ()
+    if library == "featomic":
+        refused = pytest.importorskip("featomic").FeatomicError
+    hypers = dict(SEED, **PARAMETER_CASES[case])
+    frame = seed_water_frame(40)
+
+    def fresh():  # every round builds its tables, as a fresh process would
+        _spline_table.cache_clear()
+        gto_lowdin.cache_clear()
+        return (library, hypers, frame), {}
+
+    try:
+        result = benchmark.pedantic(_build_and_compute, setup=fresh, rounds=1, iterations=1)
+    except refused:
+        pytest.skip(f"featomic refuses {case}")
+    for block in result.blocks():
+        assert np.all(np.isfinite(block.values))
