@@ -65,6 +65,8 @@ COINCIDENCE = 1e-10
 #: functions ``(l_max + 1) n_radial`` (a second or less); larger bases build it on the
 #: first call with ``SPLINE_MIN_PAIRS`` pairs or more and use the closed form before
 EAGER_SPLINE_VALUES = 256
+#: per-pair arrays of one call may take at most this many bytes (checked before allocating)
+MAX_PAIR_BYTES = 8 << 30
 SPLINE_MIN_PAIRS = 4096
 
 
@@ -127,6 +129,7 @@ class SphericalExpansion:
             positions, [f.cell.array for f in frames], [f.pbc for f in frames],
             self.hypers.cutoff,
         )
+        self._check_size(len(first), with_gradients)
         distances = np.sqrt(np.einsum("ij,ij->i", vectors, vectors))
         close = distances < COINCIDENCE
         if close.any():
@@ -138,6 +141,26 @@ class SphericalExpansion:
             )
         return self._expand(types_all, system, atom, first, second, vectors, distances,
                             with_gradients)
+
+    def _check_size(self, n_pairs, gradients):
+        """Refuse (``ValueError``) before the per-pair arrays when they pass the budget.
+
+        Per pair: radial values (and derivatives), harmonics (and gradients) and their
+        zero-padded copies, about three times the values themselves.
+        """
+        h = self.hypers
+        per_pair = (h.l_max + 1) * h.n_radial + (h.l_max + 1) ** 2
+        if gradients:
+            per_pair *= 4
+        estimate = 3 * 8 * per_pair * n_pairs
+        if estimate > MAX_PAIR_BYTES:
+            raise ValueError(
+                f"frames: {n_pairs} neighbour pairs within cutoff={h.cutoff} need about "
+                f"{estimate / 2**30:.3g} GiB of per-pair arrays (l_max={h.l_max}, "
+                f"n_radial={h.n_radial}, gradients={gradients}), more than MAX_PAIR_BYTES="
+                f"{MAX_PAIR_BYTES / 2**30:g} GiB: compute fewer frames per call or use a "
+                "smaller cutoff"
+            )
 
     def _radial_for(self, n_pairs):
         """The spline when built (or worth building: ``n_pairs >= SPLINE_MIN_PAIRS``),

@@ -228,3 +228,14 @@ def test_radial_basis_beyond_float64_is_refused_up_front(spelling):
                                          r"basis.radial.max_radial=29\) must be between 1 and "
                                          r"MAX_N_RADIAL=24: the GTO overlap's condition"):
         SphericalExpansion(**hypers)
+
+
+def test_too_many_pairs_for_memory_are_refused_before_the_arrays(monkeypatch):
+    import o3ref.fast.expansion as expansion
+
+    monkeypatch.setattr(expansion, "MAX_PAIR_BYTES", 10_000)
+    with pytest.raises(ValueError, match=r"frames: 6 neighbour pairs within cutoff=2.0 need "
+                                         r"about .* GiB of per-pair arrays \(l_max=4, "
+                                         r"n_radial=6, gradients=True\), more than "
+                                         r"MAX_PAIR_BYTES"):
+        SphericalExpansion(**SEED_HYPERS).compute(water_frame(40), gradients=["positions"])
