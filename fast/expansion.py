@@ -61,14 +61,24 @@ __all__ = ["SphericalExpansion"]
 
 KEY_NAMES = ["o3_lambda", "o3_sigma", "center_type", "neighbor_type"]
 COINCIDENCE = 1e-10
+#: the radial spline is built with the calculator when it holds at most this many
+#: functions ``(l_max + 1) n_radial`` (a second or less); larger bases build it on the
+#: first call with ``SPLINE_MIN_PAIRS`` pairs or more and use the closed form before
+EAGER_SPLINE_VALUES = 256
+#: per-pair arrays of one call may take at most this many bytes (checked before allocating)
+MAX_PAIR_BYTES = 8 << 30
+SPLINE_MIN_PAIRS = 4096
 
 
 class SphericalExpansion:
     """Spherical expansion calculator; hypers in the seed or the featomic spelling.
 
     See :mod:`o3ref.fast.hypers` for both spellings (the seed's ``max_radial`` counts radial
-    functions, featomic's is the largest index). The radial spline is built once per set of
-    hypers (cached); ``compute`` works on all pairs of all frames at once.
+    functions, featomic's is the largest index). The radial spline (cached per set of
+    hypers) is built here when the basis has at most ``EAGER_SPLINE_VALUES`` functions;
+    a larger basis (``l_max = 60``: 366) builds it on the first call with at least
+    ``SPLINE_MIN_PAIRS`` pairs and uses the closed form before, so that a few pairs never
+    pay for a table. ``compute`` works on all pairs of all frames at once.
 
     Conventions: :mod:`o3ref.reference.conventions` (density expansion, ``r_ij = r_j - r_i``,
     real harmonics with ``m = -l..l``).
@@ -78,7 +88,10 @@ class SphericalExpansion:
         self.hypers = ExpansionHypers.from_kwargs(**hypers)
         h = self.hypers
         self._radial = GtoRadialIntegral(h.cutoff, h.n_radial, h.l_max, h.density_width,
-                                         spline=h.spline)
+                                         spline=False)
+        self._splined = None
+        if h.spline and (h.l_max + 1) * h.n_radial <= EAGER_SPLINE_VALUES:
+            self._splined = GtoRadialIntegral(h.cutoff, h.n_radial, h.l_max, h.density_width)
         self._cutoff = cutoff_function(h)
         self._harmonics = SphericalHarmonics(h.l_max)
         y00 = 0.5 / math.sqrt(math.pi)
@@ -116,6 +129,7 @@ class SphericalExpansion:
             positions, [f.cell.array for f in frames], [f.pbc for f in frames],
             self.hypers.cutoff,
         )
+        self._check_size(len(first), with_gradients)
         distances = np.sqrt(np.einsum("ij,ij->i", vectors, vectors))
         close = distances < COINCIDENCE
         if close.any():
@@ -127,6 +141,39 @@ class SphericalExpansion:
             )
         return self._expand(types_all, system, atom, first, second, vectors, distances,
                             with_gradients)
+
+    def _check_size(self, n_pairs, gradients):
+        """Refuse (``ValueError``) before the per-pair arrays when they pass the budget.
+
+        Per pair: radial values (and derivatives), harmonics (and gradients) and their
+        zero-padded copies, about three times the values themselves.
+        """
+        h = self.hypers
+        per_pair = (h.l_max + 1) * h.n_radial + (h.l_max + 1) ** 2
+        if gradients:
+            per_pair *= 4
+        estimate = 3 * 8 * per_pair * n_pairs
+        if estimate > MAX_PAIR_BYTES:
+            raise ValueError(
+                f"frames: {n_pairs} neighbour pairs within cutoff={h.cutoff} need about "
+                f"{estimate / 2**30:.3g} GiB of per-pair arrays (l_max={h.l_max}, "
+                f"n_radial={h.n_radial}, gradients={gradients}), more than MAX_PAIR_BYTES="
+                f"{MAX_PAIR_BYTES / 2**30:g} GiB: compute fewer frames per call or use a "
+                "smaller cutoff"
+            )
+
+    def _radial_for(self, n_pairs):
+        """The spline when built (or worth building: ``n_pairs >= SPLINE_MIN_PAIRS``),
+        the closed form otherwise. A spline that does not fit ``MAX_SPLINE_BYTES`` turns
+        out as the closed form (``spline`` False)."""
+        if not self.hypers.spline:
+            return self._radial
+        if self._splined is None:
+            if n_pairs < SPLINE_MIN_PAIRS:
+                return self._radial
+            h = self.hypers
+            self._splined = GtoRadialIntegral(h.cutoff, h.n_radial, h.l_max, h.density_width)
+        return self._splined
 
     # ------------------------------------------------------------------ kernel
     def _expand(self, types_all, system, atom, first, second, vectors, distances, grads):
@@ -155,12 +202,13 @@ class SphericalExpansion:
 
         # radial and angular parts of every pair
         fc, dfc = self._cutoff.compute(distances)
+        radial_integral = self._radial_for(len(distances))
         if grads:
-            radial, dradial = self._radial.compute(distances, derivative=True)
+            radial, dradial = radial_integral.compute(distances, derivative=True)
             dradial = dfc[:, None, None] * radial + fc[:, None, None] * dradial
             harmonics, dharmonics = self._harmonics.compute_with_gradients(vectors)
         else:
-            radial = self._radial.compute(distances)
+            radial = radial_integral.compute(distances)
             harmonics = self._harmonics.compute(vectors)
         radial *= fc[:, None, None]
 

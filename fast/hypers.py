@@ -40,6 +40,8 @@ import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from .radial import MAX_N_RADIAL, n_radial_message
+
 __all__ = ["ExpansionHypers", "seed_hypers"]
 
 
@@ -152,6 +154,8 @@ class ExpansionHypers:
     def __post_init__(self):
         _real("cutoff", self.cutoff)
         _int("n_radial", self.n_radial, 1)
+        if self.n_radial > MAX_N_RADIAL:
+            raise ValueError(n_radial_message(self.n_radial))
         _int("l_max", self.l_max, 0)
         _real("density_width", self.density_width)
         _real("center_atom_weight", self.center_atom_weight, positive=False)

@@ -4,6 +4,9 @@
   "Equivariant ML models" tutorial, frame ``k = 11 i + j`` with ``O-H1 = 0.70 + 0.05 i`` Å,
   ``O-H2 = 1.90 - O-H1`` and ``H-O-H = 60 + 10 j`` degrees, O at the origin, in the ``xy``
   plane (the tutorial's data file has these geometries; ``o3ref/data`` holds our own labels).
+- :func:`sparse_box` / :func:`thin_cell`: mostly empty periodic boxes and cells much
+  thinner than the cutoff, the inputs whose cost must follow the atoms, not the space
+  (issue 10).
 - :func:`water_box`: ``n_side**3`` rigid water molecules (O-H 0.9572 Å, 104.52 degrees) at
   liquid density (0.997 g/cm^3) in a periodic cube, on a jittered grid, uniformly random
   orientations from a seeded generator: a condensed-phase test case.
@@ -21,7 +24,7 @@ from __future__ import annotations
 import ase
 import numpy as np
 
-__all__ = ["seed_water_frame", "seed_water_frames", "water_box"]
+__all__ = ["seed_water_frame", "seed_water_frames", "water_box", "sparse_box", "thin_cell"]
 
 
 def seed_water_frame(index: int) -> ase.Atoms:
@@ -68,3 +71,25 @@ def water_box(n_side: int = 2, seed: int = 0, jitter: float = 0.15) -> ase.Atoms
                    -1).reshape(n, 3, 3)
     positions = centres[:, None, :] + np.einsum("kij,aj->kai", rot, mol)
     return ase.Atoms("OH2" * n, positions=positions.reshape(-1, 3), cell=[length] * 3, pbc=True)
+
+
+def sparse_box(n_atoms: int = 100, length: float = 1000.0, seed: int = 0) -> ase.Atoms:
+    """``n_atoms`` O and H atoms (alternating) uniformly at random in a periodic cube of side
+    ``length`` Å (seeded): almost all of the box is empty space."""
+    if not isinstance(n_atoms, (int, np.integer)) or n_atoms < 1:
+        raise ValueError(f"n_atoms must be a positive integer, got {n_atoms!r}")
+    if not length > 0:
+        raise ValueError(f"length must be positive, got {length!r}")
+    rng = np.random.default_rng(seed)
+    numbers = np.where(np.arange(n_atoms) % 2 == 0, 8, 1)
+    return ase.Atoms(numbers=numbers, positions=rng.uniform(0.0, length, (n_atoms, 3)),
+                     cell=np.eye(3) * length, pbc=True)
+
+
+def thin_cell(thickness: float = 1e-6) -> ase.Atoms:
+    """O, H, H in a periodic cell ``diag(1, 1, thickness)`` Å, all in its ``z = 0`` plane:
+    with a 2 Å cutoff, about ``4/thickness`` periodic images along ``z`` per atom."""
+    if not thickness > 0:
+        raise ValueError(f"thickness must be positive, got {thickness!r}")
+    return ase.Atoms("OHH", positions=[[0.0, 0.0, 0.0], [0.5, 0.5, 0.0], [0.2, 0.7, 0.0]],
+                     cell=np.diag([1.0, 1.0, thickness]), pbc=True)
