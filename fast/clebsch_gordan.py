@@ -79,10 +79,31 @@ def _check_triple(l1, l2, L) -> tuple[int, int, int]:
     return l1, l2, L
 
 
+def _stretched_by_one(l1: int) -> np.ndarray:
+    """``<l1 m1 1 m2 | l1+1 M>`` from the closed forms (``j = l1``, ``M = m1 + m2``):
+    ``m2 = 1: (j+M)(j+M+1)``, ``m2 = 0: 2 (j-M+1)(j+M+1)``, ``m2 = -1: (j-M)(j-M+1)``, each
+    over ``(2j+1)(2j+2)``, square-rooted, all positive. The ratio of two integers below
+    ``2**53`` rounds correctly, so the values are bitwise those of :func:`_cg_float`."""
+    j, L = l1, l1 + 1
+    out = np.zeros((2 * j + 1, 3, 2 * L + 1))
+    m1 = np.arange(-j, j + 1)
+    den = float((2 * j + 1) * (2 * j + 2))
+    for m2, num in ((1, lambda M: (j + M) * (j + M + 1)),
+                    (0, lambda M: 2 * (j - M + 1) * (j + M + 1)),
+                    (-1, lambda M: (j - M) * (j - M + 1))):
+        M = m1 + m2
+        out[m1 + j, m2 + 1, M + L] = np.sqrt(num(M).astype(np.float64) / den)
+    return out
+
+
 @cache
 def _complex_cg(l1: int, l2: int, L: int) -> np.ndarray:
     out = np.zeros((2 * l1 + 1, 2 * l2 + 1, 2 * L + 1))
     if not abs(l1 - l2) <= L <= l1 + l2:
+        return out
+    if l2 == 1 and L == l1 + 1:  # the coupling step of the Wigner D recursion, at any l
+        out = _stretched_by_one(l1)
+        out.flags.writeable = False
         return out
     for m1 in range(-l1, l1 + 1):
         for m2 in range(max(-l2, -L - m1), min(l2, L - m1) + 1):
