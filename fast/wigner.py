@@ -149,8 +149,9 @@ def _chunk(l_max: int) -> int:
 
 def _estimate_bytes(l_max: int, n: int) -> int:
     """Output (``n sum (2l+1)^2`` floats), the J cache, the beta bases and one block."""
-    per_rotation = sum((2 * l + 1) ** 2 for l in range(l_max + 1))  # = J cache size
-    bases = sum((2 * l + 1) ** 3 for l in range(min(l_max, _BASIS_MAX) + 1))
+    L, B = l_max + 1, min(l_max, _BASIS_MAX) + 1  # closed forms: no loop over a huge l_max
+    per_rotation = L * (2 * L - 1) * (2 * L + 1) // 3  # sum (2l+1)^2 = J cache size
+    bases = B * B * (2 * B * B - 1)  # sum (2l+1)^3
     block = 4 * _chunk(l_max) * (2 * l_max + 1) ** 2
     return 8 * (n * per_rotation + per_rotation + bases + block)
 

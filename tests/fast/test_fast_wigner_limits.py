@@ -57,6 +57,14 @@ def test_l1000_refused_at_the_default_budget():
         fast.wigner_D_real_blocks(1000, np.eye(3)[None])
 
 
+def test_any_degree_refused_at_once():
+    """The estimate is a closed form: l_max = 10**9 is refused without looping over l."""
+    with pytest.raises(ValueError, match=r"l_max=1000000000.*estimated \d+ bytes"):
+        fast.wigner_D_real_blocks(10**9, np.eye(3)[None])
+    assert wigner._estimate_bytes(7, 3) >= _output_bytes(7, 4) + 8 * sum(
+        (2 * l + 1) ** 3 for l in range(8))
+
+
 def test_caches_proportionate_to_the_output():
     R = fast.random_rotations(3, seed=5)
     D = fast.wigner_D_real_blocks(45, R)
@@ -66,13 +74,13 @@ def test_caches_proportionate_to_the_output():
 
 
 def test_above_the_cached_tables_still_a_representation():
-    """l = 33..45 take the per-rotation product path: same properties as below."""
+    """l = 33..40 take the per-rotation product path: same properties as below."""
     R1, R2 = fast.random_rotations(2, seed=8)
-    D1, D2, D12 = (fast.wigner_D_real_blocks(45, R[None]) for R in (R1, R2, R1 @ R2))
+    D1, D2, D12 = (fast.wigner_D_real_blocks(40, R[None]) for R in (R1, R2, R1 @ R2))
     xyz = np.random.default_rng(1).normal(size=(5, 3))
-    sh = fast.SphericalHarmonics(45)
+    sh = fast.SphericalHarmonics(40)
     Y, YR = sh.compute(xyz), sh.compute(xyz @ R1.T)
-    for l in (32, 33, 40, 45):
+    for l in (32, 33, 36, 40):
         tol = tolerance("wigner_d", l).atol
         n = 2 * l + 1
         assert np.abs(D1[l][0] @ D1[l][0].T - np.eye(n)).max() <= tol
