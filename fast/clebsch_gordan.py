@@ -29,6 +29,7 @@ from functools import cache
 
 import numpy as np
 
+from .budget import check_budget
 from .indexing import check_l
 
 __all__ = [
@@ -76,6 +77,9 @@ def _cg_float(l1: int, m1: int, l2: int, m2: int, L: int) -> float:
 
 def _check_triple(l1, l2, L) -> tuple[int, int, int]:
     l1, l2, L = check_l("l1", l1), check_l("l2", l2), check_l("L", L)
+    # the dense complex and real tables and one temporary of (2l1+1)(2l2+1)(2L+1) floats
+    check_budget(f"the Clebsch-Gordan table (l1, l2, L) = ({l1}, {l2}, {L})",
+                 24 * (2 * l1 + 1) * (2 * l2 + 1) * (2 * L + 1), "l1, l2 or L")
     return l1, l2, L
 
 
