@@ -27,13 +27,19 @@ _budget = [DEFAULT_MEMORY_BUDGET]
 
 
 def memory_budget() -> int:
-    """The budget in bytes now in force."""
+    """The budget in bytes now in force.
+
+    Conventions: :mod:`o3ref.reference.conventions` (sizes only).
+    """
     return _budget[0]
 
 
 def set_memory_budget(nbytes: int | None) -> int:
     """Set the budget to ``nbytes`` (a positive integer; ``None``: the default); returns the
-    previous budget, so that a caller can restore it."""
+    previous budget, so that a caller can restore it.
+
+    Conventions: :mod:`o3ref.reference.conventions` (sizes only).
+    """
     if nbytes is None:
         nbytes = DEFAULT_MEMORY_BUDGET
     if isinstance(nbytes, bool) or not isinstance(nbytes, numbers.Integral) or nbytes <= 0:
@@ -55,6 +61,8 @@ def check_budget(what: str, nbytes: int, parameters: str) -> None:
 
     ``what`` names the request, ``parameters`` the arguments that set its size (the message
     tells the user to lower them).
+
+    Conventions: :mod:`o3ref.reference.conventions` (sizes only).
     """
     nbytes = int(nbytes)
     if nbytes > _budget[0]:

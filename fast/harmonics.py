@@ -48,7 +48,10 @@ Spherical harmonics are undefined at ``r = 0``: :class:`SphericalHarmonics` rais
 ``ValueError`` naming the first such row (never a silent NaN).
 
 Inputs: ``xyz`` of shape ``(n, 3)``; integer arrays are converted to float64, bool/complex/
-object arrays raise ``TypeError``; NaN/inf raise ``ValueError``.
+object arrays raise ``TypeError``; NaN/inf raise ``ValueError``. Every finite magnitude works
+(subnormal to 1.8e308, mixed per component), or ``ValueError`` names the point and ``l`` whose
+result float64 cannot hold; ``l_max <= 1000``; sizes within the memory budget: see
+:mod:`o3ref.fast.harmonics_range`.
 
 >>> import numpy as np
 >>> Y = SphericalHarmonics(1).compute(np.array([[1.0, 2.0, 2.0]]))
@@ -404,7 +407,7 @@ class SolidHarmonics:
                 out[:, lm_index(l, -l) : lm_index(l, l) + 1] = rl[:, l + shift : l + shift + 1]
         return out
 
-    def _scaled(self, xyz, arrays: int):
+    def _scaled(self, xyz, arrays: int):  # checked input, rescaled rows, exponents, |r'|
         xyz = _check_xyz(xyz)
         _check_size("SolidHarmonics", self.l_max, xyz.shape[0], arrays)
         scaled, e, _ = _rescale(xyz, self.l_max)
@@ -415,9 +418,8 @@ class SolidHarmonics:
         if e is None:
             return
         rows = np.flatnonzero(e)
-        exponent = e[rows, None] * (self._l.astype(np.int64) + shift)
-        if values.ndim == 3:
-            exponent = exponent[:, None, :]
+        exponent = (e[rows, None] * (self._l.astype(np.int64) + shift)).reshape(
+            (len(rows),) + (1,) * (values.ndim - 2) + (-1,))
         with np.errstate(over="ignore"):
             values[rows] = np.ldexp(values[rows], exponent)
         _refuse_unrepresentable(what, values[rows], rows, xyz, self._l)

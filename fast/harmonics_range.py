@@ -32,6 +32,10 @@ L_MAX_LIMIT = 1000
 
 
 def check_l_max(l_max) -> int:
+    """``l_max`` as an int, refused above :data:`L_MAX_LIMIT` with the output's size per point.
+
+    Conventions: :mod:`o3ref.reference.conventions`.
+    """
     l_max = check_l("l_max", l_max)
     if l_max > L_MAX_LIMIT:
         raise ValueError(
@@ -44,7 +48,10 @@ def check_l_max(l_max) -> int:
 
 
 def check_size(name: str, l_max: int, n: int, arrays: int) -> None:
-    """Budget check: ``arrays`` float64 arrays of ``(n, (l_max+1)**2)``."""
+    """Budget check: ``arrays`` float64 arrays of ``(n, (l_max+1)**2)``.
+
+    Conventions: :mod:`o3ref.reference.conventions`.
+    """
     check_budget(f"{name}(l_max={l_max}) of {n} points", 8 * arrays * n * n_harmonics(l_max),
                  "l_max or the number of points")
 
@@ -58,6 +65,8 @@ def rescale(xyz: np.ndarray, degree: int = 0) -> tuple[np.ndarray, np.ndarray | 
     some row is exactly zero. With ``degree = l_max`` (solid harmonics) a row is also scaled
     when ``r^l`` could leave the normal range: ``l_max (|e| + 1) > 1000``, ``e`` the binary
     exponent of the row's largest component.
+
+    Conventions: :mod:`o3ref.reference.conventions`.
     """
     if xyz.shape[0] == 0:
         return xyz, None, False
@@ -79,7 +88,10 @@ def rescale(xyz: np.ndarray, degree: int = 0) -> tuple[np.ndarray, np.ndarray | 
 
 def refuse_unrepresentable(what: str, values: np.ndarray, rows: np.ndarray, xyz, degrees):
     """``ValueError`` naming the first point and ``l`` where ``values`` (rows ``rows`` of the
-    result, flat index last) overflowed float64; nothing when all are finite."""
+    result, flat index last) overflowed float64; nothing when all are finite.
+
+    Conventions: :mod:`o3ref.reference.conventions` (flat index ``l*l + l + m``).
+    """
     bad = ~np.isfinite(values)
     if not bad.any():
         return
