@@ -61,3 +61,17 @@ def test_huge_triple_refused_with_estimate():
     with pytest.raises(ValueError, match=r"\(l1, l2, L\) = \(1000, 1000, 2000\) needs an "
                                          r"estimated 384480192024 bytes"):
         fast.real_clebsch_gordan(1000, 1000, 2000)
+
+
+@pytest.mark.parametrize("l", [0, 1, 7, 40])
+def test_stretched_by_one_closed_form_equals_the_exact_coefficients(l):
+    """``(l, 1, l+1)`` (the Wigner D recursion's step) comes from closed forms: each entry is
+    ``sqrt`` of the correctly rounded square, within one ulp of the exact coefficient (the
+    exact reference, correctly rounded), zero exactly where it is zero."""
+    got = fast.complex_clebsch_gordan(l, 1, l + 1)
+    for m1 in range(-l, l + 1):
+        for m2 in (-1, 0, 1):
+            want = float(reference.clebsch_gordan_exact(l, m1, 1, m2, l + 1, m1 + m2))
+            value = got[m1 + l, m2 + 1, m1 + m2 + l + 1]
+            assert (value == 0) == (want == 0), (m1, m2)
+            assert abs(value - want) <= np.spacing(abs(want)), (m1, m2, value, want)
