@@ -4,6 +4,9 @@ Derived independently of :mod:`o3ref.reference` (never imported here) and cross-
 against it by :mod:`o3ref.verify`. Conventions: :mod:`o3ref.reference.conventions`.
 """
 
+# --- issue 10: the memory budget every sized request is checked against ---
+from .budget import memory_budget, set_memory_budget  # noqa: E402
+
 # --- issue 3: angular kernels (rotations, harmonics, Wigner D, real CG, Cartesian) ---
 from .cartesian import (  # noqa: E402
     spherical_to_tensor,
@@ -45,7 +48,7 @@ from .rotations import (  # noqa: E402
     random_rotations,
     rotation_matrix,
 )
-from .wigner import WignerDReal, wigner_D_real  # noqa: E402
+from .wigner import WignerDReal, wigner_D_real, wigner_D_real_blocks  # noqa: E402
 
 # --- issue 5: ACDC / lambda-SOAP and the equivariant ridge model ---
 from .acdc import acdc_standardize_keys, cg_combine, cg_increment  # noqa: E402

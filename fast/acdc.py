@@ -73,7 +73,7 @@ import re
 import numpy as np
 from metatensor import Labels, TensorBlock, TensorMap
 
-from .acdc_blocks import Piece, build_block
+from .acdc_blocks import Piece, build_block, check_blocks, same_tensor
 
 __all__ = ["acdc_standardize_keys", "cg_combine", "cg_increment"]
 
@@ -138,6 +138,7 @@ def acdc_standardize_keys(descriptor: TensorMap) -> TensorMap:
             f"descriptor has keys {names}: an 'o3_lambda' key (the degree of each block) "
             "is required"
         )
+    check_blocks("descriptor", descriptor)
     values = np.asarray(descriptor.keys.values)
     columns = {name: values[:, k] for k, name in enumerate(names)}
     n_keys = len(values)
@@ -206,19 +207,6 @@ def _parse_selected(selected_keys):
             )
         result.add((sigma, lam))
     return result
-
-
-def _same_tensor(x_a: TensorMap, x_b: TensorMap) -> bool:
-    if x_a is x_b:
-        return True
-    if x_a.keys != x_b.keys:
-        return False
-    for block_a, block_b in zip(x_a.blocks(), x_b.blocks(), strict=True):
-        if block_a.properties != block_b.properties or block_a.samples != block_b.samples:
-            return False
-        if not np.array_equal(block_a.values, block_b.values):
-            return False
-    return True
 
 
 def _key_layout(x_a, x_b, other_keys_match):
@@ -316,6 +304,8 @@ def cg_combine(
     _check_tensor("x_b", x_b)
     _check_symmetry_keys("x_a", x_a)
     _check_symmetry_keys("x_b", x_b)
+    for label, tensor in (("x_a", x_a), ("x_b", x_b))[: 1 if x_b is x_a else 2]:
+        check_blocks(label, tensor)
     key_index_a = [x_a.keys.names.index(k) for k in SYMMETRY_KEYS]
     key_index_b = [x_b.keys.names.index(k) for k in SYMMETRY_KEYS]
     keys_a = np.asarray(x_a.keys.values)
@@ -324,7 +314,7 @@ def cg_combine(
         lcut = int(keys_a[:, key_index_a[2]].max() + keys_b[:, key_index_b[2]].max())
     lcut = _check_lcut(lcut)
     selected = _parse_selected(selected_keys)
-    if symmetric and not _same_tensor(x_a, x_b):
+    if symmetric and not same_tensor(x_a, x_b):
         raise ValueError(
             "symmetric=True needs x_a and x_b to be the same TensorMap (equal keys, samples, "
             "properties and values): it drops mirror combinations of a tensor with itself"
@@ -428,6 +418,8 @@ def cg_increment(
     _check_tensor("x_1", x_1)
     _check_symmetry_keys("x_nu", x_nu)
     _check_symmetry_keys("x_1", x_1)
+    for label, tensor in (("x_nu", x_nu), ("x_1", x_1))[: 1 if x_1 is x_nu else 2]:
+        check_blocks(label, tensor)
     orders_1 = set(x_1.keys.column("order_nu").tolist())
     if orders_1 != {1}:
         raise ValueError(f"x_1 has order_nu values {sorted(orders_1)}: they must all be 1")

@@ -1,4 +1,4 @@
-"""Output blocks of the ACDC CG products: contraction kernels, properties, gradients.
+"""Blocks of the ACDC CG products: input checks, contraction kernels, properties, gradients.
 
 Used by :mod:`o3ref.fast.acdc`, which plans which ``(block a, block b, L)`` pieces feed
 which output block; this module fills the values, the property labels and the gradients
@@ -10,11 +10,11 @@ Conventions: :mod:`o3ref.reference.conventions`.
 from __future__ import annotations
 
 import numpy as np
-from metatensor import Labels, TensorBlock
+from metatensor import Labels, TensorBlock, TensorMap
 
 from .clebsch_gordan import real_clebsch_gordan
 
-__all__ = ["Piece", "build_block"]
+__all__ = ["Piece", "build_block", "check_blocks", "same_tensor"]
 
 
 def _contract(cg, a, b, out):
@@ -165,3 +165,49 @@ def _scatter_gradient(source, parameter, union):
     _, _, mapping = union.union_and_mapping(gradient.samples)
     full[np.asarray(mapping)] = flat
     return full
+
+
+def check_blocks(name: str, tensor: TensorMap) -> None:
+    """Input check of the products: each block has one component ``o3_mu = -lambda..lambda``
+    matching its ``o3_lambda`` key, and finite values (gradients too); a ``ValueError`` names
+    the offending block's key."""
+    names = list(tensor.keys.names)
+    for key, block in tensor.items():
+        where = {n: int(v) for n, v in zip(names, key.values, strict=True)}
+        lam = where["o3_lambda"]
+        want = np.arange(-lam, lam + 1)
+        comps = block.components
+        got = [list(c.names) for c in comps]
+        if (len(comps) != 1 or got[0] != ["o3_mu"]
+                or not np.array_equal(np.asarray(comps[0].values).reshape(-1), want)):
+            sizes = [len(c) for c in comps]
+            raise ValueError(
+                f"{name} block {where}: components {got} of sizes {sizes} do not match "
+                f"o3_lambda = {lam}; it needs one component 'o3_mu' with the "
+                f"2*{lam}+1 = {2 * lam + 1} values -{lam}..{lam} in order"
+            )
+        arrays = [("values", block.values)]
+        arrays += [(f"gradient {p!r}", g.values) for p, g in block.gradients()]
+        for what, values in arrays:
+            bad = ~np.isfinite(np.asarray(values))
+            if bad.any():
+                index = tuple(int(i) for i in np.argwhere(bad)[0])
+                raise ValueError(
+                    f"{name} block {where}: its {what} hold a non-finite number "
+                    f"({float(np.asarray(values)[index])} at index {index}); features must be "
+                    "finite"
+                )
+
+
+def same_tensor(x_a: TensorMap, x_b: TensorMap) -> bool:
+    """Whether two TensorMaps hold the same keys, samples, properties and values."""
+    if x_a is x_b:
+        return True
+    if x_a.keys != x_b.keys:
+        return False
+    for block_a, block_b in zip(x_a.blocks(), x_b.blocks(), strict=True):
+        if block_a.properties != block_b.properties or block_a.samples != block_b.samples:
+            return False
+        if not np.array_equal(block_a.values, block_b.values):
+            return False
+    return True

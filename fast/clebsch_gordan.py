@@ -8,9 +8,10 @@ taking ``Re K`` when ``l1 + l2 + L`` is even and ``Im K`` when it is odd.
 Algorithm (independent of :mod:`o3ref.reference`): the complex CG by Racah's formula with
 exact Python integers for the alternating sum (no cancellation), rounded once to float64
 as ``sign * sqrt(p/q)``; then the complex-to-real
-change of basis in NumPy (each real entry is a sum of at most four terms of size <= 1/2,
-so the error is a few ulp). Results are cached (``functools.lru_cache``) and returned as
-read-only arrays.
+change of basis with exact phases (each real entry is ``2**(-k/2)`` times the sum of at most
+two complex entries of bitwise equal magnitude, so it is exactly zero where the selection
+rules say so, never below a threshold, and within a few ulp of the exact value otherwise).
+Results are cached (``functools.lru_cache``) and returned as read-only arrays.
 
 Closed forms pinned in the tests: ``(1, 1) -> 0`` is ``-(u . v)/sqrt3`` and
 ``(1, 1) -> 1`` is ``(u x v)/sqrt2`` in ``(y, z, x)`` order.
@@ -28,6 +29,7 @@ from functools import cache
 
 import numpy as np
 
+from .budget import check_budget
 from .indexing import check_l
 
 __all__ = [
@@ -75,13 +77,37 @@ def _cg_float(l1: int, m1: int, l2: int, m2: int, L: int) -> float:
 
 def _check_triple(l1, l2, L) -> tuple[int, int, int]:
     l1, l2, L = check_l("l1", l1), check_l("l2", l2), check_l("L", L)
+    # the dense complex and real tables and one temporary of (2l1+1)(2l2+1)(2L+1) floats
+    check_budget(f"the Clebsch-Gordan table (l1, l2, L) = ({l1}, {l2}, {L})",
+                 24 * (2 * l1 + 1) * (2 * l2 + 1) * (2 * L + 1), "l1, l2 or L")
     return l1, l2, L
+
+
+def _stretched_by_one(l1: int) -> np.ndarray:
+    """``<l1 m1 1 m2 | l1+1 M>`` from the closed forms (``j = l1``, ``M = m1 + m2``):
+    ``m2 = 1: (j+M)(j+M+1)``, ``m2 = 0: 2 (j-M+1)(j+M+1)``, ``m2 = -1: (j-M)(j-M+1)``, each
+    over ``(2j+1)(2j+2)``, square-rooted, all positive. The ratio of two integers below
+    ``2**53`` rounds correctly, so the values are bitwise those of :func:`_cg_float`."""
+    j, L = l1, l1 + 1
+    out = np.zeros((2 * j + 1, 3, 2 * L + 1))
+    m1 = np.arange(-j, j + 1)
+    den = float((2 * j + 1) * (2 * j + 2))
+    for m2, num in ((1, lambda M: (j + M) * (j + M + 1)),
+                    (0, lambda M: 2 * (j - M + 1) * (j + M + 1)),
+                    (-1, lambda M: (j - M) * (j - M + 1))):
+        M = m1 + m2
+        out[m1 + j, m2 + 1, M + L] = np.sqrt(num(M).astype(np.float64) / den)
+    return out
 
 
 @cache
 def _complex_cg(l1: int, l2: int, L: int) -> np.ndarray:
     out = np.zeros((2 * l1 + 1, 2 * l2 + 1, 2 * L + 1))
     if not abs(l1 - l2) <= L <= l1 + l2:
+        return out
+    if l2 == 1 and L == l1 + 1:  # the coupling step of the Wigner D recursion, at any l
+        out = _stretched_by_one(l1)
+        out.flags.writeable = False
         return out
     for m1 in range(-l1, l1 + 1):
         for m2 in range(max(-l2, -L - m1), min(l2, L - m1) + 1):
@@ -124,15 +150,64 @@ def complex_to_real_matrix(l: int) -> np.ndarray:
 
 
 @cache
+def _real_partners(l: int):
+    """The complex partners of each real ``m``: ``U[mu, m] = phase * magnitude``.
+
+    Returns ``(m, mu, phase)`` (one row per non-zero entry of ``U``'s column ``m``; two for
+    ``m != 0``, one for ``m = 0``), with ``phase`` in ``{1, -1, 1j, -1j}`` exactly and the
+    magnitude ``1/sqrt2`` (``m != 0``) or ``1`` (``m = 0``) kept apart.
+    """
+    rows = [(0, 0, 1.0 + 0j)]
+    for k in range(1, l + 1):
+        sign = (-1.0) ** k
+        rows += [(k, k, sign + 0j), (k, -k, 1.0 + 0j)]  # U[k, k], U[-k, k]
+        rows += [(-k, k, 1j * sign), (-k, -k, -1j)]  # U[k, -k], U[-k, -k]
+    m, mu, phase = (np.array(c) for c in zip(*rows, strict=True))
+    return m + l, mu, phase
+
+
+@cache
 def _real_cg(l1: int, l2: int, L: int) -> np.ndarray:
-    # one factor at a time (a four-operand einsum would loop over every index at once)
-    Kc = np.tensordot(_complex_cg(l1, l2, L), _u_matrix(L).conj(), axes=(2, 0))  # a b M
-    Kc = np.tensordot(_u_matrix(l1), Kc, axes=(0, 0))  # m b M
-    Kc = np.tensordot(_u_matrix(l2), Kc, axes=(0, 1))  # n m M
-    Kc = Kc.transpose(1, 0, 2)
-    out = np.ascontiguousarray(Kc.real if (l1 + l2 + L) % 2 == 0 else Kc.imag)
-    # exact zeros where the selection rules say so (rounding leaves ~1e-17 otherwise)
-    out[np.abs(out) < 1e-15] = 0.0
+    """``Re K`` or ``Im K`` with exact zeros exactly where the complex CG sum cancels.
+
+    Each real entry is ``s * (p c + p' c')`` over the (at most two) complex entries
+    ``c = <l1 mu1 l2 mu2|L mu>`` and ``c' = <l1 -mu1 l2 -mu2|L -mu> = +-c`` (bitwise equal
+    magnitudes: :func:`_cg_float` rounds the same exact integer ratio), with exact phases
+    ``p, p'`` in ``{+-1, +-i}`` and ``s`` a product of ``1/sqrt2`` factors applied last: the
+    sum is either exactly zero (the selection rules) or ``+-c`` / ``+-2c`` (no threshold).
+    """
+    out = np.zeros((2 * l1 + 1, 2 * l2 + 1, 2 * L + 1))
+    if not abs(l1 - l2) <= L <= l1 + l2:
+        out.flags.writeable = False
+        return out
+    cc = _complex_cg(l1, l2, L)
+    r1, r2, rL = _real_partners(l1), _real_partners(l2), _real_partners(L)
+    a, b = np.meshgrid(np.arange(len(r1[0])), np.arange(len(r2[0])), indexing="ij")
+    a, b = a.ravel(), b.ravel()
+    mu1, mu2 = r1[1][a], r2[1][b]
+    keep = np.abs(mu1 + mu2) <= L
+    a, b, mu1, mu2 = a[keep], b[keep], mu1[keep], mu2[keep]
+    value = cc[mu1 + l1, mu2 + l2, mu1 + mu2 + L]
+    partial = r1[2][a] * r2[2][b]
+    even = (l1 + l2 + L) % 2 == 0
+    # rows of _real_partners(L) whose mu is a given value: real M = |mu| and -|mu|
+    by_mu = {}
+    for row, mu in enumerate(rL[1].tolist()):
+        by_mu.setdefault(mu, []).append(row)
+    first = np.array([by_mu[mu][0] for mu in range(-L, L + 1)])
+    second = np.array([by_mu[mu][-1] for mu in range(-L, L + 1)])
+    for rows in (first, second) if L > 0 else (first,):
+        row = rows[mu1 + mu2 + L]
+        phase = partial * np.conj(rL[2][row])  # exactly one of +-1, +-i
+        coefficient = phase.real if even else phase.imag  # -1, 0 or 1
+        if L > 0 and rows is second:
+            coefficient = np.where(first[mu1 + mu2 + L] == row, 0.0, coefficient)  # mu = 0
+        np.add.at(out, (r1[0][a], r2[0][b], rL[0][row]), coefficient * value)
+    s = 1 / math.sqrt(2)
+    nonzero_m = [np.arange(-l, l + 1) != 0 for l in (l1, l2, L)]
+    count = (nonzero_m[0][:, None, None].astype(int) + nonzero_m[1][None, :, None]
+             + nonzero_m[2][None, None, :])
+    out *= np.array([1.0, s, 0.5, 0.5 * s])[count]
     out.flags.writeable = False
     return out
 

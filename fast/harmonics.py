@@ -48,7 +48,10 @@ Spherical harmonics are undefined at ``r = 0``: :class:`SphericalHarmonics` rais
 ``ValueError`` naming the first such row (never a silent NaN).
 
 Inputs: ``xyz`` of shape ``(n, 3)``; integer arrays are converted to float64, bool/complex/
-object arrays raise ``TypeError``; NaN/inf raise ``ValueError``.
+object arrays raise ``TypeError``; NaN/inf raise ``ValueError``. Every finite magnitude works
+(subnormal to 1.8e308, mixed per component), or ``ValueError`` names the point and ``l`` whose
+result float64 cannot hold; ``l_max <= 1000``; sizes within the memory budget: see
+:mod:`o3ref.fast.harmonics_range`.
 
 >>> import numpy as np
 >>> Y = SphericalHarmonics(1).compute(np.array([[1.0, 2.0, 2.0]]))
@@ -62,10 +65,14 @@ import math
 
 import numpy as np
 
+from .harmonics_range import check_l_max as _check_l_max
+from .harmonics_range import check_size as _check_size
+from .harmonics_range import refuse_unrepresentable as _refuse_unrepresentable
+from .harmonics_range import rescale as _rescale
 from .harmonics_relations import n_parity as _n_parity
 from .harmonics_relations import parity_blocks as _parity_blocks
 from .harmonics_relations import unit_products as _unit_products
-from .indexing import check_l, l_slice, lm_index, n_harmonics
+from .indexing import l_slice, lm_index, n_harmonics
 from .rotations import as_float_array
 
 __all__ = ["SphericalHarmonics", "SolidHarmonics", "spherical_harmonics", "solid_harmonics"]
@@ -116,28 +123,6 @@ def _check_xyz(xyz) -> np.ndarray:
     if xyz.ndim != 2 or xyz.shape[1] != 3:
         raise ValueError(f"xyz must have shape (n, 3), got shape {xyz.shape}")
     return xyz
-
-
-def _rescale(xyz: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, bool]:
-    """Rows scaled by exact powers of two when ``|r|^2`` could under- or overflow.
-
-    Returns ``(scaled, factors, has_zero)`` with ``xyz = scaled * factors[:, None]``;
-    ``factors`` is ``None`` (no copy) in the usual case, checked with one pass over ``|r|^2``;
-    ``has_zero`` says whether some row is exactly zero.
-    """
-    if xyz.shape[0] == 0:
-        return xyz, None, False
-    r2 = np.einsum("ij,ij->i", xyz, xyz)
-    if r2.min() > 2.0**-960 and r2.max() < 2.0**960:
-        return xyz, None, False
-    amax = np.abs(xyz).max(axis=1)
-    has_zero = bool((amax == 0).any())
-    bad = ((amax > 0) & (amax < 2.0**-480)) | (amax > 2.0**480)
-    if not bad.any():
-        return xyz, None, has_zero
-    factors = np.ones(xyz.shape[0])
-    factors[bad] = np.exp2(np.round(np.log2(amax[bad])))
-    return xyz / factors[:, None], factors, has_zero
 
 
 def _kernel_block(l_max: int, coef: dict, xyz: np.ndarray, Y: np.ndarray, G, solid: bool, work):
@@ -355,13 +340,14 @@ class SphericalHarmonics:
     """
 
     def __init__(self, l_max: int):
-        self.l_max = check_l("l_max", l_max)
+        self.l_max = _check_l_max(l_max)
         self._coef = _coefficients(self.l_max)
         self._l = _degrees(self.l_max)
 
-    def _prepare(self, xyz):
+    def _prepare(self, xyz, arrays: int):
         xyz = _check_xyz(xyz)
-        xyz, factors, has_zero = _rescale(xyz)
+        _check_size("SphericalHarmonics", self.l_max, xyz.shape[0], arrays)
+        scaled, e, has_zero = _rescale(xyz)
         if has_zero:
             zero = ~xyz.any(axis=1)
             i = int(np.argmax(zero))
@@ -369,19 +355,27 @@ class SphericalHarmonics:
                 f"xyz[{i}] = {tuple(xyz[i].tolist())} has zero length: spherical harmonics are "
                 "undefined at r = 0 (solid harmonics are defined there)"
             )
-        return xyz, factors
+        return xyz, scaled, e
 
     def compute(self, xyz) -> np.ndarray:
         """Values, shape ``(n, (l_max+1)**2)``."""
-        xyz, _ = self._prepare(xyz)
-        return _kernel(self.l_max, self._coef, xyz, False, False)[0]
+        _, scaled, _ = self._prepare(xyz, 1)
+        return _kernel(self.l_max, self._coef, scaled, False, False)[0]
 
     def compute_with_gradients(self, xyz) -> tuple[np.ndarray, np.ndarray]:
-        """``(values (n, K), gradients (n, 3, K))``, ``gradients[i, a, k] = dY_k/dxyz[i, a]``."""
-        xyz, factors = self._prepare(xyz)
-        Y, G = _kernel(self.l_max, self._coef, xyz, True, False)
-        if factors is not None:
-            G /= factors[:, None, None]
+        """``(values (n, K), gradients (n, 3, K))``, ``gradients[i, a, k] = dY_k/dxyz[i, a]``.
+
+        The gradients scale as ``1/|r|``: where one overflows float64 (``|r|`` below about
+        ``l * 1e-308``), ``ValueError`` names the point and ``l``.
+        """
+        xyz, scaled, e = self._prepare(xyz, 4)
+        Y, G = _kernel(self.l_max, self._coef, scaled, True, False)
+        if e is not None:
+            rows = np.flatnonzero(e)
+            with np.errstate(over="ignore"):
+                G[rows] = np.ldexp(G[rows], -e[rows, None, None])
+            _refuse_unrepresentable("the gradient of Y_lm (about l/|r|)", G[rows], rows, xyz,
+                                    self._l)
         return Y, G
 
 
@@ -398,7 +392,7 @@ class SolidHarmonics:
     """
 
     def __init__(self, l_max: int):
-        self.l_max = check_l("l_max", l_max)
+        self.l_max = _check_l_max(l_max)
         self._coef = _coefficients(self.l_max)
         self._l = _degrees(self.l_max)
 
@@ -413,20 +407,39 @@ class SolidHarmonics:
                 out[:, lm_index(l, -l) : lm_index(l, l) + 1] = rl[:, l + shift : l + shift + 1]
         return out
 
-    def compute(self, xyz) -> np.ndarray:
-        """Values, shape ``(n, (l_max+1)**2)``."""
+    def _scaled(self, xyz, arrays: int):  # checked input, rescaled rows, exponents, |r'|
         xyz = _check_xyz(xyz)
-        Y = _kernel(self.l_max, self._coef, xyz, False, True)[0]
-        Y *= self._powers(np.sqrt(np.einsum("ij,ij->i", xyz, xyz)), 0)
+        _check_size("SolidHarmonics", self.l_max, xyz.shape[0], arrays)
+        scaled, e, _ = _rescale(xyz, self.l_max)
+        return xyz, scaled, e, np.sqrt(np.einsum("ij,ij->i", scaled, scaled))
+
+    def _unscale(self, what, values, xyz, e, shift):
+        """``values *= 2**(e (l + shift))`` on the scaled rows, refusing an overflow."""
+        if e is None:
+            return
+        rows = np.flatnonzero(e)
+        exponent = (e[rows, None] * (self._l.astype(np.int64) + shift)).reshape(
+            (len(rows),) + (1,) * (values.ndim - 2) + (-1,))
+        with np.errstate(over="ignore"):
+            values[rows] = np.ldexp(values[rows], exponent)
+        _refuse_unrepresentable(what, values[rows], rows, xyz, self._l)
+
+    def compute(self, xyz) -> np.ndarray:
+        """Values, shape ``(n, (l_max+1)**2)``; ``ValueError`` where ``r^l Y_lm`` overflows."""
+        xyz, scaled, e, r = self._scaled(xyz, 2)
+        Y = _kernel(self.l_max, self._coef, scaled, False, True)[0]
+        Y *= self._powers(r, 0)
+        self._unscale("the solid harmonic r^l Y_lm", Y, xyz, e, 0)
         return Y
 
     def compute_with_gradients(self, xyz) -> tuple[np.ndarray, np.ndarray]:
         """``(values (n, K), gradients (n, 3, K))``; ``grad(r^l Y) = r^(l-1) grad R(u)``."""
-        xyz = _check_xyz(xyz)
-        Y, G = _kernel(self.l_max, self._coef, xyz, True, True)
-        r = np.sqrt(np.einsum("ij,ij->i", xyz, xyz))
+        xyz, scaled, e, r = self._scaled(xyz, 5)
+        Y, G = _kernel(self.l_max, self._coef, scaled, True, True)
         Y *= self._powers(r, 0)
         G *= self._powers(r, -1)[:, None, :]
+        self._unscale("the solid harmonic r^l Y_lm", Y, xyz, e, 0)
+        self._unscale("the gradient of r^l Y_lm", G, xyz, e, -1)
         return Y, G
 
 

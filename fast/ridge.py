@@ -138,18 +138,72 @@ def _parse_alpha(alpha):
     return None, values, False
 
 
+def _exponent(values: np.ndarray) -> int:
+    """Binary exponent ``k`` of the largest ``|value|`` (``2**(k-1) <= max < 2**k``; 0 if none)."""
+    top = float(np.abs(values).max()) if values.size else 0.0
+    return int(np.frexp(top)[1]) if top > 0 else 0
+
+
 def _svd_solutions(A: np.ndarray, b: np.ndarray, alphas) -> np.ndarray:
-    """Ridge solutions for each alpha: (n_alphas, n_features)."""
-    U, s, Vt = np.linalg.svd(A, full_matrices=False)
-    Utb = U.T @ b
-    out = np.empty((len(alphas), A.shape[1]))
+    """Ridge solutions for each alpha, ``(n_alphas, n_features)``, at any scale of ``A, b``.
+
+    ``A`` and ``b`` are scaled by exact powers of two, ``A = 2**ka A'``, ``b = 2**kb b'``
+    (largest entries in ``[1/2, 1)``), so that ``s**2`` can neither over- nor underflow; then
+    ``w = 2**(kb-ka) V' diag(f) U'^T b'`` with ``f = s'/(s'**2 + alpha')``,
+    ``alpha' = alpha 2**(-2 ka)`` kept as mantissa and exponent: ``f = 1/(s' + alpha'/s')``
+    where ``s'**2 >= alpha'``, else ``2**(-E) (s'/m)/(1 + s'**2/alpha')`` with
+    ``alpha' = m 2**E`` (the factor ``2**(-E)`` joins ``2**(kb-ka)`` in one ``ldexp``). With
+    ``alpha = 0``, singular values at or below ``max(rows, features) eps s_max`` count as
+    zero (numerical rank, numpy.linalg.lstsq's default): the minimum-norm least-squares
+    solution, also for repeated feature columns.
+    """
+    out = np.zeros((len(alphas), A.shape[1]))
+    ka, kb = _exponent(A), _exponent(b)
+    if not (A.size and b.size) or not np.any(A) or not np.any(b):
+        return out  # X = 0 or y = 0: the minimum-norm solution is w = 0
+    U, s, Vt = np.linalg.svd(np.ldexp(A, -ka), full_matrices=False)
+    c = U.T @ np.ldexp(b, -kb)
+    rank_cut = s > (s[0] * max(A.shape) * np.finfo(np.float64).eps if len(s) else 0.0)
     for k, alpha in enumerate(alphas):
-        denominator = s * s + alpha
-        # alpha = 0 and s = 0: the minimum-norm least-squares solution drops that direction
-        with np.errstate(divide="ignore", invalid="ignore"):
-            factor = np.where(denominator > 0, s / denominator, 0.0)
-        out[k] = Vt.T @ (factor * Utb)
+        mantissa, e_alpha = np.frexp(float(alpha))
+        E = int(e_alpha) - 2 * ka
+        with np.errstate(over="ignore", under="ignore"):
+            scaled_alpha = float(np.ldexp(mantissa, E))  # alpha', may be 0 or inf
+            data = (s > 0) & (s * s >= scaled_alpha) & (rank_cut if alpha == 0 else True)
+            prior = (s > 0) & ~data & (alpha > 0)
+            g = 1.0 / (s[data] + scaled_alpha / s[data])
+            h = (s[prior] / mantissa) / (1.0 + np.ldexp(s[prior] * s[prior] / mantissa, -E))
+            w = np.ldexp(Vt[data].T @ (g * c[data]), kb - ka)
+            w += np.ldexp(Vt[prior].T @ (h * c[prior]), kb - ka - E)
+        if not np.all(np.isfinite(w)):
+            raise ValueError(
+                f"the ridge weights for alpha={alpha!r} cannot be represented in float64 (their "
+                f"magnitude exceeds {np.finfo(np.float64).max:.4g}): rescale X or y"
+            )
+        out[k] = w
     return out
+
+
+def _auto_candidates(A: np.ndarray) -> list[float]:
+    """``s_max**2 * 10**-k``, ``k = 0..14``, computed without overflow; refused when one of
+    them is not a normal float64 (the grid would silently collapse to 0 or inf)."""
+    ka = _exponent(A)
+    s_scaled = float(np.linalg.norm(np.ldexp(A, -ka), 2)) if A.size else 0.0
+    if s_scaled == 0:
+        return [10.0 ** (-k) for k in range(_AUTO_DECADES)]
+    with np.errstate(over="ignore", under="ignore"):
+        candidates = [float(np.ldexp(s_scaled * s_scaled * 10.0 ** (-k), 2 * ka))
+                      for k in range(_AUTO_DECADES)]
+    tiny, huge = np.finfo(np.float64).tiny, np.finfo(np.float64).max
+    if not all(tiny <= a <= huge for a in candidates):
+        log10_s = np.log10(s_scaled) + ka * np.log10(2.0)
+        raise ValueError(
+            f"alpha='auto': the candidates s_max**2 * 10**-k (k = 0..{_AUTO_DECADES - 1}) with "
+            f"s_max = 10**{log10_s:.1f} (largest singular value of X) are not all normal "
+            f"float64 numbers ({tiny:.3g}..{huge:.3g}): pass alpha as a number or a list, or "
+            "rescale X"
+        )
+    return candidates
 
 
 class EquivariantRidge:
@@ -161,7 +215,12 @@ class EquivariantRidge:
         a non-negative number (fixed regularisation), a list of candidates chosen by
         grouped k-fold cross-validation, or ``"auto"`` (candidates
         ``s_max**2 * 10**-k``, ``k = 0..14``, with ``s_max`` the largest singular value of
-        the design matrix).
+        the design matrix; ``ValueError`` when they are not all normal float64 numbers,
+        e.g. for X scaled by 1e200). ``alpha = 0`` gives the minimum-norm least-squares
+        solution (singular values below ``max(rows, features) eps s_max`` count as zero),
+        so two identical feature columns share their weight equally. Any scale of ``X``
+        and ``y`` works (exact power-of-two rescaling inside); weights that overflow
+        float64 raise ``ValueError``.
     n_folds:
         number of cross-validation folds (used only when alpha is a list or ``"auto"``).
 
@@ -227,13 +286,12 @@ class EquivariantRidge:
             alpha = self._fixed
         else:
             if self._auto:
-                s_max = np.linalg.norm(A, 2) if A.size else 0.0
-                scale = s_max * s_max if s_max > 0 else 1.0
-                candidates = [scale * 10.0 ** (-k) for k in range(_AUTO_DECADES)]
+                candidates = _auto_candidates(A)
             else:
                 candidates = list(self._candidates)
             folds = self._folds(n, groups)
             errors = np.zeros(len(candidates))
+            kb = _exponent(b)
             count = 0
             n_comp = X_arr.shape[1]
             for test in folds:
@@ -241,10 +299,11 @@ class EquivariantRidge:
                 rows_train = np.repeat(train, n_comp)
                 rows_test = np.repeat(test, n_comp)
                 W = _svd_solutions(A[rows_train], b[rows_train], candidates)
-                residual = A[rows_test] @ W.T - b[rows_test][:, None]
+                # in units of y's largest power of two: the squares neither over- nor underflow
+                residual = np.ldexp(A[rows_test] @ W.T - b[rows_test][:, None], -kb)
                 errors += (residual * residual).sum(axis=0)
                 count += int(rows_test.sum())
-            rmse = np.sqrt(errors / count)
+            rmse = np.ldexp(np.sqrt(errors / count), kb)
             self.cv_rmse_ = {float(a): float(e) for a, e in zip(candidates, rmse, strict=True)}
             alpha = float(candidates[int(np.argmin(rmse))])
 

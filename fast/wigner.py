@@ -14,8 +14,10 @@ Algorithm ("J-matrix" factorisation, stable to large ``l``). With ``R = Rz(a) Ry
     D_real^l(R) = X_l(a) J_l X_l(b) J_l^T X_l(g),
     J_l X_l(b) J_l^T = sum_k cos(k b) A_k + sin(k b) B_k        (one matrix product per l)
 
-``J_l`` is built once per ``l`` (cached) by the coupling recursion
-``D^l = C^T (D^{l-1} (x) D^1) C`` with the real CG ``C`` of ``(l-1, 1, l)``. Every step is
+``J_l`` is built once per ``l`` (cached: ``sum (2l+1)^2`` floats, one rotation's output) by
+the coupling recursion ``D^l = C^T (D^{l-1} (x) D^1) C`` with the real CG ``C`` of
+``(l-1, 1, l)``; the tables ``A_k, B_k`` are cached for ``l <= 32`` only, above which
+``J X(b) J^T`` is one matrix product per rotation (no ``(2l+1)^3`` table). Every step is
 a product of orthogonal matrices or a bounded trigonometric sum, so rounding errors grow
 slowly with ``l`` (orthogonal to ~1e-13 at ``l = 50``). Rotations are processed in
 blocks, rotations as the contiguous axis, so that the elementwise work stays in cache.
@@ -25,18 +27,20 @@ first ``(w, x, y, z)`` (see :mod:`o3ref.fast.rotations`).
 
 >>> import numpy as np
 >>> from o3ref.fast.rotations import rotation_matrix
->>> D = wigner_D_real(1, rotation_matrix(np.pi / 2, 0.0, 0.0)[None])
+>>> D = wigner_D_real_blocks(1, rotation_matrix(np.pi / 2, 0.0, 0.0)[None])
 >>> np.round(D[1][0] @ [0.0, 0.0, 1.0], 12) + 0.0  # x -> y, as (y, z, x) components
 array([1., 0., 0.])
 """
 
 from __future__ import annotations
 
+import warnings
 from functools import cache
 
 import numpy as np
 
-from .clebsch_gordan import real_clebsch_gordan
+from .budget import check_budget
+from .clebsch_gordan import real_clebsch_gordan_sparse
 from .indexing import check_l
 from .rotations import (
     _matrix_to_euler,
@@ -46,7 +50,7 @@ from .rotations import (
     check_rotation_matrices,
 )
 
-__all__ = ["wigner_D_real", "WignerDReal"]
+__all__ = ["wigner_D_real_blocks", "wigner_D_real", "WignerDReal"]
 
 # P maps (x, y, z) to (y, z, x): D_real^1(R) = P R P^T
 _P = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
@@ -54,19 +58,54 @@ _P = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
 _Q = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, -1.0, 0.0]])
 
 
-@cache
+# J_l for l = 0, 1, ... (built upwards on demand, never recursively): sum (2l+1)^2 floats,
+# the size of one rotation's output up to the largest l asked for
+_J_CACHE: list[np.ndarray] = []
+
+# degrees with a cached beta basis ((2l+1)^3 floats each, 19 MB in all up to 32); above it
+# J X(b) J^T is formed per block of rotations (memory (2l+1)^2 per rotation, no cache)
+_BASIS_MAX = 32
+
+
 def _j_matrix(l: int) -> np.ndarray:
-    """``J_l = D_real^l(Rx(-pi/2))`` by the real-CG coupling recursion."""
-    if l == 0:
-        out = np.ones((1, 1))
-    elif l == 1:
-        out = _P @ _Q @ _P.T
-    else:
-        C = real_clebsch_gordan(l - 1, 1, l)
-        prev, one = _j_matrix(l - 1), _j_matrix(1)
-        out = np.einsum("abM,ac,bd,cdN->MN", C, prev, one, C, optimize=True)
-    out.flags.writeable = False
+    """``J_l = D_real^l(Rx(-pi/2))`` by the real-CG coupling recursion (cached)."""
+    while len(_J_CACHE) <= l:
+        k = len(_J_CACHE)
+        if k == 0:
+            out = np.ones((1, 1))
+        elif k == 1:
+            out = _P @ _Q @ _P.T
+        else:
+            out = _couple_up(k, _J_CACHE[k - 1], _J_CACHE[1])
+        out.flags.writeable = False
+        _J_CACHE.append(out)
+    return _J_CACHE[l]
+
+
+def _couple_up(l: int, prev: np.ndarray, one: np.ndarray) -> np.ndarray:
+    """``D^l = C^T (D^{l-1} (x) D^1) C``, with the real CG ``C`` of ``(l-1, 1, l)`` used
+    sparsely (at most two entries per ``(m1, m2)``): ``O(l^2)`` operations, not ``O(l^3)``."""
+    a, b, M, v = real_clebsch_gordan_sparse(l - 1, 1, l)
+    n = 2 * l + 1
+    # X[M, b', c] = sum_a C[a, b', M] prev[a, c]
+    X = np.zeros((n, 3, prev.shape[1]))
+    _scatter_add(X, (M, b), v[:, None] * prev[a])
+    Y = np.einsum("Mbc,bd->Mcd", X, one)  # Y[M, c, d] = sum_b X[M, b, c] one[b, d]
+    out = np.zeros((n, n))
+    _scatter_add(out.T, (M,), v[:, None] * Y[:, a, b].T)  # out[M, N] += C[c,d,N] Y[M,c,d]
     return out
+
+
+def _scatter_add(out: np.ndarray, index: tuple, values: np.ndarray) -> None:
+    """``np.add.at(out, index, values)`` as a few passes without repeated targets (faster)."""
+    flat = np.ravel_multi_index(index, out.shape[: len(index)])
+    order = np.argsort(flat, kind="stable")
+    sorted_flat = flat[order]
+    start = np.r_[0, np.flatnonzero(np.diff(sorted_flat)) + 1]
+    rank = np.arange(len(flat)) - np.repeat(start, np.diff(np.r_[start, len(flat)]))
+    for r in range(int(rank.max()) + 1 if len(flat) else 0):
+        pick = order[rank == r]
+        out[tuple(i[pick] for i in index)] += values[pick]
 
 
 @cache
@@ -85,6 +124,46 @@ def _beta_basis(l: int) -> np.ndarray:
     return out
 
 
+def _beta_product(l: int, cb: np.ndarray, sb: np.ndarray) -> np.ndarray:
+    """``J X(b) J^T`` as ``(m, m', nb)`` (a view), one matrix product per rotation.
+
+    ``(J X(b))[:, l+k] = cos(kb) J[:, l+k] + sin(kb) J[:, l-k]``,
+    ``(J X(b))[:, l-k] = cos(kb) J[:, l-k] - sin(kb) J[:, l+k]``: the same sum as the rows of
+    :func:`_beta_basis`, without its ``(2l+1)^3`` table.
+    """
+    J = _j_matrix(l)
+    k = np.arange(1, l + 1)
+    c, s = cb[1 : l + 1].T[:, None, :], sb[1 : l + 1].T[:, None, :]  # (nb, 1, l)
+    JX = np.empty((cb.shape[1], 2 * l + 1, 2 * l + 1))
+    JX[:, :, l] = J[:, l]
+    JX[:, :, l + k] = c * J[:, l + k] + s * J[:, l - k]
+    JX[:, :, l - k] = c * J[:, l - k] - s * J[:, l + k]
+    n = 2 * l + 1
+    return (JX.reshape(-1, n) @ J.T).reshape(-1, n, n).transpose(1, 2, 0)  # one GEMM
+
+
+def _chunk(l_max: int) -> int:
+    """Rotations per block: 256, fewer at large ``l`` (about 4 (2l+1)^2 floats each)."""
+    return int(max(1, min(256, 2**22 // (2 * l_max + 1) ** 2)))
+
+
+def _estimate_bytes(l_max: int, n: int) -> int:
+    """Output (``n sum (2l+1)^2`` floats), the J cache, the beta bases and one block."""
+    L, B = l_max + 1, min(l_max, _BASIS_MAX) + 1  # closed forms: no loop over a huge l_max
+    per_rotation = L * (2 * L - 1) * (2 * L + 1) // 3  # sum (2l+1)^2 = J cache size
+    bases = B * B * (2 * B * B - 1)  # sum (2l+1)^3
+    block = 4 * _chunk(l_max) * (2 * l_max + 1) ** 2
+    return 8 * (n * per_rotation + per_rotation + bases + block)
+
+
+def _check_size(l_max: int, n: int) -> None:
+    check_budget(
+        f"the real Wigner D of {n} rotation(s) for l <= l_max={l_max}",
+        _estimate_bytes(l_max, n),
+        "l_max or the number of rotations",
+    )
+
+
 def _as_matrices(rotations) -> np.ndarray:
     arr = as_float_array("rotations", rotations)
     if arr.ndim == 3 and arr.shape[1:] == (3, 3):
@@ -97,8 +176,10 @@ def _as_matrices(rotations) -> np.ndarray:
     )
 
 
-def _wigner_from_matrices(l_max: int, R: np.ndarray, chunk: int = 256) -> list[np.ndarray]:
+def _wigner_from_matrices(l_max: int, R: np.ndarray) -> list[np.ndarray]:
     n = R.shape[0]
+    _check_size(l_max, n)
+    chunk = _chunk(l_max)
     out = [np.ones((n, 1, 1))]
     if l_max >= 1:
         out.append(np.ascontiguousarray(_P @ R @ _P.T))
@@ -127,8 +208,11 @@ def _wigner_block(l_max: int, euler: np.ndarray, out: list[np.ndarray]) -> None:
     for l in range(2, l_max + 1):
         size = 2 * l + 1
         rows = slice(l_max - l, l_max + l + 1)  # m = -l..l in the trigonometric tables
-        trig = np.concatenate([cb[: l + 1], sb[1 : l + 1]], axis=0)  # (2l+1, nb)
-        d = (_beta_basis(l).T @ trig).reshape(size, size, nb)  # J X(b) J^T as (m, m', nb)
+        if l <= _BASIS_MAX:
+            trig = np.concatenate([cb[: l + 1], sb[1 : l + 1]], axis=0)  # (2l+1, nb)
+            d = (_beta_basis(l).T @ trig).reshape(size, size, nb)  # J X(b) J^T (m, m', nb)
+        else:
+            d = _beta_product(l, cb, sb)
         # rows: (X(a) d)[mu] = cos(mu a) d[mu] - sin(mu a) d[-mu]
         E = d * ca[rows, None, :]
         tmp = d[::-1] * sa[rows, None, :]
@@ -140,22 +224,45 @@ def _wigner_block(l_max: int, euler: np.ndarray, out: list[np.ndarray]) -> None:
         out[l][...] = D.transpose(2, 0, 1)
 
 
-def wigner_D_real(l_max: int, rotations) -> list[np.ndarray]:
+def wigner_D_real_blocks(l_max: int, rotations) -> list[np.ndarray]:
     """Real Wigner D for every ``l <= l_max``: a list indexed by ``l`` of ``(n, 2l+1, 2l+1)``.
 
     Conventions: :mod:`o3ref.reference.conventions` (``Y_l(R r) = D_real^l(R) Y_l(r)``).
     ``rotations``: ``(n, 3, 3)`` rotation matrices or ``(n, 4)`` unit quaternions ``(w, x, y, z)``.
+    Memory: the output (``8 n sum (2l+1)^2`` bytes) plus a cache of the same size for one
+    rotation; a request above :func:`o3ref.fast.budget.memory_budget` raises ``ValueError``
+    with the estimate before anything is allocated.
     """
     l_max = check_l("l_max", l_max)
     return _wigner_from_matrices(l_max, _as_matrices(rotations))
 
 
+def wigner_D_real(l_max: int, rotations) -> list[np.ndarray]:
+    """Deprecated alias of :func:`wigner_D_real_blocks` (same arguments, same list by ``l``).
+
+    Conventions: :mod:`o3ref.reference.conventions`. Renamed because
+    ``o3ref.reference.wigner_D_real(l, alpha, beta, gamma)`` returns one matrix.
+    """
+    warnings.warn(
+        "o3ref.fast.wigner_D_real is deprecated: use wigner_D_real_blocks (same arguments, "
+        "the same list of (n, 2l+1, 2l+1) arrays indexed by l)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return wigner_D_real_blocks(l_max, rotations)
+
+
 class WignerDReal:
-    """Calculator object: ``WignerDReal(l_max).compute(rotations)`` = :func:`wigner_D_real`."""
+    """Calculator object: ``WignerDReal(l_max).compute(rotations)`` = :func:`wigner_D_real_blocks`.
+
+    Conventions: :mod:`o3ref.reference.conventions`.
+    """
 
     def __init__(self, l_max: int):
         self.l_max = check_l("l_max", l_max)
-        for l in range(self.l_max + 1):
+        _check_size(self.l_max, 1)
+        _j_matrix(self.l_max)
+        for l in range(min(self.l_max, _BASIS_MAX) + 1):
             _beta_basis(l)
 
     def compute(self, rotations) -> list[np.ndarray]:

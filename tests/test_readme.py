@@ -98,7 +98,7 @@ def _mylib() -> types.ModuleType:
 
     def wigner_D(l, alpha, beta, gamma):
         rotation = fast.rotation_matrix(alpha, beta, gamma).reshape(1, 3, 3)
-        return fast.wigner_D_real(l, rotation)[l][0]
+        return fast.wigner_D_real_blocks(l, rotation)[l][0]
 
     module = types.ModuleType("mylib", "stand-in for the reader's library (tests/test_readme.py)")
     module.real_sph, module.sph_grad, module.wigner_D = real_sph, sph_grad, wigner_D

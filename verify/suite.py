@@ -324,8 +324,8 @@ def fast_implementations() -> dict[str, Callable]:
         impl["sh"] = lambda l_max, xyz: fast.SphericalHarmonics(l_max).compute(xyz)
         impl["sh_gradient"] = lambda l_max, xyz: fast.SphericalHarmonics(
             l_max).compute_with_gradients(xyz)
-    if hasattr(fast, "wigner_D_real") and hasattr(fast, "rotation_matrix"):
-        impl["wigner_d"] = lambda l, a, b, g: fast.wigner_D_real(
+    if hasattr(fast, "wigner_D_real_blocks") and hasattr(fast, "rotation_matrix"):
+        impl["wigner_d"] = lambda l, a, b, g: fast.wigner_D_real_blocks(
             l, np.asarray(fast.rotation_matrix(a, b, g)).reshape(1, 3, 3))[l][0]
     if hasattr(fast, "real_clebsch_gordan"):
         impl["cg"] = fast.real_clebsch_gordan

@@ -153,7 +153,7 @@ def _fmt(values) -> str:
 
 def rank2_demo(dipole, R_selected, angles_selected) -> dict:
     """Step 3: Y = y y^T + |y|^2 1 rotated as a Cartesian tensor and as irreducible blocks."""
-    from o3ref.fast import real_clebsch_gordan, wigner_D_real
+    from o3ref.fast import real_clebsch_gordan, wigner_D_real_blocks
 
     def y_to_Y(y):
         return np.outer(y, y) + (y @ y) * np.eye(3)
@@ -176,7 +176,7 @@ def rank2_demo(dipole, R_selected, angles_selected) -> dict:
     base_Y = y_to_Y(dipole)
     selected_Y = y_to_Y(R @ dipole)
     RR = np.kron(R, R)  # acts on Y flattened row-major: vec(R Y R^T) = (R (x) R) vec(Y)
-    D = wigner_D_real(2, R[None])
+    D = wigner_D_real_blocks(2, R[None])
     coupled_RR = np.zeros((9, 9))
     for L in (0, 1, 2):
         coupled_RR[L * L:(L + 1) ** 2, L * L:(L + 1) ** 2] = D[L][0]
@@ -260,7 +260,7 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= index < len(frames):
         raise UsageError(f"--frame={index} is out of range for {len(frames)} structures")
     unit = args.dipole_unit
-    from o3ref.fast import SphericalExpansion, seed_hypers, wigner_D_real
+    from o3ref.fast import SphericalExpansion, seed_hypers, wigner_D_real_blocks
 
     with printing_beside_progress(args.quiet), \
             Progress(7, "o3ref tutorial", quiet=args.quiet, unit="step") as bar:
@@ -310,7 +310,7 @@ def run(args: argparse.Namespace) -> int:
         inverted = frames[index].copy()
         inverted.positions = -inverted.positions
         inv_nu1, inv_nu2 = features(calculator, [frames[index], inverted], types)
-        wigner = wigner_D_real(LCUT, R)
+        wigner = wigner_D_real_blocks(LCUT, R)
         n_atoms = len(frames[index])
         # rows are (system, atom) sorted: copy k holds rows k*n_atoms .. k*n_atoms + n_atoms - 1
         base_rows = np.arange(n_atoms)

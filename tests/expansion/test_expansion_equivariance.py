@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from expansion_helpers import SEED_HYPERS, expansion_atol, random_structure, water_box, water_frame
 
-from o3ref.fast import SphericalExpansion, rotation_matrix, wigner_D_real
+from o3ref.fast import SphericalExpansion, rotation_matrix, wigner_D_real_blocks
 
 HYPERS = dict(SEED_HYPERS, cutoff=3.0, max_radial=4, max_angular=5, atomic_gaussian_width=0.3)
 
@@ -33,7 +33,7 @@ def test_rotation_acts_by_real_wigner_d(angles):
     calc = SphericalExpansion(**HYPERS)
     base = calc.compute(frames, gradients=["positions"])
     rotated = calc.compute([_transformed(f, rotation) for f in frames], gradients=["positions"])
-    wigner = wigner_D_real(HYPERS["max_angular"], rotation[None])
+    wigner = wigner_D_real_blocks(HYPERS["max_angular"], rotation[None])
     assert base.keys == rotated.keys
     for key, block in base.items():
         other = rotated.block(key)

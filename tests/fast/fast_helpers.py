@@ -46,7 +46,7 @@ class Impl:
 
 
 def _fast_wigner(l, angles):
-    return fast.wigner_D_real(l, scipy_matrices(angles))[l]
+    return fast.wigner_D_real_blocks(l, scipy_matrices(angles))[l]
 
 
 def _ref_sh(l_max, xyz):

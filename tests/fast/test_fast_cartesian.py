@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import o3ref.reference as reference
-from o3ref.fast import random_rotations, wigner_D_real
+from o3ref.fast import random_rotations, wigner_D_real_blocks
 from o3ref.fast.cartesian import (
     spherical_to_tensor,
     spherical_to_xyz,
@@ -70,7 +70,7 @@ def test_tensor_rotation():
     """T -> R T R^T maps T_L -> D^L(R) T_L."""
     R = random_rotations(4, seed=4)
     t = np.random.default_rng(5).normal(size=(4, 3, 3))
-    D = wigner_D_real(2, R)
+    D = wigner_D_real_blocks(2, R)
     rot = tensor_to_spherical(R @ t @ R.transpose(0, 2, 1))
     parts = tensor_to_spherical(t)
     for L in range(3):

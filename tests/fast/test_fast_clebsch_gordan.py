@@ -20,7 +20,7 @@ from o3ref.fast import (
     random_rotations,
     real_clebsch_gordan,
     real_clebsch_gordan_sparse,
-    wigner_D_real,
+    wigner_D_real_blocks,
 )
 from o3ref.verify.tolerances import tolerance
 
@@ -74,7 +74,7 @@ def test_equivariance(impl, l1, l2, L):
     reference in test_fast_wigner.py), for both implementations of C."""
     C = impl.cg(l1, l2, L)
     R = random_rotations(3, seed=5)
-    D = wigner_D_real(max(l1, l2, L), R)
+    D = wigner_D_real_blocks(max(l1, l2, L), R)
     rng = np.random.default_rng(1)
     x, z = rng.normal(size=2 * l1 + 1), rng.normal(size=2 * l2 + 1)
     for k in range(3):

@@ -6,15 +6,18 @@ import doctest
 
 import pytest
 
+import o3ref.fast.budget
 import o3ref.fast.cartesian
 import o3ref.fast.clebsch_gordan
 import o3ref.fast.harmonics
+import o3ref.fast.harmonics_range
 import o3ref.fast.indexing
 import o3ref.fast.rotations
 import o3ref.fast.wigner
 
 MODULES = [o3ref.fast.indexing, o3ref.fast.rotations, o3ref.fast.harmonics, o3ref.fast.wigner,
-           o3ref.fast.clebsch_gordan, o3ref.fast.cartesian]
+           o3ref.fast.harmonics_range,
+           o3ref.fast.clebsch_gordan, o3ref.fast.cartesian, o3ref.fast.budget]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

@@ -18,7 +18,7 @@ from o3ref.fast import (
     WignerDReal,
     matrix_to_quaternion,
     random_rotations,
-    wigner_D_real,
+    wigner_D_real_blocks,
 )
 from o3ref.fast.indexing import l_slice
 from o3ref.verify.tolerances import tolerance
@@ -41,7 +41,7 @@ def reference_D():
 
 def test_vs_reference_l20(reference_D):
     """|fast - mpmath| <= 4 (2l+1) eps entrywise (entries are bounded by 1)."""
-    D = wigner_D_real(20, scipy_matrices(ANGLES))
+    D = wigner_D_real_blocks(20, scipy_matrices(ANGLES))
     for (k, l), ref in reference_D.items():
         err = np.abs(D[l][k] - ref).max()
         assert err <= 4 * (2 * l + 1) * EPS, (k, l, err)
@@ -75,19 +75,19 @@ def test_homomorphism(impl, a, b):
 
 def test_orthogonal_l50():
     R = random_rotations(20, seed=11)
-    D = wigner_D_real(50, R)
+    D = wigner_D_real_blocks(50, R)
     for l in (10, 33, 50):
         err = np.abs(D[l] @ D[l].transpose(0, 2, 1) - np.eye(2 * l + 1)).max()
         assert err <= 2 * tolerance("wigner_d", l).atol, (l, err)
 
 
 def test_identity_and_z_rotation():
-    D = wigner_D_real(6, np.eye(3)[None])
+    D = wigner_D_real_blocks(6, np.eye(3)[None])
     for l in range(7):
         np.testing.assert_allclose(D[l][0], np.eye(2 * l + 1), atol=tolerance("wigner_d", l).atol)
     # Rz(t): cos(m t) on the diagonal, D[-m, m] = sin(m t) (Y_{l,-m} ~ sin(m phi))
     t = 0.4
-    D = wigner_D_real(3, scipy_matrices([t, 0.0, 0.0]))[3][0]
+    D = wigner_D_real_blocks(3, scipy_matrices([t, 0.0, 0.0]))[3][0]
     for m in range(1, 4):
         assert abs(D[3 + m, 3 + m] - math.cos(m * t)) <= tolerance("wigner_d", 3).atol
         assert abs(D[3 - m, 3 + m] - math.sin(m * t)) <= tolerance("wigner_d", 3).atol
@@ -98,7 +98,7 @@ def test_rotates_harmonics_high_l():
     xyz = np.random.default_rng(0).normal(size=(6, 3))
     sh = SphericalHarmonics(30)
     Y = sh.compute(xyz)
-    D = wigner_D_real(30, R)
+    D = wigner_D_real_blocks(30, R)
     for k in range(3):
         YR = sh.compute(xyz @ R[k].T)
         for l in (2, 17, 30):
@@ -112,17 +112,17 @@ def test_rotates_harmonics_high_l():
 def test_quaternions_equal_matrices():
     R = random_rotations(7, seed=4)
     q = matrix_to_quaternion(R)
-    for l, (a, b) in enumerate(zip(wigner_D_real(5, R), wigner_D_real(5, q), strict=True)):
+    for l, (a, b) in enumerate(zip(wigner_D_real_blocks(5, R), wigner_D_real_blocks(5, q), strict=True)):
         np.testing.assert_allclose(a, b, atol=2 * tolerance("wigner_d", l).atol)
     # q and -q are the same rotation
-    for l, (a, b) in enumerate(zip(WignerDReal(5).compute(-q), wigner_D_real(5, q), strict=True)):
+    for l, (a, b) in enumerate(zip(WignerDReal(5).compute(-q), wigner_D_real_blocks(5, q), strict=True)):
         np.testing.assert_allclose(a, b, atol=2 * tolerance("wigner_d", l).atol)
 
 
 def test_shapes():
-    D = wigner_D_real(3, random_rotations(5, seed=0))
+    D = wigner_D_real_blocks(3, random_rotations(5, seed=0))
     assert [d.shape for d in D] == [(5, 1, 1), (5, 3, 3), (5, 5, 5), (5, 7, 7)]
-    assert wigner_D_real(0, np.zeros((0, 4)))[0].shape == (0, 1, 1)
+    assert wigner_D_real_blocks(0, np.zeros((0, 4)))[0].shape == (0, 1, 1)
 
 
 @pytest.mark.parametrize(
@@ -142,11 +142,11 @@ def test_shapes():
 )
 def test_bad_rotations(rotations, error, match):
     with pytest.raises(error, match=match):
-        wigner_D_real(2, rotations)
+        wigner_D_real_blocks(2, rotations)
 
 
 def test_bad_l_max():
     with pytest.raises(ValueError, match=r"l_max=-2 must be a non-negative integer"):
-        wigner_D_real(-2, np.eye(3)[None])
+        wigner_D_real_blocks(-2, np.eye(3)[None])
     with pytest.raises(TypeError, match=r"l_max=1.5 must be a non-negative integer"):
         WignerDReal(1.5)

@@ -13,7 +13,7 @@ from o3ref.verify.pytest_plugin import ConformanceSuite
 
 def _fast_d(l, alpha, beta, gamma):
     R = np.asarray(fast.rotation_matrix(alpha, beta, gamma)).reshape(1, 3, 3)
-    return fast.wigner_D_real(l, R)[l][0]
+    return fast.wigner_D_real_blocks(l, R)[l][0]
 
 
 class TestFastConforms(ConformanceSuite):

@@ -20,7 +20,7 @@ def sh_gradient(l_max, xyz):
 
 def wigner_d(l, alpha, beta, gamma):
     R = np.asarray(fast.rotation_matrix(alpha, beta, gamma)).reshape(1, 3, 3)
-    return fast.wigner_D_real(l, R)[l][0]
+    return fast.wigner_D_real_blocks(l, R)[l][0]
 
 def cg(l1, l2, L):
     return fast.real_clebsch_gordan(l1, l2, L)
