@@ -112,10 +112,11 @@ def test_rotates_harmonics_high_l():
 def test_quaternions_equal_matrices():
     R = random_rotations(7, seed=4)
     q = matrix_to_quaternion(R)
-    for l, (a, b) in enumerate(zip(wigner_D_real_blocks(5, R), wigner_D_real_blocks(5, q), strict=True)):
+    from_q = wigner_D_real_blocks(5, q)
+    for l, (a, b) in enumerate(zip(wigner_D_real_blocks(5, R), from_q, strict=True)):
         np.testing.assert_allclose(a, b, atol=2 * tolerance("wigner_d", l).atol)
     # q and -q are the same rotation
-    for l, (a, b) in enumerate(zip(WignerDReal(5).compute(-q), wigner_D_real_blocks(5, q), strict=True)):
+    for l, (a, b) in enumerate(zip(WignerDReal(5).compute(-q), from_q, strict=True)):
         np.testing.assert_allclose(a, b, atol=2 * tolerance("wigner_d", l).atol)
 
 
