@@ -41,6 +41,14 @@ def complex_to_real(l):
 
 _REAL = '''
 
+def numbers(x):
+    """x as a float or complex array (objects such as mpmath numbers converted)."""
+    x = np.asarray(x)
+    if x.dtype.kind not in "biufc":
+        x = np.array([complex(v) for v in x.ravel()]).reshape(x.shape)
+    return x
+
+
 def real_if_real(x):
     """The real part when the imaginary part is rounding; else x unchanged (and wrong)."""
     x = np.asarray(x)
@@ -174,7 +182,7 @@ def sh_code(name: str, perm, signs, order_expr: str, factor_exprs: list[str],
     else:
         lines += ["        arg = xyz"]
     lines += [
-        "        values = np.asarray(f(l_max, arg))",
+        "        values = numbers(f(l_max, arg))",
         "        out = np.empty(values.shape, dtype=complex)",
         "        for l in range(l_max + 1):",
         "            t = basis_matrix(l)",
@@ -219,14 +227,14 @@ def d_code(name: str, takes: str, rotation: dict, order_expr: str, factor_exprs:
         axes = tuple(rotation["axes"])
         if rotation.get("extrinsic"):
             lines += [f"        c, b, a = euler_angles(r, {axes[::-1]})  # extrinsic: reversed",
-                      "        d = np.asarray(f(l, a, b, c))"]
+                      "        d = numbers(f(l, a, b, c))"]
         else:
-            lines += [f"        d = np.asarray(f(l, *euler_angles(r, {axes})))"]
+            lines += [f"        d = numbers(f(l, *euler_angles(r, {axes})))"]
     elif rotation["takes"] == "matrix":
-        lines += ["        d = np.asarray(f(l, r))"]
+        lines += ["        d = numbers(f(l, r))"]
     else:
         idx = "" if rotation.get("scalar_first", True) else "[[1, 2, 3, 0]]"
-        lines += [f"        d = np.asarray(f(l, matrix_to_quaternion(r){idx}))"]
+        lines += [f"        d = numbers(f(l, matrix_to_quaternion(r){idx}))"]
     lines += [
         "        t = basis_matrix(l)",
         "        return real_if_real(np.linalg.solve(t, d @ t))  # t^-1 d t",
@@ -250,7 +258,7 @@ def cg_code(name: str, order_expr: str, factor_exprs: list[str], triple_exprs: l
         "\n\ndef convert(f):",
         f'    """f(l1, l2, L) in the convention {name!r} -> o3ref\'s cg(l1, l2, L)."""',
         "    def cg(l1, l2, L):",
-        "        c = np.asarray(f(l1, l2, L))",
+        "        c = numbers(f(l1, l2, L))",
     ]
     if third_reversed:
         lines += ["        c = c[:, :, ::-1]"]

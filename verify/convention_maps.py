@@ -160,10 +160,13 @@ _AXES = "xyz"
 def argument_piece(perm, signs=(1, 1, 1)) -> Piece:
     """The library evaluates o3ref's harmonics at ``A r = r[perm] * signs``."""
     perm, signs = tuple(int(p) for p in perm), tuple(int(s) for s in signs)
-    text = ", ".join(("-" if s < 0 else "") + _AXES[p] for p, s in zip(perm, signs,
-                                                                      strict=True))
+    # the library's slot perm[i] holds o3ref's axis i (times signs[i])
+    slots = [""] * 3
+    for i, (p, s) in enumerate(zip(perm, signs, strict=True)):
+        slots[p] = ("-" if s < 0 else "") + _AXES[i]
+    text = ", ".join(slots)
     return Piece("argument", f"argument read as ({text})", "", (perm, signs),
-                 f"o3ref's Y at ({text})")
+                 f"its argument holds o3ref's ({text})")
 
 
 _SEQUENCES = [s for s in ("ZYZ", "ZXZ", "XYX", "XZX", "YXY", "YZY", "XYZ", "XZY", "YXZ",
@@ -203,6 +206,7 @@ ROTATION_CHOICES["euler"].sort(key=lambda p: (dict(p.params)["passive"],
                                               dict(p.params)["extrinsic"], p.name != "Euler "
                                               "ZYZ intrinsic"))
 
+_IDENTITY_ARGUMENT = argument_piece((0, 1, 2))
 _ROLE_ORDER = ("argument", "rotation", "basis", "order", "third_reversed", "signs",
                "cg_signs", "normalisation", "cg_normalisation", "radial")
 _DEFAULT_ROTATION = {"euler": rotation_piece("euler"), "matrix": rotation_piece("matrix"),
@@ -237,9 +241,11 @@ class ConventionMap:
     # -- descriptions --------------------------------------------------------------------
     @property
     def visible(self) -> tuple[Piece, ...]:
-        """The pieces that differ from o3ref (the default rotation reading left out)."""
+        """The pieces that differ from o3ref (the identity argument and the default rotation
+        reading left out)."""
         return tuple(p for p in self.pieces
-                     if not (p.role == "rotation" and p == _DEFAULT_ROTATION[self.takes]))
+                     if not (p.role == "rotation" and p == _DEFAULT_ROTATION[self.takes])
+                     and not (p.role == "argument" and p == _IDENTITY_ARGUMENT))
 
     @property
     def is_identity(self) -> bool:
@@ -261,6 +267,10 @@ class ConventionMap:
             if kind == self.kind and rest and set(known.visible) == rest:
                 return ", ".join([p.name for p in rot] + [name])
         return ", ".join(p.name for p in self.visible) or "o3ref"
+
+    def summary(self) -> str:
+        """What the pieces do, in one line (``"o3ref's own"`` for the identity)."""
+        return "; ".join(p.description or p.name for p in self.visible) or "o3ref's own"
 
     def describe(self) -> str:
         """One line per piece: its name and what it does."""
