@@ -157,17 +157,21 @@ def _call(func, args, shape, what):
     except Exception as exc:  # e.g. a ragged sequence
         raise TypeError(f"{_show_args(args, func)} returned {type(out).__name__}, not an "
                         f"array of numbers ({what}): {exc}") from None
-    if out.shape != shape:
-        raise ValueError(f"{_show_args(args, func)} returned shape {out.shape}, expected "
-                         f"{shape} ({what})")
     if out.dtype.kind not in "biufc":  # e.g. mpmath or sympy numbers, or strings
         from .compare import to_numeric
 
         try:
+            if out.dtype.kind != "O":  # strings, bytes, structured: never numbers here
+                raise TypeError(out.dtype)
             out = to_numeric(out)
         except (TypeError, ValueError):
+            example = repr(out.flat[0])[:40] if out.size else "nothing"
             raise TypeError(f"{_show_args(args, func)} returned non-numeric values (dtype "
-                            f"{out.dtype}, e.g. {out.flat[0]!r}) ({what})") from None
+                            f"{out.dtype}, e.g. {example}), not an array of numbers ({what})"
+                            ) from None
+    if out.shape != shape:
+        raise ValueError(f"{_show_args(args, func)} returned shape {out.shape}, expected "
+                         f"{shape} ({what})")
     if not np.all(np.isfinite(out)):
         raise ValueError(f"{_show_args(args, func)} returned non-finite values ({what})")
     return out

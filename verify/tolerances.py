@@ -21,7 +21,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["POLICIES", "Tolerance", "eps", "mpmath_tolerance", "policy_text", "tolerance"]
+__all__ = ["POLICIES", "Tolerance", "check_tolerance_value", "eps", "mpmath_tolerance",
+           "policy_text", "tolerance"]
+
+
+def check_tolerance_value(name: str, value) -> float:
+    """``value`` as a float when it is a finite, non-negative real number; ``ValueError``
+    (or ``TypeError`` for a non-number) naming ``name`` otherwise. A NaN tolerance would
+    pass everything (every comparison with NaN is False), an infinite one as well."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name}={value!r} must be a real number (a tolerance)")
+    v = float(value)
+    if not np.isfinite(v) or v < 0:
+        raise ValueError(f"{name}={value!r} must be a finite, non-negative number: a NaN, "
+                         "infinite or negative tolerance makes the comparison meaningless")
+    return v
 
 
 def eps(dtype=np.float64) -> float:
@@ -42,6 +56,10 @@ class Tolerance:
     atol: float
     rtol: float
     reason: str
+
+    def __post_init__(self):
+        object.__setattr__(self, "atol", check_tolerance_value("atol", self.atol))
+        object.__setattr__(self, "rtol", check_tolerance_value("rtol", self.rtol))
 
     def __str__(self) -> str:
         if self.rtol == 0.0:

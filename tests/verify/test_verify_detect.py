@@ -401,3 +401,19 @@ def test_e3nn_wigner_d_and_3j():
     # e3nn's Y-X-Y angles in its (y, z, x) axes are o3ref's ZYZ angles: the same real D
     assert detect_convention(ea.wigner_D, "wigner_d").matches
     assert detect_convention(ea.wigner_3j, "cg").convention == "e3nn wigner_3j"
+
+
+def test_non_numeric_output_is_one_type_error_naming_the_function():
+    def strings(l_max, xyz):
+        return np.full((len(xyz), (l_max + 1) ** 2), "0.5")
+
+    with pytest.raises(TypeError, match=r"^strings\(4, <array of shape \(36, 3\)>\) returned "
+                       r"non-numeric values \(dtype <U3, e\.g\. .*'0\.5'.*\), not an array"):
+        detect_convention(strings, "sh")
+
+    def a_dict(l1, l2, L):
+        return {"values": 1.0}
+
+    with pytest.raises(TypeError, match=r"^a_dict\(0, 0, 0\) returned non-numeric values "
+                       r"\(dtype object, e\.g\. \{'values': 1\.0\}\), not an array of numbers"):
+        detect_convention(a_dict, "cg")
