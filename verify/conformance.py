@@ -204,9 +204,10 @@ def check_sh_properties(func: Callable, l_max: int, policy: PrecisionPolicy,
     from .properties import random_rotations, sphere_quadrature
 
     rng = np.random.default_rng(0)
-    sh = (lambda xyz: _shape(_call(func, (l_max, xyz), "spherical harmonics"),
-                             (len(xyz), (l_max + 1) ** 2), func, (l_max, xyz),
-                             "spherical harmonics"))
+    def sh(xyz):
+        return _shape(_call(func, (l_max, xyz), "spherical harmonics"),
+                      (len(xyz), (l_max + 1) ** 2), func, (l_max, xyz), "spherical harmonics")
+
     worst = _Worst()
     if prop == "orthonormal":
         pts, w = sphere_quadrature(2 * l_max)

@@ -135,7 +135,8 @@ def _factor_fn(name: str, args: str, exprs: list[str]) -> str:
 
 
 def _order_fn(order_expr: str) -> str:
-    return f"\n\ndef m_order(l):\n    \"\"\"The m held at each position.\"\"\"\n    return {order_expr}\n"
+    doc = '"""The m held at each position."""'
+    return f"\n\ndef m_order(l):\n    {doc}\n    return {order_expr}\n"
 
 
 def _basis_fn(basis: str | None) -> str:

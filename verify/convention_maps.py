@@ -325,39 +325,39 @@ def _named(kind, pieces, libraries, takes="euler"):
 
 _E3NN_ARG = argument_piece((2, 0, 1))
 #: Known conventions, by (kind, name): the detector names a map after the one it equals.
+_ZNM, _CS_OFF = SH_SIGNS["sympy Znm signs"], SH_SIGNS["no Condon-Shortley phase"]
+_PI4, _RACAH = SH_NORMALISATIONS["4pi normalisation"], SH_NORMALISATIONS[
+    "Schmidt semi-normalisation"]
+_FLOOR, _FEATOMIC = CG_SIGNS["(-1)^floor((l1+l2-L)/2)"], CG_SIGNS["(-1)^(l1+l2+L)"]
+_THREE_J = CG_NORMALISATIONS["3j normalisation 1/sqrt(2L+1)"]
+_PASSIVE = rotation_piece("euler", passive=True)
 NAMED_MAPS: dict[tuple[str, str], ConventionMap] = {
-    ("sh", "sympy Znm"): _named("sh", [SH_SIGNS["sympy Znm signs"]], "sympy Znm"),
+    ("sh", "sympy Znm"): _named("sh", [_ZNM], "sympy Znm"),
     ("sh", "e3nn 'integral'"): _named("sh", [_E3NN_ARG], "e3nn normalization='integral'"),
-    ("sh", "e3nn 'component'"): _named("sh", [_E3NN_ARG, SH_NORMALISATIONS["4pi normalisation"]],
-                               "e3nn spherical_harmonics (default)"),
-    ("sh", "e3nn 'norm'"): _named("sh", [_E3NN_ARG,
-                                     SH_NORMALISATIONS["Schmidt semi-normalisation"]],
-                          "e3nn normalization='norm'"),
-    ("sh", "e3x (Cartesian order, racah)"): _named("sh", [M_ORDERS["e3x Cartesian order"],
-                   SH_NORMALISATIONS["Schmidt semi-normalisation"]], "e3x default"),
+    ("sh", "e3nn 'component'"): _named("sh", [_E3NN_ARG, _PI4], "e3nn (default)"),
+    ("sh", "e3nn 'norm'"): _named("sh", [_E3NN_ARG, _RACAH], "e3nn normalization='norm'"),
+    ("sh", "e3x (Cartesian order, racah)"): _named(
+        "sh", [M_ORDERS["e3x Cartesian order"], _RACAH], "e3x default"),
     ("sh", "sphericart SolidHarmonics"): _named("sh", [SOLID], "sphericart SolidHarmonics"),
-    ("sh", "complex (Condon-Shortley)"): _named("sh", [complex_basis()],
-                                        "scipy sph_harm_y, sympy Ynm, mpmath spherharm"),
-    ("sh", "complex without Condon-Shortley phase"): _named("sh", [complex_basis(), SH_SIGNS["no Condon-Shortley phase"]], "some QC codes"),
+    ("sh", "complex (Condon-Shortley)"): _named(
+        "sh", [complex_basis()], "scipy sph_harm_y, sympy Ynm, mpmath spherharm"),
+    ("sh", "complex without Condon-Shortley phase"): _named(
+        "sh", [complex_basis(), _CS_OFF], "some quantum-chemistry codes"),
     ("wigner_d", "standard complex"): _named("wigner_d", [complex_basis(True)],
-                               "Wikipedia, Sakurai, sympy, wigners"),
-    ("wigner_d", "conjugated complex"): _named("wigner_d", [complex_basis()], "moble's spherical"),
-    ("wigner_d", "adjoint complex"): _named("wigner_d", [complex_basis(True), rotation_piece(
-        "euler", passive=True)], "frame rotations"),
-    ("wigner_d", "passive (transposed)"): _named("wigner_d", [rotation_piece("euler", passive=True)],
-                                   "frame rotations"),
-    ("cg", "featomic product"): _named("cg", [CG_SIGNS["(-1)^(l1+l2+L)"]], "featomic products"),
-    ("cg", "e3nn wigner_3j"): _named("cg", [CG_SIGNS["(-1)^floor((l1+l2-L)/2)"],
-                                        CG_NORMALISATIONS["3j normalisation 1/sqrt(2L+1)"]],
-                             "e3nn.o3.wigner_3j"),
-    ("cg", "cuequivariance / e3x CG"): _named("cg", [CG_SIGNS["(-1)^floor((l1+l2-L)/2)"]],
-                                      "cuequivariance, e3x clebsch_gordan"),
-    ("cg", "Frobenius-normalised"): _named("cg", [
-        CG_NORMALISATIONS["3j normalisation 1/sqrt(2L+1)"]], "unit Frobenius norm"),
+                                             "Wikipedia, Sakurai, sympy, wigners"),
+    ("wigner_d", "conjugated complex"): _named("wigner_d", [complex_basis()],
+                                               "moble's spherical"),
+    ("wigner_d", "adjoint complex"): _named("wigner_d", [complex_basis(True), _PASSIVE],
+                                            "frame rotations"),
+    ("wigner_d", "passive (transposed)"): _named("wigner_d", [_PASSIVE], "frame rotations"),
+    ("cg", "featomic product"): _named("cg", [_FEATOMIC], "featomic products"),
+    ("cg", "e3nn wigner_3j"): _named("cg", [_FLOOR, _THREE_J], "e3nn.o3.wigner_3j"),
+    ("cg", "cuequivariance / e3x CG"): _named("cg", [_FLOOR],
+                                              "cuequivariance, e3x clebsch_gordan"),
+    ("cg", "Frobenius-normalised"): _named("cg", [_THREE_J], "unit Frobenius norm"),
     ("cg", "complex (Condon-Shortley)"): _named("cg", [complex_basis()],
-                                           "sympy clebsch_gordan, wigners"),
+                                                "sympy clebsch_gordan, wigners"),
     ("cg", "Wigner 3j"): _named("cg", [complex_basis(), THIRD_REVERSED,
-                                   CG_SIGNS["(-1)^(l1-l2+M)"],
-                                   CG_NORMALISATIONS["3j normalisation 1/sqrt(2L+1)"]],
-                        "sympy wigner_3j, wigners wigner_3j"),
+                                       CG_SIGNS["(-1)^(l1-l2+M)"], _THREE_J],
+                                "sympy wigner_3j, wigners wigner_3j"),
 }

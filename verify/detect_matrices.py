@@ -33,8 +33,16 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .convention_maps import (CG_NORMALISATIONS, CG_SIGNS, M_ORDERS, ROTATION_CHOICES,
-                              SH_SIGNS, THIRD_REVERSED, ConventionMap, complex_basis)
+from .convention_maps import (
+    CG_NORMALISATIONS,
+    CG_SIGNS,
+    M_ORDERS,
+    ROTATION_CHOICES,
+    SH_SIGNS,
+    THIRD_REVERSED,
+    ConventionMap,
+    complex_basis,
+)
 from .detect import ConventionReport, _call, _close, _ours_d, _tol, _u
 from .map_search import read_monomial, read_pieces
 
@@ -176,7 +184,7 @@ def _d_report(func, cmap, l_max, takes, got, args, tol):
 
     conv = cmap.convert(func)
     err = 0.0
-    for k, R in enumerate(random_rotations(2, seed=7)):
+    for R in random_rotations(2, seed=7):
         a = {"euler": tuple(float(v) for v in matrix_to_euler(R)), "matrix": (R,),
              "quaternion": (_quaternion_of(R),)}[takes]
         for l in range(l_max + 1):

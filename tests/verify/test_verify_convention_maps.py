@@ -17,9 +17,19 @@ import sympy
 from o3ref import fast, reference
 from o3ref.verify import detect_convention
 from o3ref.verify.compare import compare_arrays, to_numeric
-from o3ref.verify.convention_maps import (CG_NORMALISATIONS, CG_SIGNS, M_ORDERS, NAMED_MAPS,
-                                          SH_NORMALISATIONS, SH_SIGNS, SOLID, ConventionMap,
-                                          argument_piece, complex_basis, rotation_piece)
+from o3ref.verify.convention_maps import (
+    CG_NORMALISATIONS,
+    CG_SIGNS,
+    M_ORDERS,
+    NAMED_MAPS,
+    SH_NORMALISATIONS,
+    SH_SIGNS,
+    SOLID,
+    ConventionMap,
+    argument_piece,
+    complex_basis,
+    rotation_piece,
+)
 from o3ref.verify.tolerances import Tolerance, tolerance
 
 L_SH, L_D, L_CG = 3, 2, 2
@@ -337,3 +347,165 @@ def test_negated_negative_m_is_the_featomic_sign_for_the_real_cg():
     for t in TRIPLES:
         assert np.array_equal(func(*t), (-1) ** sum(t) * fast.real_clebsch_gordan(*t))
     assert detect_convention(func, "cg", l_max=L_CG).convention == "featomic product"
+
+
+# ------------------------------------------------------------------ native conventions
+
+
+def _report_and_conformance(func, kind, name, **kw):
+    report = detect_convention(func, kind, **kw)
+    assert report.convention == name, str(report)
+    check = {"sh": assert_sh_conforms, "cg": assert_cg_conforms}.get(kind)
+    if check is not None:
+        check(report.map.convert(func))
+        check(exec_code(report.map)(func))
+    return report
+
+
+def test_sympy_znm_native():
+    from o3ref.verify.adapters import sympy as sympy_adapter
+
+    _report_and_conformance(sympy_adapter.znm, "sh", "sympy Znm", l_max=L_SH)
+
+
+def test_scipy_complex_native():
+    pytest.importorskip("scipy")
+    from o3ref.verify.adapters import scipy as scipy_adapter
+
+    _report_and_conformance(scipy_adapter.spherical_harmonics, "sh",
+                            "complex (Condon-Shortley)", l_max=L_SH)
+
+
+def test_e3nn_style_component_native():
+    def e3nn_style(l_max, v):  # e3nn reads (y, z, x) and scales by sqrt(4 pi) ('component')
+        return sqrt(4 * pi) * fast.SphericalHarmonics(l_max).compute(np.asarray(v)[:, [2, 0, 1]])
+
+    report = _report_and_conformance(e3nn_style, "sh", "e3nn 'component'", l_max=L_SH)
+    assert [p.name for p in report.map.visible] == ["argument read as (y, z, x)",
+                                                    "4pi normalisation"]
+
+
+def e3x_permutation(l):
+    """e3x's _cartesian_permutation_for_degree(l), transcribed: position 2i takes o3ref's
+    index 2l - i (m = l - i), position 2i + 1 index i (m = -(l - i)), the last index l."""
+    p = []
+    for m in range(l):
+        p += [2 * l + 1 - (m + 1), m]
+    return p + [(2 * l + 1) // 2]
+
+
+def test_e3x_style_cartesian_order_racah_native():
+    def e3x_style(l_max, v):
+        y = fast.SphericalHarmonics(l_max).compute(np.asarray(v, dtype=float))
+        out = np.empty_like(y)
+        for l in range(l_max + 1):
+            out[:, l * l:(l + 1) ** 2] = y[:, l * l:(l + 1) ** 2][:, e3x_permutation(l)] \
+                * sqrt(4 * pi / (2 * l + 1))  # 'racah': orthonormal / sqrt((2l+1)/(4 pi))
+        return out
+
+    _report_and_conformance(e3x_style, "sh", "e3x (Cartesian order, racah)", l_max=L_SH)
+
+
+def test_e3x_order_piece_is_e3x_permutation():
+    for l in range(12):
+        assert M_ORDERS["e3x Cartesian order"].value(l) == [i - l for i in e3x_permutation(l)]
+
+
+def test_cuequivariance_e3x_cg_sign_rule_native():
+    def cg(l1, l2, L):
+        return (-1) ** ((l1 + l2 - L) // 2) * fast.real_clebsch_gordan(l1, l2, L)
+
+    _report_and_conformance(cg, "cg", "cuequivariance / e3x CG", l_max=L_CG)
+
+
+def test_e3x_style_wigner_d_of_a_rotation_matrix():
+    # features as row vectors in Cartesian order, x' = x @ D: D = P D_real(R)^T P^T
+    def e3x_style_d(l, R):
+        p = np.eye(2 * l + 1)[e3x_permutation(l)]
+        d = fast.wigner_D_real(l, np.asarray(R, dtype=float).reshape(1, 3, 3))[l][0]
+        return p @ d.T @ p.T
+
+    report = detect_convention(e3x_style_d, "wigner_d", l_max=L_D, takes="matrix")
+    assert {p.name for p in report.map.visible} == {"rotation matrix, passive",
+                                                    "e3x Cartesian order"}
+    assert_d_conforms(report.map.convert(e3x_style_d), "matrix")
+    assert_d_conforms(exec_code(report.map)(e3x_style_d), "matrix")
+
+
+def test_wigner_3j_map_against_the_exact_3j():
+    def three_j(l1, l2, L):
+        out = np.zeros((2 * l1 + 1, 2 * l2 + 1, 2 * L + 1))
+        for i, j, k in itertools.product(range(2 * l1 + 1), range(2 * l2 + 1),
+                                         range(2 * L + 1)):
+            out[i, j, k] = float(reference.wigner_3j(l1, l2, L, i - l1, j - l2, k - L))
+        return out
+
+    cmap = NAMED_MAPS["cg", "Wigner 3j"]
+    assert_cg_conforms(cmap.convert(three_j))
+    assert_cg_conforms(exec_code(cmap)(three_j))
+
+
+# ------------------------------------------------------------------ the pieces, exactly
+
+
+def test_normalisation_and_sign_pieces_equal_the_proven_maps():
+    # SH_CONVENTIONS' matrices are proven against sympy's own definitions in
+    # test_verify_conventions.py; the pieces' formulas give the same exact numbers
+    from o3ref.verify.conventions import CG_CONVENTIONS, SH_CONVENTIONS
+
+    for name in ("4pi normalisation", "Schmidt semi-normalisation", "unnormalised"):
+        for l in range(5):
+            diag = SH_CONVENTIONS[name].matrix(l).diagonal()
+            for i, m in enumerate(range(-l, l + 1)):
+                assert sympy.simplify(SH_NORMALISATIONS[name].exact(l, m) - diag[i]) == 0
+    for name, conv in (("sympy Znm signs", "sympy Znm"),
+                       ("Condon-Shortley phase kept", "Condon-Shortley phase kept")):
+        for l in range(5):
+            diag = SH_CONVENTIONS[conv].matrix(l).diagonal()
+            assert [SH_SIGNS[name].exact(l, m) for m in range(-l, l + 1)] == list(diag)
+    e3nn = CG_CONVENTIONS["e3nn wigner_3j"]
+    for l1, l2, L in TRIPLES + [(3, 4, 5), (4, 4, 2)]:
+        prod = (CG_SIGNS["(-1)^floor((l1+l2-L)/2)"].exact(l1, l2, L, 0)
+                * CG_NORMALISATIONS["3j normalisation 1/sqrt(2L+1)"].exact(l1, l2, L, 0))
+        assert sympy.simplify(prod - e3nn.factor(l1, l2, L)) == 0
+
+
+def test_to_code_complex_basis_is_o3ref_u():
+    namespace: dict = {}
+    exec(NAMED_MAPS["sh", "complex (Condon-Shortley)"].to_code(), namespace)  # noqa: S102
+    for l in range(7):
+        assert np.allclose(namespace["complex_to_real"](l), u(l), rtol=0, atol=1e-15)
+
+
+def test_to_code_is_short_and_self_contained():
+    cmap = ConventionMap("wigner_d", (rotation_piece("euler", "XYZ", True, True),
+                                      M_ORDERS["e3x Cartesian order"]))
+    code = cmap.to_code()
+    assert len(code.splitlines()) < 120
+    imports = [line for line in code.splitlines() if line.startswith(("import", "from"))]
+    assert imports == ["import math", "from math import factorial, pi, sqrt",
+                       "import numpy as np"]
+    assert "o3ref" not in code.replace("o3ref's", "").replace("o3ref.verify", "")
+
+
+def test_convention_map_errors():
+    with pytest.raises(ValueError, match="kind='D' must be one of sh, wigner_d, cg"):
+        ConventionMap("D")
+    with pytest.raises(ValueError, match="takes='angles' must be one of euler, matrix"):
+        rotation_piece("angles")
+    with pytest.raises(ValueError, match="sequence='ZZY' must be one of ZYZ"):
+        rotation_piece("euler", "ZZY")
+    with pytest.raises(TypeError, match="func=3 must be callable"):
+        ConventionMap("sh").convert(3)
+
+
+@pytest.mark.parametrize("name", ["convention_maps", "convention_code", "map_search",
+                                  "detect_matrices", "conformance"])
+def test_doctests_of_the_map_modules(name):
+    import doctest
+    import importlib
+
+    module = importlib.import_module(f"o3ref.verify.{name}")
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
+    assert "o3ref.reference.conventions" in module.__doc__
