@@ -417,3 +417,24 @@ def test_non_numeric_output_is_one_type_error_naming_the_function():
     with pytest.raises(TypeError, match=r"^a_dict\(0, 0, 0\) returned non-numeric values "
                        r"\(dtype object, e\.g\. \{'values': 1\.0\}\), not an array of numbers"):
         detect_convention(a_dict, "cg")
+
+
+def test_wigner_d_of_a_quaternion_scalar_last():
+    from o3ref import fast
+
+    def d_of_quaternion(l, q):  # scalar last (x, y, z, w), as scipy's as_quat()
+        R = np.asarray(fast.quaternion_to_matrix(np.asarray(q)[[3, 0, 1, 2]]))
+        return fast.wigner_D_real(l, R.reshape(1, 3, 3))[l][0]
+
+    report = detect_convention(d_of_quaternion, "wigner_d", l_max=2, takes="quaternion")
+    assert report.convention == "quaternion scalar last" and not report.matches
+    assert report.map.takes == "quaternion"
+
+
+def test_takes_errors():
+    with pytest.raises(ValueError, match="takes='angles' must be one of euler, matrix, "
+                       "quaternion"):
+        detect_convention(ours_d, "wigner_d", takes="angles")
+    with pytest.raises(ValueError, match="takes='matrix' applies to kind='wigner_d' only, "
+                       "not kind='sh'"):
+        detect_convention(ours_sh, "sh", takes="matrix")
