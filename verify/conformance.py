@@ -102,7 +102,7 @@ def _diagnosis(func, kind, kwargs) -> tuple[bool, str] | None:
 
 def _call(func, args, what: str):
     """``func(*args)`` as a numeric array; one line naming the function otherwise."""
-    from .detect import _show_args
+    from .detect_report import _show_args
 
     try:
         out = func(*args)
@@ -118,7 +118,7 @@ def _call(func, args, what: str):
 
 
 def _shape(arr, shape, func, args, what):
-    from .detect import _show_args
+    from .detect_report import _show_args
 
     if arr.shape != shape:
         raise AssertionError(f"{_show_args(args, func)} returned shape {arr.shape}, expected "

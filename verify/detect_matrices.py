@@ -43,7 +43,7 @@ from .convention_maps import (
     ConventionMap,
     complex_basis,
 )
-from .detect import ConventionReport, _call, _close, _ours_d, _tol, _u
+from .detect_report import ConventionReport, _call, _close, _ours_d, _tol, _u
 from .map_search import read_monomial, read_pieces
 
 __all__: list[str] = []

@@ -500,7 +500,7 @@ def test_convention_map_errors():
 
 
 @pytest.mark.parametrize("name", ["convention_maps", "convention_code", "map_search",
-                                  "detect_matrices", "conformance"])
+                                  "detect_report", "detect_matrices", "conformance"])
 def test_doctests_of_the_map_modules(name):
     import doctest
     import importlib
