@@ -35,7 +35,8 @@ _EXPORTS = {
     "assert_close": "compare",
     "compare_arrays": "compare",
     "compare_tensormaps": "compare",
-    # the convention detector
+    # the convention detector and the composed maps it finds
+    "ConventionMap": "convention_maps",
     "ConventionReport": "detect",
     "detect_convention": "detect",
     # the calling convention for users' functions and its explicit wrappers
@@ -49,6 +50,8 @@ _EXPORTS = {
     "assert_orthonormal_sh": "properties",
     "assert_parity": "properties",
     "assert_sh_equivariant": "properties",
+    # precision policies
+    "PrecisionPolicy": "tolerances",
     # the tutorial's targets as metatensor blocks
     "dipole_tensor": "targets",
     "energy_block": "targets",
