@@ -244,3 +244,4 @@ class TestCommandLineConformance(ConformanceSuite):
             pytest.skip(f"no {_OPTIONS[name]}=MODULE:FUNCTION given")
         return func
 
+from o3ref.verify.model_conformance import ModelConformance  # noqa: E402,F401
