@@ -10,10 +10,12 @@ Voigt order ``xx yy zz yz xz xy``, read as the symmetric 3x3) ``-> S sigma S^T``
 (a polar vector) ``-> S d``; ``polarizability`` ``-> S alpha S^T``.
 
 Tolerances: :func:`~o3ref.verify.tolerances.model_tolerance` with the scale of each property
-(its largest value in the base evaluation; for the energy ``|E| + N max|F| x 1 A``, the size of
-the per-atom terms a model sums); checks that round the positions multiply it by
-``max(1, max|r| / 1 A)``. An error above the policy of a float64 model but within the same
-policy in float32 is reported as ``precision``, not as a broken symmetry.
+(its largest value in the base evaluation, at least its largest over all frames; for the energy ``|E| + N max|F| x 1 A``, the size of
+the per-atom terms a model sums; for the stress at least that over the volume, a virial summed
+over every atom); checks that round the positions multiply it by
+``max(1, max|r| / 1 A)``. An error above the policy of float64 but within the same policy in
+float32, for a model whose outputs are all float32 numbers, is reported as ``precision``, not
+as a broken symmetry.
 
 Conventions: :mod:`o3ref.reference.conventions` (active rotations; an improper rotation is
 ``-R``).
@@ -115,15 +117,31 @@ class Context:
     rng: np.random.Generator
     n_rotations: int = 2
     fd_atoms: int = 4
+    #: the dtype the outputs are exactly representable in (``float32_valued``)
+    observed: np.dtype = np.dtype(np.float64)
+    #: property -> its largest magnitude over all frames: the floor of every frame's scale
+    #: (a frame whose dipole vanishes by symmetry is judged against the data set's dipoles)
+    floor: dict | None = None
 
-    def scale(self, name: str, base: dict, length: float = 1.0) -> float:
-        value = base[name]
-        s = float(np.abs(value).max(initial=0.0))
-        if name == "energy":
+    def lower_precision(self) -> bool:
+        """Outputs in float32 checked under the float64 policy: an error within the same
+        policy in float32 is then the model's precision, not a broken symmetry."""
+        return self.dtype == np.float64 and self.observed == np.float32
+
+    def scale(self, name: str, base: dict, length: float = 1.0, frame=None) -> float:
+        """The magnitude a property's rounding is measured against (module docstring)."""
+        s = float(np.abs(base[name]).max(initial=0.0))
+        if name in ("energy", "stress"):
             forces = base.get("forces")
             n = len(forces) if isinstance(forces, np.ndarray) else 1
             f = float(np.abs(forces).max(initial=0.0)) if isinstance(forces, np.ndarray) else 0
-            s = abs(s) + n * f * ANGSTROM
+            energy = (abs(float(base["energy"])) if isinstance(base.get("energy"), np.ndarray)
+                      else 0.0) + n * f * ANGSTROM
+            if name == "energy":
+                s = energy
+            elif frame is not None and frame.cell.rank == 3:  # a virial: sum over all atoms
+                s = max(s, energy / frame.get_volume())
+        s = max(s, (self.floor or {}).get(name, 0.0))
         return max(s, np.finfo(np.float64).tiny) * max(1.0, length)
 
     def row(self, check, name, error, scale, policy, diagnosis_fail="", extra=None):
@@ -133,10 +151,10 @@ class Context:
                "tolerance": tol.atol, "status": "pass", "diagnosis": ""}
         if error > tol.atol:
             tol32 = model_tolerance(policy, np.float32, scale).atol
-            if self.dtype == np.float64 and error <= tol32:
+            if self.lower_precision() and error <= tol32:
                 row["status"] = "precision"
                 row["diagnosis"] = (
-                    f"precision: error {error:.2e} is at float32 rounding level (float32 "
+                    f"error {error:.2e} is at float32 rounding level (float32 "
                     f"policy {tol32:.1e}); the model computes in lower precision than the "
                     "float64 policy; no broken symmetry")
             else:
@@ -183,7 +201,7 @@ def _compare_op(ctx, check, frame, base, ops, policy, length=1.0, expect=None, d
         if name in errors:
             rows.append(_error_row(check, name, errors[name]))
             continue
-        scale = ctx.scale(name, base, length)
+        scale = ctx.scale(name, base, length, frame)
         why = diagnose(name, err, label, flipped[name], scale) if diagnose else ""
         rows.append(ctx.row(check, name, err, scale, policy, why,
                             {"worst": label} if label else None))
@@ -415,9 +433,9 @@ def _fd_row(ctx, check, name, analytic, fd1, fd2, h, value_scale, what):
            "status": "pass", "diagnosis": ""}
     if err > tol:
         tol32 = fd_tolerance(np.float32, h, value_scale, trunc).atol
-        if ctx.dtype == np.float64 and err <= tol32:
+        if ctx.lower_precision() and err <= tol32:
             row["status"] = "precision"
-            row["diagnosis"] = (f"precision: error {err:.2e} is at float32 rounding level "
+            row["diagnosis"] = (f"error {err:.2e} is at float32 rounding level "
                                 f"(float32 policy {tol32:.1e}) for h = {h:.1e}")
         else:
             row["status"] = "fail"

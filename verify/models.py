@@ -151,13 +151,17 @@ def check_model(
             report.rows.append({"check": "evaluation", "property": name, "frame": k,
                                 "error": float("nan"), "tolerance": float("nan"),
                                 "status": "error", "diagnosis": message})
+    floor = {n: max(float(np.abs(b[n]).max(initial=0.0)) for b in bases
+                    if isinstance(b.get(n), np.ndarray)) for n in names
+             if n != "energy" and any(isinstance(b.get(n), np.ndarray) for b in bases)}
     tasks = [(c, k) for c in selected for k in range(len(frames))]
     for check, k in progress(tasks, desc="check-model", quiet=quiet):
         base = bases[k]
         present = tuple(n for n in names if isinstance(base.get(n), np.ndarray))
         if not present:
             continue
-        ctx = Context(calculator, present, policy, rng, n_rotations, fd_atoms)
+        ctx = Context(calculator, present, policy, rng, n_rotations, fd_atoms,
+                      np.dtype(observed), floor)
         try:
             rows = CHECKS[check](ctx, frames[k], base)
         except Exception as exc:  # noqa: BLE001 - one row for the check, the rest still runs
