@@ -110,11 +110,11 @@ def _tensormap_dense(tensor, system: int, n_atoms: int) -> dict:
             g = block.gradient("positions")
             gv = np.asarray(g.values)
             grad = np.zeros((len(order), n_atoms, 3) + values.shape[1:], dtype=gv.dtype)
-            where = {rows[a]: k for k, a in enumerate(order)}
+            where = np.full(len(block.samples), -1)
+            where[[rows[a] for a in order]] = np.arange(len(order))
             gs = np.asarray(g.samples.values)
-            for r, (sample, sy, atom) in enumerate(gs[:, :3]):
-                if sy == system and sample in where:
-                    grad[where[sample], atom] += gv[r]
+            keep = (gs[:, 1] == system) & (where[gs[:, 0]] >= 0)
+            np.add.at(grad, (where[gs[keep, 0]], gs[keep, 2]), gv[keep])
         out[tuple(int(v) for v in key.values)] = (order, values, grad)
     return out
 
