@@ -28,8 +28,8 @@ array([[ 0.,  0.,  1.],
        [-1.,  0.,  0.]])
 >>> np.allclose(irreps_rotation("1o", Rz, frame="e3nn"), Rz)
 True
->>> irreps_rotation("1e", -np.eye(3)).diagonal().tolist(), irreps_rotation("1o", -np.eye(3)).diagonal().tolist()
-([1.0, 1.0, 1.0], [-1.0, -1.0, -1.0])
+>>> [irreps_rotation(ir, -np.eye(3)).diagonal().tolist() for ir in ("1e", "1o")]
+[[1.0, 1.0, 1.0], [-1.0, -1.0, -1.0]]
 """
 
 from __future__ import annotations

@@ -10,9 +10,10 @@ Voigt order ``xx yy zz yz xz xy``, read as the symmetric 3x3) ``-> S sigma S^T``
 (a polar vector) ``-> S d``; ``polarizability`` ``-> S alpha S^T``.
 
 Tolerances: :func:`~o3ref.verify.tolerances.model_tolerance` with the scale of each property
-(its largest value in the base evaluation, at least its largest over all frames; for the energy ``|E| + N max|F| x 1 A``, the size of
-the per-atom terms a model sums; for the stress at least that over the volume, a virial summed
-over every atom); checks that round the positions multiply it by
+(its largest value in the base evaluation, at least its largest over all frames; for the
+energy ``|E| + N max|F| x 1 A``, the size of the per-atom terms a model sums; for the stress
+at least that over the volume, a virial summed over every atom); checks that round the
+positions multiply it by
 ``max(1, max|r| / 1 A)``. An error above the policy of float64 but within the same policy in
 float32, for a model whose outputs are all float32 numbers, is reported as ``precision``, not
 as a broken symmetry.
@@ -22,7 +23,7 @@ Conventions: :mod:`o3ref.reference.conventions` (active rotations; an improper r
 
 >>> ops = signed_permutations()
 >>> len(ops), int(sum(np.linalg.det(ops) > 0))
-48 24
+(48, 24)
 """
 
 from __future__ import annotations

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from ase.calculators.emt import EMT
 from model_helpers import emt_cell
 
