@@ -10,8 +10,8 @@ compares ``(f(r + h) - f(r - h)) / 2h`` with the analytic gradient for every out
 Two forms of ``f``:
 
 * ``f(frames) -> TensorMap`` with ``"positions"`` gradient blocks (metatensor's layout:
-  gradient samples ``sample, system, atom``, components ``[xyz, ...]``), called on the whole
-  list once for the analytic gradient and on one-frame lists for the differences;
+  gradient samples ``sample, system, atom``, components ``[xyz, ...]``), called on one-frame
+  lists (``[frame]``, then each moved copy), so that ``system`` is always 0;
 * ``f(frame) -> (values, gradients)``, dense arrays ``(centres, k...)`` and
   ``(centres, atoms, 3, k...)``, called per frame.
 

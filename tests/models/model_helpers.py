@@ -110,7 +110,7 @@ class MolecularDipole(Calculator):
     """A toy molecular model: LJ-like energy, and a dipole from fixed charges (polar) or
     the cross product of two polar vectors (a pseudo-vector, wrong under inversion)."""
 
-    implemented_properties = ["energy", "forces", "dipole"]
+    implemented_properties = ["energy", "forces", "dipole", "polarizability"]
 
     def __init__(self, pseudo=False, **kwargs):
         super().__init__(**kwargs)
@@ -132,7 +132,10 @@ class MolecularDipole(Calculator):
             dipole = np.cross(u, v)
         else:
             dipole = u
-        self.results = {"energy": energy, "forces": forces, "dipole": dipole}
+        rel = r - centre
+        polarizability = np.eye(3) + 0.3 * rel.T @ rel  # a symmetric true rank-2 tensor
+        self.results = {"energy": energy, "forces": forces, "dipole": dipole,
+                        "polarizability": polarizability}
 
 
 def water_frames(n=4):

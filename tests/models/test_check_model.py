@@ -81,6 +81,7 @@ def test_pseudo_vector_dipole_is_right_under_rotations_wrong_under_inversion():
     frames = water_frames(2)
     good = check_model(MolecularDipole(pseudo=False), frames, checks=["O_h", "rotations"])
     assert good.passed, good
+    assert set(good.properties) == {"energy", "forces", "dipole", "polarizability"}
     report = check_model(MolecularDipole(pseudo=True), frames, checks=["O_h", "rotations"])
     bad = _failing(report)
     assert set(bad) == {("O_h (improper)", "dipole"), ("rotations (improper)", "dipole")}
