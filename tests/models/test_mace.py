@@ -3,11 +3,19 @@ mace-torch; ``tox -e models`` or the environment of the README's "Check a layer 
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
-mace = pytest.importorskip("mace")  # sets TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 (e3nn 0.4.4)
-torch = pytest.importorskip("torch")
+with warnings.catch_warnings():  # mace-torch and e3nn 0.4.4 warn on import under new torch
+    warnings.simplefilter("ignore")
+    mace = pytest.importorskip("mace")  # sets TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 (e3nn 0.4.4)
+    torch = pytest.importorskip("torch")
+
+# torch.load with weights_only forced off, e3nn 0.4.4's deprecated torch APIs: not ours
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning", "ignore::FutureWarning",
+                                        "ignore::DeprecationWarning")
 
 from model_helpers import emt_cluster  # noqa: E402
 
