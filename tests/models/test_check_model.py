@@ -144,8 +144,6 @@ def test_nan_and_missing_properties_are_diagnosed():
     report = check_model(NaNForces(), [emt_cell()], checks=["translation"])
     bad = _failing(report)
     assert "non-finite values" in bad[("evaluation", "forces")]["diagnosis"]
-    assert bad[("translation", "energy")]["status"] == "pass" if ("translation", "energy") in \
-        bad else True
     assert any(r["check"] == "translation" and r["property"] == "energy"
                and r["status"] == "pass" for r in report.rows)
     missing = check_model(EMT(), [emt_cluster()], ["energy", "dipole"], checks=["permutation"])
