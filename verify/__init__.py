@@ -52,6 +52,18 @@ _EXPORTS = {
     "assert_sh_equivariant": "properties",
     # precision policies
     "PrecisionPolicy": "tolerances",
+    # irreps, layers, change of basis, many-body gradients, whole models
+    "ChangeOfBasisReport": "change_of_basis",
+    "IrrepsReport": "irreps",
+    "ModelReport": "models",
+    "assert_equivariant_irreps": "irreps",
+    "assert_position_gradients": "gradients",
+    "check_model": "models",
+    "compare_change_of_basis": "change_of_basis",
+    "compare_models": "models",
+    "irreps_rotation": "irreps",
+    "parse_irreps": "irreps",
+    "signed_permutations": "model_checks",
     # the tutorial's targets as metatensor blocks
     "dipole_tensor": "targets",
     "energy_block": "targets",

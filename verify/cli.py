@@ -45,6 +45,11 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "o3ref.verify.bench",
         "time o3ref's fast kernels against sphericart, spherical and featomic (one thread)",
     ),
+    "check-model": (
+        "o3ref.verify.model_cli",
+        "check an ASE calculator: symmetries, periodic images, forces and stress vs finite "
+        "differences",
+    ),
 }
 
 

@@ -374,3 +374,6 @@ class TestCommandLineConformance(ConformanceSuite):
         if func is None:
             pytest.skip(f"no {_OPTIONS[name]}=MODULE:FUNCTION given")
         return self._native(func, name)
+
+
+from o3ref.verify.model_conformance import ModelConformance  # noqa: E402,F401

@@ -21,9 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["POLICIES", "PrecisionPolicy", "Tolerance", "check_tolerance_value", "eps",
-           "finite_difference_tolerance", "linear_solve_tolerance", "mpmath_tolerance",
-           "policy_text", "tolerance"]
+__all__ = ["MODEL_POLICIES", "POLICIES", "PrecisionPolicy", "Tolerance",
+           "check_tolerance_value", "eps", "fd_step", "fd_tolerance",
+           "finite_difference_tolerance", "linear_solve_tolerance", "model_tolerance",
+           "mpmath_tolerance", "policy_text", "tolerance"]
 
 
 def check_tolerance_value(name: str, value) -> float:
@@ -147,6 +148,13 @@ POLICIES: dict[str, tuple[float, int, str]] = {
         "ridge solves (X^T X + alpha I) w = X^T y: error ~ cond(X^T X + alpha I) eps; with "
         "the tutorial's regularisation the condition number stays below ~1e7",
     ),
+    "irreps_layer": (
+        64.0,
+        2,
+        "a layer f(D x) vs D f(x) (verify.irreps): D of degree l mixes 2l+1 components on "
+        "each side and the layer's own sums (tensor products: (2l+1)^2 pairs (m1, m2) per "
+        "path) round once per term; pass scale = the largest |output|",
+    ),
 }
 
 
@@ -267,3 +275,69 @@ def policy_text(quantity: str) -> str:
     power = "" if p == 1 else f"^{p}"
     factor = "" if c == 1 and p else f"{c:g}"  # "(2l+1)^2 eps", not "1(2l+1)^2 eps"
     return "eps" if p == 0 and c == 1 else (factor + (f"(2l+1){power}" if p else "") + " eps")
+
+
+# -- finite differences and whole models (verify.gradients, verify.models) -----------------
+
+
+def fd_step(dtype=np.float64, length: float = 1.0) -> float:
+    """Step of a central difference in ``dtype``: ``eps^(1/3) * length``.
+
+    The central difference errs by ``h^2 |f'''| / 6`` (truncation) plus ``~eps |f| / h``
+    (rounding); with ``f`` varying on the scale ``length`` the sum is smallest near
+    ``h = eps^(1/3) length``: 6.1e-6 in float64, 4.9e-3 in float32 (length 1).
+    """
+    return float(eps(dtype) ** (1.0 / 3.0) * length)
+
+
+def fd_tolerance(dtype, step: float, value_scale: float, truncation: float = 0.0) -> Tolerance:
+    """Tolerance of a central difference against an analytic derivative.
+
+    ``16 eps |f| / h`` covers the rounding of the two evaluations (each a sum of up to a
+    few neighbour terms, 8 roundings of ``|f|`` each); ``truncation`` is the caller's
+    Richardson estimate ``|FD(h) - FD(2h)|`` (three times the ``h^2`` term of ``FD(h)``),
+    taken twice so that an estimate off by its own rounding still covers the true error.
+    """
+    rounding = 16.0 * eps(dtype) * float(value_scale) / float(step)
+    return Tolerance(
+        atol=rounding + 2.0 * float(truncation),
+        rtol=0.0,
+        reason=f"16 eps |f| / h + 2 |FD(h) - FD(2h)| with h = {step:.1e}, |f| = "
+        f"{value_scale:.2e}, {np.dtype(dtype).name}",
+    )
+
+
+# check -> (constant c, explanation); atol = c * eps(dtype) * scale (see model_tolerance)
+MODEL_POLICIES: dict[str, tuple[float, str]] = {
+    "exact": (
+        512.0,
+        "an exact operation of the input (a signed permutation of axes, a relabelling of "
+        "atoms): the model sees the same numbers in another order, so only the order of its "
+        "sums changes; a force is a sum over neighbours whose terms exceed the net force "
+        "(EMT on a rattled 64-atom Cu cell: 256 ulps of max|F|), hence 512 roundings",
+    ),
+    "rounded": (
+        1024.0,
+        "an operation that rounds the positions (a random rotation, a translation, a strained "
+        "or re-chosen cell): eps |r| per coordinate, times the response of the property; "
+        "the scale includes max(1, |r|_max / 1 A) for that reason",
+    ),
+    "differential": (
+        4096.0,
+        "two implementations of one model: independent rounding on both sides, summed over "
+        "every layer and every atom's neighbours",
+    ),
+}
+
+
+def model_tolerance(check: str, dtype, scale: float) -> Tolerance:
+    """Tolerance of a whole-model check: ``c * eps(dtype) * scale``, ``c`` from
+    :data:`MODEL_POLICIES`. The scale is the magnitude the error is measured against
+    (:mod:`o3ref.verify.model_checks` states it per property: the largest value of the
+    property, and for energies ``|E| + N max|F| 1 A``, the sum that a per-atom model rounds).
+    """
+    if check not in MODEL_POLICIES:
+        raise ValueError(f"check={check!r} must be one of {sorted(MODEL_POLICIES)}")
+    c, why = MODEL_POLICIES[check]
+    return Tolerance(atol=c * eps(dtype) * float(scale), rtol=0.0,
+                     reason=f"{c:g} eps({np.dtype(dtype).name}) x {scale:.3g}: {why}")
