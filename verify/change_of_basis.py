@@ -138,6 +138,7 @@ class ChangeOfBasisReport:
 
     @property
     def passed(self) -> bool:
+        """True when every irrep block is equivariant and spans o3ref's space."""
         return (self.equivariance_error <= self.tolerance and self.span_error <= self.tolerance
                 and self.dimension[0] == self.dimension[1])
 

@@ -249,6 +249,7 @@ class ConventionMap:
 
     @property
     def is_identity(self) -> bool:
+        """True when the map has no pieces: the implementation is in o3ref's convention."""
         return not self.visible
 
     @property

@@ -116,7 +116,7 @@ def _fast_d(l: int, R: np.ndarray) -> np.ndarray:
         return np.ones((1, 1)) if l == 0 else _P1 @ R @ _P1.T  # D_real^1 = P R P^T
     from o3ref import fast
 
-    return np.asarray(fast.wigner_D_real(l, R.reshape(1, 3, 3))[l][0])
+    return np.asarray(fast.wigner_D_real_blocks(l, R.reshape(1, 3, 3))[l][0])
 
 
 def _intertwiner(others, ours, rtol):

@@ -52,6 +52,7 @@ class GradientReport:
 
     @property
     def passed(self) -> bool:
+        """True when every (atom, axis) difference agrees with the gradient within tolerance."""
         return all(r["passed"] for r in self.rows)
 
     def __str__(self) -> str:

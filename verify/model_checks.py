@@ -112,6 +112,8 @@ def float32_valued(values) -> bool:
 
 @dataclass
 class Context:
+    """What every check of one frame shares: the calculator, the frame, its reference
+    outputs and the tolerance policy."""
     calculator: object
     properties: tuple
     dtype: np.dtype

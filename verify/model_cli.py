@@ -28,6 +28,7 @@ __all__ = ["configure_parser", "load_factory", "run"]
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``o3ref check-model`` to ``parser``."""
     parser.add_argument("factory", metavar="MODULE:FACTORY",
                         help="a callable returning an ASE calculator, e.g. ase.calculators.emt:EMT")
     parser.add_argument("--structures", required=True, metavar="FILE",
@@ -85,6 +86,8 @@ def _split(text, option):
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``o3ref check-model`` with the parsed ``args``; exit status 0 pass, 1 fail,
+    2 usage error."""
     from .models import check_model, compare_models
     from .provenance import provenance
 

@@ -49,12 +49,15 @@ class ModelReport:
 
     @property
     def passed(self) -> bool:
+        """True when no row failed (rows reported as precision count as passed)."""
         return all(r["status"] in ("pass", "skipped") for r in self.rows)
 
     def failures(self) -> list[dict]:
+        """The rows that failed, each a dict with its check, property, frame and diagnosis."""
         return [r for r in self.rows if r["status"] not in ("pass", "skipped")]
 
     def policy(self) -> str:
+        """The tolerance policy of the report in words: dtype, factors and scales."""
         return (f"tolerances in {self.dtype} (outputs look {self.observed_dtype}): "
                 + "; ".join(f"{k}: {c:g} eps x scale" for k, (c, _) in MODEL_POLICIES.items())
                 + "; finite differences: 16 eps |E| / h + 2 |FD(h) - FD(2h)|")
@@ -72,6 +75,7 @@ class ModelReport:
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
+        """The report as JSON-ready data (rows, policy, verdict)."""
         return json.loads(json.dumps({"passed": self.passed, "dtype": self.dtype,
                                       "observed_dtype": self.observed_dtype,
                                       "properties": self.properties, "policy": self.policy(),
@@ -185,6 +189,7 @@ class DifferentialReport:
 
     @property
     def passed(self) -> bool:
+        """True when every property agrees between the two calculators within tolerance."""
         return all(r["status"] == "pass" for r in self.rows)
 
     def __str__(self) -> str:
@@ -198,6 +203,7 @@ class DifferentialReport:
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
+        """The differential report as JSON-ready data (statistics per property)."""
         return json.loads(json.dumps({"passed": self.passed, "dtype": self.dtype,
                                       "rows": self.rows}, default=_jsonable))
 

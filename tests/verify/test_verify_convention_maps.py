@@ -219,7 +219,7 @@ def foreign_d(rot, basis, order, sign):
     """other(l, arg) = T D_real(rot(arg)) T^-1, T = P diag(s) B, from o3ref.fast."""
     def d(l, *arg):
         R = rot(*arg)
-        dr = fast.wigner_D_real(l, R.reshape(1, 3, 3))[l][0]
+        dr = fast.wigner_D_real_blocks(l, R.reshape(1, 3, 3))[l][0]
         b = {None: np.eye(2 * l + 1), "standard": np.conj(u(l)), "U": u(l)}[basis]
         p = np.zeros((2 * l + 1, 2 * l + 1))
         for k, m in enumerate(ORDERS[order](l)):
@@ -423,7 +423,7 @@ def test_e3x_style_wigner_d_of_a_rotation_matrix():
     # features as row vectors in Cartesian order, x' = x @ D: D = P D_real(R)^T P^T
     def e3x_style_d(l, R):
         p = np.eye(2 * l + 1)[e3x_permutation(l)]
-        d = fast.wigner_D_real(l, np.asarray(R, dtype=float).reshape(1, 3, 3))[l][0]
+        d = fast.wigner_D_real_blocks(l, np.asarray(R, dtype=float).reshape(1, 3, 3))[l][0]
         return p @ d.T @ p.T
 
     report = detect_convention(e3x_style_d, "wigner_d", l_max=L_D, takes="matrix")

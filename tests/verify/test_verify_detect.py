@@ -424,7 +424,7 @@ def test_wigner_d_of_a_quaternion_scalar_last():
 
     def d_of_quaternion(l, q):  # scalar last (x, y, z, w), as scipy's as_quat()
         R = np.asarray(fast.quaternion_to_matrix(np.asarray(q)[[3, 0, 1, 2]]))
-        return fast.wigner_D_real(l, R.reshape(1, 3, 3))[l][0]
+        return fast.wigner_D_real_blocks(l, R.reshape(1, 3, 3))[l][0]
 
     report = detect_convention(d_of_quaternion, "wigner_d", l_max=2, takes="quaternion")
     assert report.convention == "quaternion scalar last" and not report.matches

@@ -9,7 +9,7 @@ from metatensor import TensorBlock, TensorMap
 
 from o3ref.fast import SphericalExpansion
 from o3ref.verify.gradients import assert_position_gradients
-from o3ref.verify.tolerances import fd_step
+from o3ref.verify.tolerances import fd_step, tolerance
 
 HYPERS = dict(cutoff=2.5, max_radial=2, max_angular=2, atomic_gaussian_width=0.3,
               cutoff_function={"ShiftedCosine": {"width": 0.5}})
@@ -26,8 +26,11 @@ def _expansion(frames):
 
 
 def test_step_from_dtype():
-    assert fd_step(np.float64) == pytest.approx(6.055e-6, rel=1e-3)
-    assert fd_step(np.float32) == pytest.approx(4.92e-3, rel=1e-3)
+    # eps^(1/3) with eps = 2^-52 (float64) and 2^-23 (float32): 6.055e-6 and 4.92e-3
+    assert fd_step(np.float64) == pytest.approx(2.0 ** (-52 / 3), abs=tolerance("rotation",
+                                                                             scale=1e-5).atol)
+    assert fd_step(np.float32) == pytest.approx(2.0 ** (-23 / 3), abs=tolerance("rotation",
+                                                                             scale=1e-2).atol)
 
 
 def test_o3ref_spherical_expansion_gradients_pass():

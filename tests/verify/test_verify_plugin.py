@@ -61,7 +61,7 @@ def sh_e3nn(l_max, v):  # e3nn's 'component' convention: argument (y, z, x), sqr
     return np.sqrt(4 * np.pi) * sh(l_max, np.asarray(v)[:, [2, 0, 1]])
 
 def wigner_d_matrix(l, R):  # takes a rotation matrix (as e3x does)
-    return fast.wigner_D_real(l, np.asarray(R, dtype=np.float64).reshape(1, 3, 3))[l][0]
+    return fast.wigner_D_real_blocks(l, np.asarray(R, dtype=np.float64).reshape(1, 3, 3))[l][0]
 
 def wigner_d_matrix_broken(l, R):  # D(R) with one entry off at l = 2: not a homomorphism
     d = wigner_d_matrix(l, R).copy()
