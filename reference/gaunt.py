@@ -21,7 +21,7 @@ identity map; proven in ``tests/reference/test_ref_gaunt.py``).
 Conventions: see :mod:`o3ref.reference.conventions` (real ``Y_lm``, Condon-Shortley CG).
 
 >>> gaunt(1, 1, 1, -1, 0, 0)          # Y_1^1 Y_1^-1 Y_0^0: negative (Condon-Shortley)
--sqrt(pi)/(2*pi)
+-1/(2*sqrt(pi))
 >>> real_gaunt(1, 1, 1, 1, 2, 0)      # x x (3z^2 - r^2): negative
 -sqrt(5)/(10*sqrt(pi))
 """
@@ -120,9 +120,9 @@ def gaunt(l1, m1, l2, m2, l3, m3) -> sympy.Expr:
     Conventions: see :mod:`o3ref.reference.conventions` (Condon-Shortley harmonics).
 
     >>> gaunt(0, 0, 0, 0, 0, 0)           # 1/sqrt(4 pi)
-    sqrt(pi)/(2*pi)
+    1/(2*sqrt(pi))
     >>> gaunt(1, 1, 1, 0, 2, -1)          # negative
-    -sqrt(15)*sqrt(pi)/(10*pi)
+    -sqrt(15)/(10*sqrt(pi))
     >>> gaunt(1, 2, 1, 0, 2, -2)
     Traceback (most recent call last):
     ...
@@ -142,8 +142,8 @@ def real_gaunt(l1, m1, l2, m2, l3, m3) -> sympy.Expr:
     Conventions: see :mod:`o3ref.reference.conventions` (real ``Y_lm``,
     ``Y_1 = sqrt(3/4pi) (y, z, x)/r``).
 
-    >>> real_gaunt(1, -1, 1, 0, 2, -1)    # y z (x y z order: Y_2,-1 ~ y z), positive
-    sqrt(5)/(10*sqrt(pi))
+    >>> real_gaunt(1, -1, 1, 0, 2, -1)    # y z against Y_2,-1 ~ +y z: positive
+    sqrt(15)/(10*sqrt(pi))
     >>> real_gaunt(1, -1, 1, 1, 2, 2)     # y x has no x^2 - y^2 part
     0
     """

@@ -18,12 +18,12 @@ Same arguments, order and phase as ``sympy.physics.wigner.wigner_6j`` / ``wigner
 Conventions: see :mod:`o3ref.reference.conventions` (Condon-Shortley phase of the CG the
 symbols recouple).
 
->>> wigner_6j(1, 1, 1, 1, 1, 1), wigner_6j(1, 2, 3, 1, 2, 3)   # 1/6 and -sqrt(2/35)... signs
-(1/6, -sqrt(21)/105)
+>>> wigner_6j(1, 1, 1, 1, 1, 1), wigner_6j(2, 2, 2, 2, 2, 2)   # signs matter
+(1/6, -3/70)
 >>> from fractions import Fraction
 >>> h = Fraction(1, 2)
 >>> wigner_6j(h, h, 1, h, h, 0), wigner_9j(1, 1, 1, 1, 1, 1, 1, 1, 0)
-(-1/2, 1/9)
+(1/2, 1/18)
 """
 
 from __future__ import annotations
@@ -158,8 +158,8 @@ def wigner_6j(j1, j2, j3, j4, j5, j6) -> sympy.Expr:
 
     >>> wigner_6j(1, 1, 1, 1, 1, 2), wigner_6j(1, 1, 2, 1, 1, 1)  # one symbol, two columns swapped
     (1/6, 1/6)
-    >>> wigner_6j(2, 2, 2, 1, 1, 1)
-    -1/10
+    >>> wigner_6j(2, 2, 2, 1, 1, 1), wigner_6j(1, 2, 3, 1, 2, 3)
+    (sqrt(21)/30, 1/105)
     >>> wigner_6j(1, 1, -1, 1, 1, 1)
     Traceback (most recent call last):
     ...
@@ -191,8 +191,8 @@ def wigner_9j(j1, j2, j3, j4, j5, j6, j7, j8, j9) -> sympy.Expr:
     Conventions: see :mod:`o3ref.reference.conventions` (recouples Condon-Shortley CG).
 
     >>> wigner_9j(1, 1, 1, 1, 1, 1, 1, 1, 0), wigner_9j(1, 1, 1, 1, 1, 1, 0, 1, 1)
-    (1/9, 1/9)
-    >>> wigner_9j(1, 1, 2, 1, 1, 2, 2, 2, 2)
-    7/450
+    (1/18, 1/18)
+    >>> wigner_9j(1, 1, 2, 1, 1, 2, 2, 2, 2)  # negative
+    -1/150
     """
     return wigner_9j_exact(j1, j2, j3, j4, j5, j6, j7, j8, j9).to_sympy()

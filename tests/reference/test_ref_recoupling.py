@@ -18,7 +18,7 @@ UP_TO_3 = [sympy.Rational(k, 2) for k in range(7)]  # 0, 1/2, ..., 3
 
 
 def _triad(a, b, c) -> bool:
-    return (a + b + c).is_integer and abs(a - b) <= c <= a + b
+    return sympy.Rational(a + b + c).is_integer and abs(a - b) <= c <= a + b
 
 
 def _sympy_6j(*j):
@@ -28,6 +28,7 @@ def _sympy_6j(*j):
         return sympy.Integer(0)
 
 
+@pytest.mark.slow
 def test_6j_equals_sympy_for_every_argument_up_to_3():
     nonzero = 0
     for j1, j2, j3 in itertools.product(UP_TO_3, repeat=3):
@@ -36,6 +37,9 @@ def test_6j_equals_sympy_for_every_argument_up_to_3():
             continue
         for j4, j5, j6 in itertools.product(UP_TO_3, repeat=3):
             ours = wigner_6j(j1, j2, j3, j4, j5, j6)
+            if not (_triad(j1, j5, j6) and _triad(j4, j2, j6) and _triad(j4, j5, j3)):
+                assert ours == 0  # sympy raises or returns 0 for these
+                continue
             assert ours == _sympy_6j(j1, j2, j3, j4, j5, j6), (j1, j2, j3, j4, j5, j6)
             nonzero += ours != 0
     assert nonzero > 3000
@@ -69,20 +73,21 @@ def _allowed(a, b):
 
 
 @pytest.mark.slow
-def test_9j_equals_sympy_for_every_argument_up_to_3_2():
-    """Every 9j with arguments <= 3/2 against sympy (exact), plus integer ones <= 2."""
-    checked = 0
-    for values in (UP_TO_3[:4], [0, 1, 2]):
+def test_9j_equals_sympy_for_every_argument_up_to_1_and_a_sample_up_to_2():
+    """Every 9j with arguments in {0, 1/2, 1} against sympy (exact), and 150 of those with
+    arguments in {0, 1/2, ..., 2} whose rows and columns are all triads."""
+    def valid(values):
         rows = [t for t in itertools.product(values, repeat=3) if _triad(*t)]
-        for r1, r2 in itertools.product(rows, repeat=2):
-            for r3 in rows:
-                if not all(_triad(r1[k], r2[k], r3[k]) for k in range(3)):
-                    assert wigner_9j(*r1, *r2, *r3) == 0
-                    continue
-                ours = wigner_9j(*r1, *r2, *r3)
-                assert ours == sympy_wigner.wigner_9j(*r1, *r2, *r3, prec=None)
-                checked += 1
-    assert checked > 500
+        for r1, r2, r3 in itertools.product(rows, repeat=3):
+            if all(_triad(r1[k], r2[k], r3[k]) for k in range(3)):
+                yield r1 + r2 + r3
+
+    small = list(valid(UP_TO_3[:3]))
+    larger = random.Random(9).sample(list(valid(UP_TO_3[:5])), 150)
+    for args in small + larger:
+        assert wigner_9j(*args) == sympy_wigner.wigner_9j(*args, prec=None), args
+    assert len(small) > 100
+    assert wigner_9j(1, 1, 1, 1, 1, 1, 1, 1, 3) == 0  # a broken triad: exact zero
 
 
 def test_6j_symmetries_and_orthogonality():
@@ -95,7 +100,7 @@ def test_6j_symmetries_and_orthogonality():
     assert wigner_6j_exact(j[3], j[4], j[2], j[0], j[1], j[5]) == base  # swap upper/lower
     # sum_j3 (2j3+1)(2j6+1) {j1 j2 j3; j4 j5 j6}{j1 j2 j3; j4 j5 j6'} = delta_{j6 j6'}
     j1, j2, j4, j5 = 2, Fraction(3, 2), Fraction(3, 2), 2
-    for j6, j6p in itertools.product([Fraction(k, 2) for k in range(1, 9, 2)], repeat=2):
+    for j6, j6p in itertools.product(range(4), repeat=2):  # (2 2 j6), (3/2 3/2 j6) triads
         total = sum(
             (2 * j3 + 1) * (2 * j6 + 1) * wigner_6j(j1, j2, j3, j4, j5, j6)
             * wigner_6j(j1, j2, j3, j4, j5, j6p)
@@ -106,25 +111,27 @@ def test_6j_symmetries_and_orthogonality():
 
 def test_biedenharn_elliott_identity():
     """sum_x (-1)^(S+x) (2x+1) {a b x; c d p}{c d x; e f q}{e f x; b a r}
-    = {p q r; e a d}{p q r; f b c}, S = a+b+c+d+e+f+p+q+r."""
+    = {p q r; e a d}{p q r; f b c}, S = a+b+c+d+e+f+p+q+r (exact, at 8 non-zero points)."""
     rng = random.Random(5)
     checked = 0
-    while checked < 15:
+    while checked < 8:
         a, b, c, d, e, f, p, q, r = (Fraction(rng.randint(0, 6), 2) for _ in range(9))
-        rhs = wigner_6j(p, q, r, e, a, d) * wigner_6j(p, q, r, f, b, c)
+        rhs = wigner_6j_exact(p, q, r, e, a, d) * wigner_6j_exact(p, q, r, f, b, c)
+        if not rhs:
+            continue
         s = a + b + c + d + e + f + p + q + r
         lhs = sympy.Integer(0)
         for twice_x in range(0, 20):
             x = Fraction(twice_x, 2)
             if (s + x).denominator != 1:
                 continue
-            lhs += (-1) ** int(s + x) * (2 * x + 1) * (
-                wigner_6j(a, b, x, c, d, p) * wigner_6j(c, d, x, e, f, q)
-                * wigner_6j(e, f, x, b, a, r)
-            )
-        assert sympy.radsimp(sympy.expand(lhs - rhs)) == 0, (a, b, c, d, e, f, p, q, r)
-        checked += rhs != 0
-    assert checked >= 5
+            terms = [wigner_6j_exact(a, b, x, c, d, p), wigner_6j_exact(c, d, x, e, f, q),
+                     wigner_6j_exact(e, f, x, b, a, r)]
+            if all(terms):
+                product = terms[0] * terms[1] * terms[2]
+                lhs += (-1) ** int(s + x) * (2 * x + 1) * product.to_sympy()
+        assert sympy.radsimp(sympy.expand(lhs - rhs.to_sympy())) == 0, (a, b, c, d, e, f, p, q, r)
+        checked += 1
 
 
 def test_9j_orthogonality_and_transposition():
