@@ -38,7 +38,7 @@ from .progress import Progress
 
 __all__ = ["configure_parser", "run"]
 
-_CONNECT_TIMEOUT_S = 5
+_CONNECT_TIMEOUT_S = 3
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:

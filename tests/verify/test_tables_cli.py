@@ -40,11 +40,11 @@ def test_command_line(tmp_path, capsys):
 
 
 def test_progress_lines_when_not_a_terminal(tmp_path, capsys):
-    assert main(["tables", "--kind", "real-cg", "--l-max", "2", "--format", "npz",
+    assert main(["tables", "--kind", "real-cg", "--l-max", "4", "--format", "npz",
                  "--out", str(tmp_path)]) == 0
     captured = capsys.readouterr()
-    assert "o3ref tables (serial): 6/6 done" in captured.err  # 6 tasks: pairs l1 >= l2
-    assert "real-cg l_max=2 npz: 9 files" in captured.out
+    assert "o3ref tables (serial): 15/15 done" in captured.err  # 15 tasks: pairs l1 >= l2
+    assert "real-cg l_max=4 npz: 25 files" in captured.out  # many files: one line per table
 
 
 @pytest.mark.parametrize(
