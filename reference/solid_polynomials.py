@@ -18,8 +18,8 @@ Conventions: see :mod:`o3ref.reference.conventions` (``Y_1 = sqrt(3/4pi) (y, z, 
 >>> c = solid_harmonic_coefficients(1)
 >>> c[-1], c[1]                        # R_1,-1 = sqrt(3/(4 pi)) y;  R_1,1 = +sqrt(3/(4 pi)) x
 ({(0, 1, 0): sqrt(3)/(2*sqrt(pi))}, {(1, 0, 0): sqrt(3)/(2*sqrt(pi))})
->>> solid_harmonic_coefficients(2)[0]  # sqrt(5/(16 pi)) (2 z^2 - x^2 - y^2)
-{(2, 0, 0): -sqrt(5)/(4*sqrt(pi)), (0, 2, 0): -sqrt(5)/(4*sqrt(pi)), (0, 0, 2): sqrt(5)/(2*sqrt(pi))}
+>>> list(solid_harmonic_coefficients(2)[0].values())  # sqrt(5/(16 pi)) (2 z^2 - x^2 - y^2)
+[-sqrt(5)/(4*sqrt(pi)), -sqrt(5)/(4*sqrt(pi)), sqrt(5)/(2*sqrt(pi))]
 """
 
 from __future__ import annotations
@@ -41,7 +41,8 @@ def _r2_power(j: int) -> dict[tuple[int, int, int], int]:
     for a in range(j + 1):
         for b in range(j - a + 1):
             c = j - a - b
-            out[(2 * a, 2 * b, 2 * c)] = factorial(j) // (factorial(a) * factorial(b) * factorial(c))
+            multinomial = factorial(j) // (factorial(a) * factorial(b) * factorial(c))
+            out[(2 * a, 2 * b, 2 * c)] = multinomial
     return out
 
 

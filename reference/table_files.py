@@ -33,8 +33,7 @@ import json
 import os
 import tempfile
 import zipfile
-from fractions import Fraction
-from math import gcd, isqrt
+from math import gcd, isqrt, ldexp
 from pathlib import Path
 
 import numpy as np
@@ -110,7 +109,8 @@ def float_value(sign: int, p: int, q: int, pi: bool) -> float:
             num = p << (2 * k)
             a = isqrt(num // q)
             b = a if a * a * q == num else a + 1
-        low, high = float(Fraction(a, 1 << k)), float(Fraction(b, 1 << k))
+        # int -> float is correctly rounded and scaling by 2**-k is exact (no underflow here)
+        low, high = ldexp(float(a), -k), ldexp(float(b), -k)
         if low == high:
             return sign * low
         k += 32
@@ -250,15 +250,17 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
+def atomic_write(path: Path, data: bytes, sync: bool = True) -> None:
+    """Write ``data`` to a temporary file beside ``path``, then rename it into place
+    (``fsync`` first when ``sync``; shards skip it: a resumed run re-verifies checksums)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:

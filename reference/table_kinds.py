@@ -192,6 +192,20 @@ class _Builder:
         self.sign.append(sign)
         self.ids.append(i)
 
+    def add_many(self, indices: list[tuple], values: list[tuple[int, int, int]]) -> None:
+        """Rows ``indices[i]`` with ``(sign, p, q) = values[i]`` (a whole block at once)."""
+        pair_index = self.pair_index
+        ids = self.ids
+        for _, p, q in values:
+            key = (p, q)
+            i = pair_index.get(key)
+            if i is None:
+                i = pair_index[key] = len(pair_index)
+            ids.append(i)
+        self.sign.extend([v[0] for v in values])
+        for index in indices:
+            self.flat.extend(index)
+
     def done(self) -> ShardRows:
         n = len(self.sign)
         indices = np.array(self.flat, dtype=np.int64).reshape(n, self.width)
@@ -252,15 +266,20 @@ def _coupling_pair(kind, l_max, l1, l2, direct: _Builder, mirror: _Builder) -> N
                 cs, cp, cq = _cg_scale(l1, l2, L)
                 if cs == 0:
                     continue
-            for (m1, m2, bigm), v in _real_cg_entries(l1, l2, L).items():
-                sign, p, q = v.sign, v.p, v.q
-                if kind == "real-gaunt":
-                    sign, p, q = sign * cs, p * cp, q * cq
+            entries = _real_cg_entries(l1, l2, L)
+            if kind == "real-gaunt":
+                values = []
+                for v in entries.values():
+                    p, q = v.p * cp, v.q * cq
                     g = gcd(p, q)
-                    p, q = p // g, q // g
-                direct.add((l1, l2, L, m1, m2, bigm), sign, p, q)
-                if not same:  # C^{l2 l1 L}[m2, m1, M] = (-1)^(l1+l2+L) C^{l1 l2 L}[m1, m2, M]
-                    mirror.add((l2, l1, L, m2, m1, bigm), -sign if odd else sign, p, q)
+                    values.append((v.sign * cs, p // g, q // g))
+            else:
+                values = [(v.sign, v.p, v.q) for v in entries.values()]
+            direct.add_many([(l1, l2, L, m1, m2, bigm) for m1, m2, bigm in entries], values)
+            if not same:  # C^{l2 l1 L}[m2, m1, M] = (-1)^(l1+l2+L) C^{l1 l2 L}[m1, m2, M]
+                if odd:
+                    values = [(-s, p, q) for s, p, q in values]
+                mirror.add_many([(l2, l1, L, m2, m1, bigm) for m1, m2, bigm in entries], values)
             continue
         if kind == "gaunt" and odd:
             continue

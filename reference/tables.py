@@ -10,7 +10,7 @@ formats and the checking reader: :mod:`o3ref.reference.table_files`. The command
 * ``shards="none"``: one file per kind and format (``real-cg_lmax4.csv``);
 * ``shards="blocks"``: one file per block (``(l1, l2)`` for the coupling kinds) in a folder
   per table (``real-cg_lmax20/real-cg_lmax20_03-10.npz``), computed task by task so that
-  memory is bounded by one task; the manifest is rewritten after each task, so an
+  memory is bounded by one task; the manifest is rewritten every few seconds, so an
   interrupted run can be resumed (``resume=True`` keeps every file whose checksum verifies).
 
 Files are byte-for-byte deterministic whatever the order in which tasks finish (and
@@ -27,6 +27,7 @@ Conventions: see :mod:`o3ref.reference.conventions` (section "Clebsch-Gordan").
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -75,6 +76,8 @@ __all__ = [
 ]
 
 SHARDINGS = ("none", "blocks")
+# the manifest is rewritten at most this often during a run (and once at the end)
+_MANIFEST_INTERVAL_S = 5.0
 # refuse up front beyond this estimated output (bytes, all files together)
 MAX_BYTES = 2 * 10**12
 _BYTES_PER_ROW = {"csv": 90, "json": 100, "npz": 45}
@@ -171,7 +174,7 @@ def run_task(kind: str, l_max: int, keys, formats, out_dir: str,
         for fmt in formats:
             data = encode(kind, l_max, fmt, rows, key)
             name = file_name(kind, l_max, fmt, key)
-            atomic_write(out / name, data)
+            atomic_write(out / name, data, sync=False)
             entry = {"kind": kind, "l_max": l_max, "format": fmt, "rows": len(rows),
                      "bytes": len(data), "sha256": sha256(data)}
             if key is not None:
@@ -250,7 +253,8 @@ def write_tables(out_dir, kinds, l_max, formats, force: bool = False, *, shards:
 
     ``mapper(tasks)`` runs ``(kind, keys)`` tasks and yields each task's entries as it
     finishes (default: serially here; :mod:`o3ref.verify.tables_cli` passes a Dask one);
-    the manifest is rewritten after each task (sorted: the same bytes in any order).
+    the manifest is rewritten every few seconds and at the end (sorted: the same bytes in
+    any order).
     Refuses (``FileExistsError``) to overwrite an existing table unless ``force``;
     ``resume`` keeps files whose checksum verifies. The manifest keeps the entries of the
     folder's other tables.
@@ -263,10 +267,13 @@ def write_tables(out_dir, kinds, l_max, formats, force: bool = False, *, shards:
     mapper = mapper or serial_mapper((l_max, formats, out, shards))
     entries = dict(kept)
     written: dict[str, dict] = {}
+    last = time.monotonic()
     for result in mapper(tasks):
         written.update(result)
         entries.update(result)
-        write_manifest(out, entries)
+        if time.monotonic() - last > _MANIFEST_INTERVAL_S:  # progress kept for --resume
+            write_manifest(out, entries)
+            last = time.monotonic()
         if on_task is not None:
             on_task(result)
     write_manifest(out, entries)

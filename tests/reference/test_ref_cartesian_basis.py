@@ -91,11 +91,11 @@ def test_e3nn_basis_up_to_an_orthogonal_transform_per_block():
     """Within each L, o3ref's rows and e3nn's span the same subspace of Cartesian tensors:
     the orthogonal projectors onto the two L-isotypic parts are equal."""
     torch = pytest.importorskip("torch")
-    o3 = pytest.importorskip("e3nn.o3")
+    e3nn_io = pytest.importorskip("e3nn.io")
     for formula in ["ij=ji", "ijk=jik", "ijkl=jikl=ijlk=klij"]:
         ours, labels = cartesian_basis(formula)
         ours = np.array(ours.evalf(20), dtype=float)
-        ct = o3.CartesianTensor(formula)
+        ct = e3nn_io.CartesianTensor(formula)
         with torch.no_grad():
             theirs = ct.reduced_tensor_products().change_of_basis
         theirs = theirs.to(torch.float64).reshape(theirs.shape[0], -1).numpy()
@@ -109,7 +109,8 @@ def test_e3nn_basis_up_to_an_orthogonal_transform_per_block():
             rows = [i for i, (L, _, _) in enumerate(labels) if L == ir.l]
             assert len(rows) == size
             proj_ours = ours[rows].T @ ours[rows]
-            assert np.abs(proj_ours - proj_theirs).max() < 1e-6, (formula, ir)
+            # e3nn's basis is float32: agreement to its precision
+            assert np.abs(proj_ours - proj_theirs).max() < 1e-5, (formula, ir)
 
 
 def test_bad_formulas():

@@ -28,7 +28,13 @@ from o3ref.reference import (
 )
 from o3ref.reference.table_files import atomic_write, manifest_bytes, sha256
 from o3ref.reference.table_kinds import CARTESIAN_FORMULAS, KINDS, columns
-from o3ref.reference.tables import read_table, read_tables, table_rows, verify_manifest, write_tables
+from o3ref.reference.tables import (
+    read_table,
+    read_tables,
+    table_rows,
+    verify_manifest,
+    write_tables,
+)
 
 GOLDEN = Path(__file__).resolve().parents[2] / "data" / "tables"
 GOLDEN_KINDS = ["cg", "3j", "real-cg", "gaunt", "real-gaunt", "6j", "sh-poly", "cartesian-basis"]

@@ -99,3 +99,13 @@ def test_local_dask_cluster_writes_the_serial_bytes(tmp_path, capsys):
         path_a, path_b = tmp_path / "serial" / name, tmp_path / "dask" / name
         if path_a.is_file():
             assert path_a.read_bytes() == path_b.read_bytes(), name
+
+
+def test_module_docstring_example_runs():
+    import doctest
+
+    from o3ref.verify import tables_cli
+
+    result = doctest.testmod(tables_cli, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
+    assert "o3ref.reference.conventions" in tables_cli.__doc__
