@@ -27,8 +27,8 @@ import argparse
 import contextlib
 import logging
 import os
+import socket
 import sys
-import tempfile
 from pathlib import Path
 
 from o3ref.reference.table_files import MANIFEST, sha256
@@ -70,11 +70,14 @@ def _fail(message: str) -> int:
 
 
 def _check_writable(out: Path) -> None:
-    """Create ``out`` and a temporary file in it (removed): raises ``OSError`` if not writable."""
-    out.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out, prefix=".o3ref-write-test.")
-    os.close(fd)
-    os.unlink(tmp)
+    """Raise ``OSError`` unless ``out`` can be created (or written) there; writes nothing."""
+    existing = out.absolute()
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise NotADirectoryError(f"{existing} is not a directory")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise PermissionError(f"{existing} is not writable")
 
 
 @contextlib.contextmanager
@@ -90,10 +93,29 @@ def _quiet_dask_logs():
             logging.getLogger(n).setLevel(level)
 
 
+def _probe(address: str) -> None:
+    """Fail fast (``ConnectionError``) when a ``tcp://host:port`` scheduler does not accept a
+    connection, before the (slow) import of dask; other schemes are left to dask."""
+    text = address.strip()
+    if "://" in text and not text.startswith("tcp://"):
+        return
+    host, _, port = text.removeprefix("tcp://").rpartition(":")
+    if not host or not port.isdigit():
+        raise ConnectionError(f"--scheduler={address!r} is not an address such as "
+                              "tcp://host:8786")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=_CONNECT_TIMEOUT_S).close()
+    except OSError as exc:
+        raise ConnectionError(f"cannot reach the Dask scheduler at --scheduler={address!r} "
+                              f"({exc.strerror or exc})") from None
+
+
 def _client(args):
     """A Dask client (local cluster or running scheduler), or ``None`` for a serial run."""
     if args.workers is None and args.scheduler is None:
         return None
+    if args.scheduler is not None:
+        _probe(args.scheduler)
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError as exc:
