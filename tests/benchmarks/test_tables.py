@@ -94,32 +94,31 @@ def test_dask_two_workers_against_one(benchmark, tmp_path):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
 
 
-def _all_6j(j_max: int) -> list[tuple[int, ...]]:
+def _6j_shards(j_max: int) -> dict:
     from o3ref.reference.table_kinds import shard_rows
 
-    rows = []
-    for j1 in range(j_max + 1):
-        rows.extend(map(tuple, shard_rows("6j", j_max, (j1,)).indices.tolist()))
-    return rows
+    return {j1: shard_rows("6j", j_max, (j1,)) for j1 in range(j_max + 1)}
+
+
+def _all_6j(j_max: int) -> list[tuple[int, ...]]:
+    return [tuple(idx) for shard in _6j_shards(j_max).values() for idx in shard.indices.tolist()]
 
 
 @pytest.mark.benchmark(group="6j table j <= 10 (per symbol): o3ref vs sympy (goal 1/50)")
 def test_o3ref_6j_table(benchmark):
-    kinds = importlib.import_module("o3ref.reference.table_kinds")
-    rows = benchmark.pedantic(_all_6j, args=(_6J_J_MAX,), rounds=3, iterations=1)
-    benchmark.extra_info.update(symbols=len(rows),
-                                seconds_per_symbol=benchmark.stats.stats.min / len(rows))
-    sample = random.Random(6).sample(rows, 50)
-    wigner = importlib.import_module("sympy.physics.wigner")
-    table = kinds.shard_rows
-    for j in sample:
-        shard = table("6j", _6J_J_MAX, (j[0],))
-        i = shard.indices.tolist().index(list(j))
-        sign = int(shard.sign[i])
-        p, q = shard.pairs[int(shard.pair_id[i])]
-        import sympy
+    import sympy
 
-        assert sign * sympy.sqrt(sympy.Rational(p, q)) == wigner.wigner_6j(*j)
+    shards = benchmark.pedantic(_6j_shards, args=(_6J_J_MAX,), rounds=3, iterations=1)
+    n = sum(len(s) for s in shards.values())
+    benchmark.extra_info.update(symbols=n, seconds_per_symbol=benchmark.stats.stats.min / n)
+    wigner = importlib.import_module("sympy.physics.wigner")
+    rng = random.Random(6)
+    for _ in range(50):  # its own result against sympy
+        shard = shards[rng.randrange(_6J_J_MAX + 1)]
+        i = rng.randrange(len(shard))
+        p, q = shard.pairs[int(shard.pair_id[i])]
+        value = int(shard.sign[i]) * sympy.sqrt(sympy.Rational(p, q))
+        assert value == wigner.wigner_6j(*shard.indices[i].tolist())
 
 
 @pytest.mark.benchmark(group="6j table j <= 10 (per symbol): o3ref vs sympy (goal 1/50)")
