@@ -42,3 +42,9 @@ from .expansion import (  # noqa: E402
     radial_integral_quadrature,
     spherical_expansion,
 )
+
+# --- issue 14: exact Gaunt, 6j/9j, solid-harmonic polynomials, Cartesian bases ---
+from .cartesian_basis import cartesian_basis  # noqa: E402
+from .gaunt import gaunt, real_gaunt  # noqa: E402
+from .recoupling import wigner_6j, wigner_6j_exact, wigner_9j, wigner_9j_exact  # noqa: E402
+from .solid_polynomials import solid_harmonic_coefficients  # noqa: E402

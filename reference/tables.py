@@ -1,25 +1,20 @@
-"""Exact coefficient tables (``o3ref tables``): write, checksum, read back and verify.
+"""Exact coefficient tables: compute, write (sharded, resumable), read back and verify.
 
-``o3ref tables --kind {cg,3j,real-cg} --l-max N --format {json,csv,npz} --out DIR [--force]``
-writes one file per kind and format plus ``DIR/manifest.json``, which records the sha256 and
-size of every file. Several kinds and formats may be given at once; tables written to the
-same folder later are added to its manifest.
+``write_tables(out, kinds, l_max, formats)`` writes every non-zero coefficient of each kind
+with angular momenta ``<= l_max`` in each format, plus ``out/manifest.json`` (sha256, size
+and row count of every file). What each kind holds and the one column pattern shared by all
+kinds (indices, then ``sign, p, q, exact, value``): :mod:`o3ref.reference.table_kinds`; the
+formats and the checking reader: :mod:`o3ref.reference.table_files`. The command line
+(``o3ref tables``, progress bars, Dask) is :mod:`o3ref.verify.tables_cli`.
 
-What a table holds: every *non-zero* coefficient with all angular momenta ``<= l_max``
-(``l1, l2, L`` for ``cg`` and ``real-cg``, ``l1, l2, l3`` for ``3j``), in increasing
-order of its indices. Columns: the indices, then ``sign, p, q`` (the value is
-``sign * sqrt(p/q)``, ``p/q`` in lowest terms), ``exact`` (the same number as text, such as
-``-sqrt(3/10)``) and ``value`` (the nearest float64, written as Python's shortest repr).
+* ``shards="none"``: one file per kind and format (``real-cg_lmax4.csv``);
+* ``shards="blocks"``: one file per block (``(l1, l2)`` for the coupling kinds) in a folder
+  per table (``real-cg_lmax20/real-cg_lmax20_03-10.npz``), computed task by task so that
+  memory is bounded by one task; the manifest is rewritten every few seconds, so an
+  interrupted run can be resumed (``resume=True`` keeps every file whose checksum verifies).
 
-* ``cg``: ``l1, m1, l2, m2, L, M`` = ``<l1 m1 l2 m2 | L M>`` (complex, Condon-Shortley);
-* ``3j``: ``l1, l2, l3, m1, m2, m3`` = ``(l1 l2 l3; m1 m2 m3)``;
-* ``real-cg``: ``l1, l2, L, m1, m2, M`` = ``C[m1, m2, M]`` of
-  :func:`~o3ref.reference.clebsch_gordan.real_clebsch_gordan`.
-
-Files are byte-for-byte deterministic (no timestamps; npz members are stored uncompressed
-with a fixed date), written atomically (temporary file, then ``os.replace``), and never
-overwritten without ``--force``. :func:`read_table` verifies the checksum against the
-manifest and refuses a file that does not match.
+Files are byte-for-byte deterministic whatever the order in which tasks finish (and
+wherever they run), written atomically, and never overwritten without ``force``.
 
 Conventions: see :mod:`o3ref.reference.conventions` (section "Clebsch-Gordan").
 
@@ -32,393 +27,269 @@ Conventions: see :mod:`o3ref.reference.conventions` (section "Clebsch-Gordan").
 
 from __future__ import annotations
 
-import argparse
-import hashlib
-import io
-import json
-import os
-import sys
-import tempfile
-import zipfile
+import time
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
 
-from .clebsch_gordan import clebsch_gordan_exact, wigner_3j_exact
-from .indexing import check_degree, m_index, m_values, triangle
-from .real_cg import real_clebsch_gordan
-from .signed_sqrt import SignedSqrt
+from .indexing import check_degree
+from .table_files import (
+    FORMATS,
+    MANIFEST,
+    atomic_write,
+    checked_bytes,
+    encode,
+    file_name,
+    load_manifest,
+    read_table,
+    sha256,
+    verify_manifest,
+    write_manifest,
+)
+from .table_kinds import (
+    KINDS,
+    PI_KINDS,
+    ShardRows,
+    _task_rows,
+    columns,
+    estimate_rows,
+    shard_keys,
+    task_keys,
+)
 
 __all__ = [
-    "KINDS",
     "FORMATS",
-    "configure_parser",
+    "KINDS",
+    "MAX_BYTES",
+    "SHARDINGS",
+    "columns",
+    "estimate_bytes",
+    "file_name",
+    "plan",
     "read_table",
-    "run",
+    "read_tables",
+    "run_task",
     "table_rows",
     "verify_manifest",
     "write_tables",
 ]
 
-KINDS = ("cg", "3j", "real-cg")
-FORMATS = ("json", "csv", "npz")
-MANIFEST = "manifest.json"
-FORMAT_VERSION = 1
-
-_INDEX_COLUMNS = {
-    "cg": ("l1", "m1", "l2", "m2", "L", "M"),
-    "3j": ("l1", "l2", "l3", "m1", "m2", "m3"),
-    "real-cg": ("l1", "l2", "L", "m1", "m2", "M"),
-}
-_VALUE_COLUMNS = ("sign", "p", "q", "exact", "value")
-_DESCRIPTION = {
-    "cg": "complex Clebsch-Gordan <l1 m1 l2 m2 | L M>, Condon-Shortley",
-    "3j": "Wigner 3j symbol (l1 l2 l3; m1 m2 m3)",
-    "real-cg": "real Clebsch-Gordan C[m1, m2, M] (Re K or Im K of o3ref.reference.conventions)",
-}
-# fixed metadata of npz members, so that the archive bytes never depend on the clock
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+SHARDINGS = ("none", "blocks")
+# the manifest is rewritten at most this often during a run (and once at the end)
+_MANIFEST_INTERVAL_S = 5.0
+# refuse up front beyond this estimated output (bytes, all files together)
+MAX_BYTES = 2 * 10**12
+_BYTES_PER_ROW = {"csv": 90, "json": 100, "npz": 45}
 
 
-def columns(kind: str) -> tuple[str, ...]:
-    """Column names of a table of ``kind``."""
-    return _INDEX_COLUMNS[_check_kind(kind)] + _VALUE_COLUMNS
+def _concat(parts: list[ShardRows]) -> ShardRows:
+    pairs: dict[tuple[int, int], int] = {}
+    ids = []
+    for part in parts:
+        remap = np.array([pairs.setdefault(pq, len(pairs)) for pq in part.pairs], dtype=np.int64)
+        ids.append(remap[part.pair_id] if len(part) else part.pair_id)
+    width = parts[0].indices.shape[1]
+    return ShardRows(
+        np.concatenate([p.indices.reshape(-1, width) for p in parts]),
+        np.concatenate([p.sign for p in parts]),
+        np.concatenate(ids),
+        list(pairs),
+    )
 
 
-def _check_kind(kind: str) -> str:
-    if kind not in KINDS:
-        raise ValueError(f"kind={kind!r} must be one of {', '.join(KINDS)}")
-    return kind
-
-
-def _value_columns(v: SignedSqrt) -> tuple:
-    return (v.sign, v.p, v.q, str(v), float(v))
+def _whole_table(kind: str, l_max: int) -> ShardRows:
+    shards: dict[tuple[int, ...], ShardRows] = {}
+    for keys in task_keys(kind, l_max):
+        shards.update(_task_rows(kind, l_max, keys))
+    return _concat([shards[key] for key in shard_keys(kind, l_max)])
 
 
 def table_rows(kind: str, l_max) -> list[tuple]:
-    """All non-zero coefficients of ``kind`` with angular momenta ``<= l_max``, as rows.
+    """All non-zero coefficients of ``kind`` with angular momenta ``<= l_max``, as rows
+    ``(*indices, sign, p, q, exact, value)`` (for small tables: Python tuples).
 
     Conventions: see :mod:`o3ref.reference.conventions`.
     """
-    _check_kind(kind)
+    from .table_files import exact_text, float_value
+
     l_max = check_degree("l_max", l_max)
-    rows = []
-    for l1 in range(l_max + 1):
-        for l2 in range(l_max + 1):
-            for L in triangle(l1, l2):
-                if L > l_max:
-                    break
-                if kind == "real-cg":
-                    c = real_clebsch_gordan(l1, l2, L)
-                    for m1 in m_values(l1):
-                        for m2 in m_values(l2):
-                            for bigm in m_values(L):
-                                v = c[m_index(l1, m1), m_index(l2, m2), m_index(L, bigm)]
-                                if v:
-                                    rows.append((l1, l2, L, m1, m2, bigm) + _value_columns(v))
-                    continue
-                for m1 in m_values(l1):
-                    for m2 in m_values(l2):
-                        bigm = m1 + m2
-                        if abs(bigm) > L:
-                            continue
-                        if kind == "cg":
-                            v = clebsch_gordan_exact(l1, m1, l2, m2, L, bigm)
-                            index = (l1, m1, l2, m2, L, bigm)
-                        else:
-                            v = wigner_3j_exact(l1, l2, L, m1, m2, -bigm)
-                            index = (l1, l2, L, m1, m2, -bigm)
-                        if v:
-                            rows.append(index + _value_columns(v))
-    rows.sort(key=lambda r: r[:6])
-    return rows
+    rows = _whole_table(kind, l_max)
+    pi = kind in PI_KINDS
+    out = []
+    for idx, s, i in zip(rows.indices.tolist(), rows.sign.tolist(), rows.pair_id.tolist(),
+                         strict=True):
+        p, q = rows.pairs[i]
+        out.append(tuple(idx) + (s, p, q, exact_text(s, p, q, pi), float_value(s, p, q, pi)))
+    return out
 
 
-# ----------------------------------------------------------------------------- encoders
+def estimate_bytes(kinds: Iterable[str], l_max: int, formats: Iterable[str]) -> float:
+    """Rough size of the output in bytes (for the up-front refusal of huge requests).
 
-
-def _encode_csv(kind: str, l_max: int, rows: list[tuple]) -> bytes:
-    lines = [",".join(columns(kind))]
-    lines += [",".join(repr(v) if isinstance(v, float) else str(v) for v in row) for row in rows]
-    return ("\n".join(lines) + "\n").encode("ascii")
-
-
-def _encode_json(kind: str, l_max: int, rows: list[tuple]) -> bytes:
-    head = {
-        "format_version": FORMAT_VERSION,
-        "kind": kind,
-        "description": _DESCRIPTION[kind],
-        "l_max": l_max,
-        "value": "sign * sqrt(p/q); only non-zero entries",
-        "conventions": "o3ref.reference.conventions",
-        "columns": list(columns(kind)),
-        "regenerate": f"o3ref tables --kind {kind} --l-max {l_max} --format json --out DIR",
-    }
-    text = json.dumps(head, indent=1, sort_keys=True)[:-2]  # drop the closing "\n}"
-    body = ",\n".join("  " + json.dumps(list(row), separators=(",", ":")) for row in rows)
-    return (text + ',\n "rows": [\n' + body + "\n ]\n}\n").encode("ascii")
-
-
-def _npy_bytes(array: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    np.lib.format.write_array(buffer, np.ascontiguousarray(array), allow_pickle=False)
-    return buffer.getvalue()
-
-
-def _encode_npz(kind: str, l_max: int, rows: list[tuple]) -> bytes:
-    n = len(rows)
-    members = {
-        "indices": np.array([r[:6] for r in rows], dtype=np.int64).reshape(n, 6),
-        "sign": np.array([r[6] for r in rows], dtype=np.int8),
-        # p and q can exceed int64 for large l: stored as ASCII decimal text, exact
-        "p": np.array([str(r[7]).encode("ascii") for r in rows], dtype=np.bytes_),
-        "q": np.array([str(r[8]).encode("ascii") for r in rows], dtype=np.bytes_),
-        "exact": np.array([r[9].encode("ascii") for r in rows], dtype=np.bytes_),
-        "value": np.array([r[10] for r in rows], dtype=np.float64),
-        "index_columns": np.array([c.encode("ascii") for c in _INDEX_COLUMNS[kind]], np.bytes_),
-    }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
-        for name, array in members.items():
-            info = zipfile.ZipInfo(f"{name}.npy", date_time=_ZIP_DATE)
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_STORED
-            archive.writestr(info, _npy_bytes(array))
-    return buffer.getvalue()
-
-
-_ENCODERS = {"csv": _encode_csv, "json": _encode_json, "npz": _encode_npz}
-
-
-def file_name(kind: str, l_max: int, fmt: str) -> str:
-    """``{kind}_lmax{l_max}.{fmt}``, e.g. ``real-cg_lmax4.csv``."""
-    return f"{kind}_lmax{l_max}.{fmt}"
-
-
-# ----------------------------------------------------------------------------- writing
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def _manifest_bytes(entries: dict[str, dict]) -> bytes:
-    manifest = {
-        "format_version": FORMAT_VERSION,
-        "generator": "o3ref tables (o3ref.reference.tables)",
-        "conventions": "o3ref.reference.conventions",
-        "files": entries,
-    }
-    return (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode("ascii")
-
-
-def write_tables(out_dir, kinds, l_max, formats, force: bool = False) -> dict[str, dict]:
-    """Write the tables and ``manifest.json``; returns the manifest's ``files`` entries.
-
-    Refuses (``FileExistsError``) to overwrite an existing table unless ``force``; the
-    manifest keeps the entries of the folder's other tables.
     Conventions: see :mod:`o3ref.reference.conventions`.
     """
+    formats = list(formats)
+    return sum(estimate_rows(k, l_max) * _BYTES_PER_ROW[f] for k in kinds for f in formats)
+
+
+def _check(kinds, l_max, formats, shards) -> tuple[list[str], int, list[str]]:
     l_max = check_degree("l_max", l_max)
-    kinds = list(dict.fromkeys(_check_kind(k) for k in kinds))
+    kinds = list(dict.fromkeys(kinds))
+    for kind in kinds:
+        if kind not in KINDS:
+            raise ValueError(f"kind={kind!r} must be one of {', '.join(KINDS)}")
     formats = list(dict.fromkeys(formats))
     for fmt in formats:
         if fmt not in FORMATS:
             raise ValueError(f"format={fmt!r} must be one of {', '.join(FORMATS)}")
     if not kinds or not formats:
         raise ValueError("at least one kind and one format are needed")
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"out={str(out)!r} exists and is not a directory")
-    targets = [file_name(k, l_max, f) for k in kinds for f in formats]
-    existing = [name for name in targets if (out / name).exists()]
-    if existing and not force:
-        raise FileExistsError(
-            f"{', '.join(str(out / n) for n in existing)} already "
-            f"{'exists' if len(existing) == 1 else 'exist'}; pass --force to overwrite"
+    if shards not in SHARDINGS:
+        raise ValueError(f"shards={shards!r} must be one of {', '.join(SHARDINGS)}")
+    size = estimate_bytes(kinds, l_max, formats)
+    if size > MAX_BYTES:
+        raise ValueError(
+            f"l_max={l_max} would write about {size:.1e} bytes "
+            f"({', '.join(f'{k}: ~{estimate_rows(k, l_max):.1e} rows' for k in kinds)}); "
+            f"the limit is {MAX_BYTES:.0e} bytes: choose a smaller l_max"
         )
-    # the manifest indexes every table of the folder: entries of other tables are kept
-    kept = _kept_entries(out, set(targets), force)
-    out.mkdir(parents=True, exist_ok=True)
-    entries: dict[str, dict] = {}
-    for kind in kinds:
-        rows = table_rows(kind, l_max)
+    return kinds, l_max, formats
+
+
+def run_task(kind: str, l_max: int, keys, formats, out_dir: str,
+             shards: str = "blocks") -> dict[str, dict]:
+    """Compute one task's shards (or a whole table when ``shards="none"``), write its files
+    into ``out_dir`` and return their manifest entries. This is what runs on a Dask worker.
+
+    Conventions: see :mod:`o3ref.reference.conventions`.
+    """
+    out = Path(out_dir)
+    if shards == "none":
+        parts = {None: _whole_table(kind, l_max)}
+    else:
+        parts = _task_rows(kind, l_max, [tuple(k) for k in keys])
+    entries = {}
+    for key, rows in parts.items():
         for fmt in formats:
-            data = _ENCODERS[fmt](kind, l_max, rows)
-            name = file_name(kind, l_max, fmt)
-            _atomic_write(out / name, data)
-            entries[name] = {
-                "kind": kind,
-                "l_max": l_max,
-                "format": fmt,
-                "rows": len(rows),
-                "bytes": len(data),
-                "sha256": _sha256(data),
-            }
-    _atomic_write(out / MANIFEST, _manifest_bytes({**kept, **entries}))
+            data = encode(kind, l_max, fmt, rows, key)
+            name = file_name(kind, l_max, fmt, key)
+            atomic_write(out / name, data, sync=False)
+            entry = {"kind": kind, "l_max": l_max, "format": fmt, "rows": len(rows),
+                     "bytes": len(data), "sha256": sha256(data)}
+            if key is not None:
+                entry["shard"] = list(key)
+            entries[name] = entry
     return entries
 
 
-def _kept_entries(out: Path, replaced: set[str], force: bool) -> dict[str, dict]:
-    """Entries of an existing manifest for tables this run does not write (and that still
-    exist); an unreadable manifest is refused unless ``force``."""
-    path = out / MANIFEST
-    if not path.is_file():
-        return {}
+def plan(out_dir, kinds, l_max, formats, *, shards: str = "none", force: bool = False,
+         resume: bool = False) -> tuple[list[tuple], dict[str, dict]]:
+    """What a run has to do: ``(tasks, kept)``; each task ``(kind, keys)``; ``kept`` the
+    manifest entries that stay (other tables, and with ``resume`` the verified files).
+    Checks everything that can be checked before computing; raises ``FileExistsError`` for
+    existing files without ``force`` or ``resume``.
+
+    Conventions: see :mod:`o3ref.reference.conventions`.
+    """
+    kinds, l_max, formats = _check(kinds, l_max, formats, shards)
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"out={str(out)!r} exists and is not a directory")
     try:
-        files = json.loads(path.read_text("ascii"))["files"]
-        if not isinstance(files, dict):
-            raise TypeError("files is not a mapping")
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
-        if force:
-            return {}
-        raise ValueError(
-            f"{path} is not a manifest of o3ref tables ({exc}); pass --force to replace it"
-        ) from exc
-    return {
-        name: entry
-        for name, entry in files.items()
-        if name not in replaced and (out / name).is_file()
-    }
+        old = load_manifest(out) if (out / MANIFEST).is_file() else {}
+    except ValueError:
+        if not force:
+            raise ValueError(f"{out / MANIFEST} is not a manifest of o3ref tables; "
+                             "pass --force to replace it") from None
+        old = {}
+    tasks, targets = [], set()
+    for kind in kinds:
+        groups = [None] if shards == "none" else task_keys(kind, l_max)
+        for keys in groups:
+            names = [file_name(kind, l_max, f, None if keys is None else k)
+                     for k in (keys or [None]) for f in formats]
+            targets.update(names)
+            if resume and all(n in old and _verifies(out / n, old[n]) for n in names):
+                continue
+            tasks.append((kind, keys, names))
+    existing = [n for _, _, names in tasks for n in names if (out / n).exists()]
+    if existing and not (force or resume):
+        shown = ", ".join(str(out / n) for n in existing[:3])
+        more = f" and {len(existing) - 3} more" if len(existing) > 3 else ""
+        raise FileExistsError(f"{shown}{more} already exist{'s' if len(existing) == 1 else ''}; "
+                              "pass --force to overwrite (or --resume to keep verified files)")
+    pending = {n for _, _, names in tasks for n in names}
+    kept = {n: e for n, e in old.items() if n not in pending and (out / n).is_file()}
+    return [(kind, keys) for kind, keys, _ in tasks], kept
 
 
-# ----------------------------------------------------------------------------- reading
-
-
-def _load_manifest(directory: Path) -> dict:
-    path = directory / MANIFEST
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} not found: tables are read through their manifest")
-    return json.loads(path.read_text("ascii"))
-
-
-def verify_manifest(directory) -> dict[str, str]:
-    """Check every file listed in ``directory/manifest.json``; returns ``{name: sha256}``.
-
-    Conventions: see :mod:`o3ref.reference.conventions`.
-
-    Raises ``ValueError`` naming the first file whose bytes do not match.
-    """
-    directory = Path(directory)
-    files = _load_manifest(directory)["files"]
-    for name, entry in sorted(files.items()):
-        _checked_bytes(directory / name, entry)
-    return {name: entry["sha256"] for name, entry in sorted(files.items())}
-
-
-def _checked_bytes(path: Path, entry: dict) -> bytes:
-    data = path.read_bytes()
-    digest = _sha256(data)
-    if digest != entry["sha256"] or len(data) != entry["bytes"]:
-        raise ValueError(
-            f"{path}: sha256 {digest} does not match the manifest ({entry['sha256']}); "
-            "the file was modified or corrupted"
-        )
-    return data
-
-
-def read_table(path) -> dict:
-    """Read a table written by :func:`write_tables` after checking it against the manifest.
-
-    Returns ``{"kind", "l_max", "columns", "rows"}`` with rows as tuples of Python values
-    (``p``, ``q`` as ints). Raises ``ValueError`` naming the file when its checksum does not
-    match ``manifest.json`` beside it.
-    Conventions: see :mod:`o3ref.reference.conventions`.
-    """
-    path = Path(path)
-    files = _load_manifest(path.parent)["files"]
-    if path.name not in files:
-        raise ValueError(f"{path}: not listed in {path.parent / MANIFEST}")
-    entry = files[path.name]
-    data = _checked_bytes(path, entry)
-    kind, fmt = entry["kind"], entry["format"]
-    cols = columns(kind)
-    if fmt == "json":
-        payload = json.loads(data)
-        rows = [tuple(r) for r in payload["rows"]]
-    elif fmt == "csv":
-        lines = data.decode("ascii").splitlines()
-        if tuple(lines[0].split(",")) != cols:
-            raise ValueError(f"{path}: header {lines[0]!r} does not match {cols}")
-        rows = []
-        for line in lines[1:]:
-            parts = line.split(",")
-            rows.append(tuple(int(v) for v in parts[:9]) + (parts[9], float(parts[10])))
-    else:
-        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-            rows = [
-                tuple(int(i) for i in idx) + (int(s), int(p), int(q), e.decode("ascii"), float(v))
-                for idx, s, p, q, e, v in zip(
-                    npz["indices"],
-                    npz["sign"],
-                    npz["p"],
-                    npz["q"],
-                    npz["exact"],
-                    npz["value"],
-                    strict=True,
-                )
-            ]
-    return {"kind": kind, "l_max": entry["l_max"], "columns": cols, "rows": rows}
-
-
-# ----------------------------------------------------------------------------- command line
-
-
-def configure_parser(parser: argparse.ArgumentParser) -> None:
-    """Options of ``o3ref tables``.
-
-    Conventions: see :mod:`o3ref.reference.conventions`.
-    """
-    parser.add_argument(
-        "--kind", nargs="+", choices=KINDS, required=True, help="table kind(s) to write"
-    )
-    parser.add_argument(
-        "--l-max", type=int, required=True, help="largest angular momentum in the tables"
-    )
-    parser.add_argument(
-        "--format", nargs="+", choices=FORMATS, default=["json"], help="file format(s)"
-    )
-    parser.add_argument("--out", required=True, help="output directory (created if missing)")
-    parser.add_argument("--force", action="store_true", help="overwrite existing files")
-
-
-def run(args: argparse.Namespace) -> int:
-    """Write the tables and print a summary (files, rows, sha256).
-
-    Conventions: see :mod:`o3ref.reference.conventions`.
-    """
-    if args.l_max < 0:
-        raise ValueError(f"--l-max={args.l_max} must be a non-negative integer")
+def _verifies(path: Path, entry: dict) -> bool:
     try:
-        entries = write_tables(args.out, args.kind, args.l_max, args.format, force=args.force)
-    except (FileExistsError, FileNotFoundError):
-        raise  # the command line prints these with their message
-    except OSError as exc:  # e.g. --out below a file, or a folder without write permission
-        print(f"o3ref tables: error: cannot write to --out={args.out}: {exc}", file=sys.stderr)
-        return 2
-    out = Path(args.out)
-    print(f"o3ref tables: l_max={args.l_max}, exact values sign*sqrt(p/q), non-zero entries only")
-    for name, entry in entries.items():
-        print(
-            f"  {out / name}  rows={entry['rows']}  bytes={entry['bytes']}  "
-            f"sha256={entry['sha256']}"
-        )
-    manifest = out / MANIFEST
-    print(f"  {manifest}  sha256={_sha256(manifest.read_bytes())}")
-    return 0
+        checked_bytes(path, entry)
+    except ValueError:
+        return False
+    return True
+
+
+Mapper = Callable[[list[tuple]], Iterator[dict[str, dict]]]
+
+
+def serial_mapper(kind_l_max_formats_out) -> Mapper:
+    """Run tasks one after the other in this process (the default of :func:`write_tables`)."""
+    l_max, formats, out, shards = kind_l_max_formats_out
+
+    def run(tasks):
+        for kind, keys in tasks:
+            yield run_task(kind, l_max, keys, formats, str(out), shards)
+
+    return run
+
+
+def write_tables(out_dir, kinds, l_max, formats, force: bool = False, *, shards: str = "none",
+                 resume: bool = False, mapper: Mapper | None = None,
+                 on_task: Callable[[dict[str, dict]], None] | None = None) -> dict[str, dict]:
+    """Write the tables and ``manifest.json``; returns the manifest's entries for this run.
+
+    ``mapper(tasks)`` runs ``(kind, keys)`` tasks and yields each task's entries as it
+    finishes (default: serially here; :mod:`o3ref.verify.tables_cli` passes a Dask one);
+    the manifest is rewritten every few seconds and at the end (sorted: the same bytes in
+    any order).
+    Refuses (``FileExistsError``) to overwrite an existing table unless ``force``;
+    ``resume`` keeps files whose checksum verifies. The manifest keeps the entries of the
+    folder's other tables.
+    Conventions: see :mod:`o3ref.reference.conventions`.
+    """
+    kinds, l_max, formats = _check(kinds, l_max, formats, shards)
+    tasks, kept = plan(out_dir, kinds, l_max, formats, shards=shards, force=force, resume=resume)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    mapper = mapper or serial_mapper((l_max, formats, out, shards))
+    entries = dict(kept)
+    written: dict[str, dict] = {}
+    last = time.monotonic()
+    for result in mapper(tasks):
+        written.update(result)
+        entries.update(result)
+        if time.monotonic() - last > _MANIFEST_INTERVAL_S:  # progress kept for --resume
+            write_manifest(out, entries)
+            last = time.monotonic()
+        if on_task is not None:
+            on_task(result)
+    write_manifest(out, entries)
+    return written
+
+
+def read_tables(out_dir, kind: str, l_max: int, fmt: str) -> Iterator[tuple]:
+    """Every row of a table written with ``shards="blocks"`` (or ``"none"``), shard after
+    shard in row order, each file checked by :func:`read_table`.
+
+    Conventions: see :mod:`o3ref.reference.conventions`.
+    """
+    out = Path(out_dir)
+    whole = out / file_name(kind, l_max, fmt)
+    if whole.is_file():
+        yield from read_table(whole)["rows"]
+        return
+    for key in shard_keys(kind, l_max):
+        yield from read_table(out / file_name(kind, l_max, fmt, key))["rows"]

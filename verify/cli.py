@@ -34,8 +34,9 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "cross-validate the exact reference against the fast path (or another library)",
     ),
     "tables": (
-        "o3ref.reference.tables",
-        "write exact coefficient tables (CG, 3j, real CG) with a checksum manifest",
+        "o3ref.verify.tables_cli",
+        "write exact coefficient tables (CG, 3j, real CG, Gaunt, 6j, 9j, solid-harmonic "
+        "polynomials, Cartesian bases) with a checksum manifest, optionally on Dask",
     ),
     "tutorial": (
         "o3ref.verify.tutorial",
