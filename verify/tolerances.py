@@ -128,6 +128,13 @@ POLICIES: dict[str, tuple[float, int, str]] = {
         "largest |I_nl| of each l (an accuracy target of the spline, written in eps); pass "
         "scale = that largest value",
     ),
+    "radial_spline_derivative": (
+        1e-8 / 2.0**-52,
+        0,
+        "the slope of o3ref.fast's cubic Hermite radial spline: one order of the grid step "
+        "less accurate than the values (O(h^3) against O(h^4)); 1e-8 of the largest |dI/dr| "
+        "of each l, as tests/expansion/test_expansion_radial.py measures it",
+    ),
     "featomic_spline": (
         1e-7 / 2.0**-52,
         0,

@@ -29,16 +29,18 @@ def expansion_atol(hypers: dict, l: int, magnitude: float, factor: float = 1.0) 
     return factor * tolerance("expansion", l, scale=cond * magnitude).atol
 
 
-def two_implementations_rtol(hypers: dict) -> float:
+def two_implementations_rtol(hypers: dict, gradients: bool = False) -> float:
     """o3ref's default (splined) expansion against featomic's analytic path, relative to the
     block's norm: each float64 expansion within the ``expansion`` policy at ``l_max``, plus the
-    accuracy of o3ref's radial spline (the ``radial_spline`` policy)."""
+    accuracy of o3ref's radial spline (``radial_spline``; ``radial_spline_derivative`` when
+    position gradients are compared too)."""
     from o3ref.fast.hypers import ExpansionHypers
     from o3ref.fast.radial import gto_overlap
 
     h = ExpansionHypers.from_kwargs(**hypers)
     cond = float(np.linalg.cond(gto_overlap(h.cutoff, h.n_radial)))
-    spline = tolerance("radial_spline").atol if h.spline else 0.0
+    policy = "radial_spline_derivative" if gradients else "radial_spline"
+    spline = tolerance(policy).atol if h.spline else 0.0
     return 2 * tolerance("expansion", h.l_max, scale=cond).atol + spline
 
 
