@@ -26,7 +26,8 @@ from o3ref.verify.tolerances import tolerance
 
 
 def test_every_triple_vs_exact_reference():
-    """|fast - exact| <= 1e-14 for every (l1, l2, L), l1, l2 <= 12; exact zeros stay zero."""
+    """|fast - exact| within the cg policy for every (l1, l2, L), l1, l2 <= 12; exact zeros
+    stay zero."""
     worst = 0.0
     for l1 in range(13):
         for l2 in range(13):
@@ -36,7 +37,7 @@ def test_every_triple_vs_exact_reference():
                 ours = real_clebsch_gordan(l1, l2, L)
                 err = np.abs(ours - ref).max()
                 worst = max(worst, err)
-                assert err <= 1e-14, (l1, l2, L, err)
+                assert err <= tolerance("cg", L).atol, (l1, l2, L, err)
                 np.testing.assert_array_equal(ours == 0, ref == 0)
     assert worst > 0  # the comparison did look at rounded numbers
 

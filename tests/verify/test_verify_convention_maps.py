@@ -475,7 +475,8 @@ def test_to_code_complex_basis_is_o3ref_u():
     namespace: dict = {}
     exec(NAMED_MAPS["sh", "complex (Condon-Shortley)"].to_code(), namespace)  # noqa: S102
     for l in range(7):
-        assert np.allclose(namespace["complex_to_real"](l), u(l), rtol=0, atol=1e-15)
+        assert np.allclose(namespace["complex_to_real"](l), u(l), rtol=0,
+                           atol=tolerance("cartesian").atol)
 
 
 def test_to_code_is_short_and_self_contained():
