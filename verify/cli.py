@@ -33,6 +33,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "o3ref.verify.bench",
         "time o3ref's fast kernels against sphericart, spherical and featomic (one thread)",
     ),
+    "survey": (
+        "o3ref.verify.survey",
+        "every installed library x building block: its convention and its error after the map",
+    ),
 }
 
 

@@ -317,8 +317,10 @@ class _Progress:
 
 
 def run_suite(mode: str = "quick", implementations: dict | None = None,
-              progress: bool = True) -> list[Row]:
-    """Run every registered check; returns the rows (missing implementations included)."""
+              progress: bool = True, l_max_caps: dict[str, int] | None = None) -> list[Row]:
+    """Run every registered check; returns the rows (missing implementations included).
+    ``l_max_caps`` (quantity -> largest degree the implementation computes, as adapters
+    declare it) lowers a grid's ``l_max`` to that degree."""
     from . import checks_pipeline
 
     if mode not in GRIDS:
@@ -335,6 +337,8 @@ def run_suite(mode: str = "quick", implementations: dict | None = None,
                             f"no implementation for {check.key!r}"))
             continue
         grid = GRIDS[mode].get(check.key) or checks_pipeline.GRIDS[mode][check.key]
+        if l_max_caps and check.key in l_max_caps and "l_max" in grid:
+            grid = dict(grid, l_max=min(grid["l_max"], l_max_caps[check.key]))
         t0 = time.perf_counter()
         try:
             row = check.func(impl[check.key], grid)
@@ -376,7 +380,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", metavar="FILE", help="also write the table as JSON to FILE")
     parser.add_argument("--against", metavar="NAME",
                         help="check another library through o3ref.verify.adapters.NAME "
-                        "(sphericart, featomic, e3nn, scipy, sympy, wigners, spherical)")
+                        "(sphericart, featomic, e3nn, scipy, sympy, wigners, spherical, cuequivariance, "
+                        "e3x, escnn, or one registered in the entry-point group o3ref.adapters)")
     parser.add_argument("--profile", action="store_true",
                         help="float64 error against exact values as a function of l "
                         "(SH to 60, D to 40, CG to 30): CSV, and PNG with matplotlib")
@@ -392,18 +397,20 @@ def run(args: argparse.Namespace) -> int:
         return run_profile(args.out, progress=not args.no_progress)
     against = getattr(args, "against", None)
     if against:
-        from .adapters import get_adapter
+        from .adapters import adapter_max_l, checked_implementations, get_adapter
 
         try:
-            impl = get_adapter(against).implementations()
+            adapter = get_adapter(against)
+            impl = checked_implementations(against, adapter)
         except ImportError as exc:
             print(f"o3ref verify: error: --against {against}: {exc}", file=sys.stderr)
             return 2
+        caps = adapter_max_l(adapter)  # e.g. e3nn's SH stop at l = 11 or 12
         title = f"o3ref verify --{args.mode} --against {against}: {against} vs exact reference"
     else:
-        impl = None
+        impl, caps = None, None
         title = f"o3ref verify --{args.mode}: o3ref.fast vs exact reference (o3ref.reference)"
-    rows = run_suite(args.mode, impl, progress=not args.no_progress)
+    rows = run_suite(args.mode, impl, progress=not args.no_progress, l_max_caps=caps)
     if against:
         rows = [r for r in rows if r.status != "missing"]
     print(title)
