@@ -380,8 +380,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", metavar="FILE", help="also write the table as JSON to FILE")
     parser.add_argument("--against", metavar="NAME",
                         help="check another library through o3ref.verify.adapters.NAME "
-                        "(sphericart, featomic, e3nn, scipy, sympy, wigners, spherical, cuequivariance, "
-                        "e3x, escnn, or one registered in the entry-point group o3ref.adapters)")
+                        "(sphericart, featomic, e3nn, scipy, sympy, wigners, spherical, "
+                        "cuequivariance, e3x, escnn, or one registered in the entry-point "
+                        "group o3ref.adapters)")
     parser.add_argument("--profile", action="store_true",
                         help="float64 error against exact values as a function of l "
                         "(SH to 60, D to 40, CG to 30): CSV, and PNG with matplotlib")

@@ -134,8 +134,14 @@ def _detect(native: Callable, kind: str, takes: str | None):
 
 def survey_adapter(name: str, adapter, blocks=None, l_max=None, quiet_bar=None) -> list[SurveyRow]:
     """The rows of one adapter whose library is installed (``ImportError`` otherwise)."""
-    from .adapters import (adapter_dtype, adapter_max_l, checked_implementations, guard,
-                           installed_versions, version_known)
+    from .adapters import (
+        adapter_dtype,
+        adapter_max_l,
+        checked_implementations,
+        guard,
+        installed_versions,
+        version_known,
+    )
 
     impl = checked_implementations(name, adapter)
     natives = adapter.natives() if callable(getattr(adapter, "natives", None)) else {}

@@ -22,6 +22,7 @@ Conventions: :mod:`o3ref.reference.conventions`.
 from __future__ import annotations
 
 import math
+from functools import cache
 
 import numpy as np
 
@@ -69,30 +70,39 @@ def _so3():
     return require("e3x.so3")
 
 
-def _run(f, *args, **kwargs) -> np.ndarray:
+@cache
+def _jitted(name: str, static: tuple[int, ...]):
+    jax = require("jax")
+    return jax.jit(getattr(_so3(), name), static_argnums=static,
+                   static_argnames=("cartesian_order", "normalization"))
+
+
+def _run(name: str, static: tuple[int, ...], *args, **kwargs) -> np.ndarray:
+    """e3x's ``so3.<name>`` in 64-bit mode, jit-compiled once per degree (tracing e3x's
+    functions anew on every call costs seconds)."""
     jax = require("jax")
     with jax.enable_x64(True):
-        return np.asarray(f(*args, **kwargs), dtype=np.float64)
+        return np.asarray(_jitted(name, static)(*args, **kwargs), dtype=np.float64)
 
 
 def spherical_harmonics(l_max: int, xyz, cartesian_order: bool = True,
                         normalization: str = "racah") -> np.ndarray:
     """``e3x.so3.spherical_harmonics(xyz, l_max, ...)`` (e3x's defaults), native."""
-    return _run(_so3().spherical_harmonics, np.asarray(xyz, dtype=np.float64), l_max,
+    return _run("spherical_harmonics", (1,), np.asarray(xyz, dtype=np.float64), l_max,
                 cartesian_order=cartesian_order, normalization=normalization)
 
 
 def wigner_D(l: int, rot, cartesian_order: bool = True) -> np.ndarray:
     """The degree-``l`` block of ``e3x.so3.wigner_d(rot, l)``: a function of a rotation
     matrix, native."""
-    full = _run(_so3().wigner_d, np.asarray(rot, dtype=np.float64), l,
+    full = _run("wigner_d", (1,), np.asarray(rot, dtype=np.float64), l,
                 cartesian_order=cartesian_order)
     return full[l * l :, l * l :]
 
 
 def clebsch_gordan(l1: int, l2: int, L: int, cartesian_order: bool = True) -> np.ndarray:
     """The ``(l1, l2, L)`` block of ``e3x.so3.clebsch_gordan(l1, l2, L)``, native."""
-    full = _run(_so3().clebsch_gordan, l1, l2, L, cartesian_order=cartesian_order)
+    full = _run("clebsch_gordan", (0, 1, 2), l1, l2, L, cartesian_order=cartesian_order)
     return full[l1 * l1 :, l2 * l2 :, L * L :]
 
 

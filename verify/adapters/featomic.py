@@ -14,7 +14,8 @@ import numpy as np
 
 from . import require
 
-__all__ = ["CONVENTIONS", "DISTRIBUTIONS", "DTYPE", "KNOWN_VERSIONS", "MAX_L", "natives", "clebsch_gordan", "implementations", "product_sign"]
+__all__ = ["CONVENTIONS", "DISTRIBUTIONS", "DTYPE", "KNOWN_VERSIONS", "MAX_L", "natives",
+           "clebsch_gordan", "implementations", "product_sign"]
 
 CONVENTIONS = {"cg": "o3ref", "cg_product": "featomic product"}
 

@@ -13,7 +13,8 @@ import numpy as np
 from . import require
 from ._maps import complex_sh_to_real, xyz_to_angles
 
-__all__ = ["CONVENTIONS", "DISTRIBUTIONS", "DTYPE", "KNOWN_VERSIONS", "MAX_L", "natives", "implementations", "rotation_matrix", "spherical_harmonics"]
+__all__ = ["CONVENTIONS", "DISTRIBUTIONS", "DTYPE", "KNOWN_VERSIONS", "MAX_L", "natives",
+           "implementations", "rotation_matrix", "spherical_harmonics"]
 
 CONVENTIONS = {"sh": "complex (Condon-Shortley)"}
 

@@ -17,7 +17,8 @@ import numpy as np
 from . import require
 from ._maps import complex_cg_to_real, complex_d_to_real, complex_sh_to_real, xyz_to_angles
 
-__all__ = ["CONVENTIONS", "DISTRIBUTIONS", "DTYPE", "KNOWN_VERSIONS", "MAX_L", "natives", "clebsch_gordan", "implementations", "spherical_harmonics",
+__all__ = ["CONVENTIONS", "DISTRIBUTIONS", "DTYPE", "KNOWN_VERSIONS", "MAX_L", "natives",
+           "clebsch_gordan", "implementations", "spherical_harmonics",
            "wigner_D"]
 
 CONVENTIONS = {"wigner_d": "conjugated complex", "sh": "complex (Condon-Shortley)",

@@ -10,7 +10,8 @@ import numpy as np
 
 from . import require
 
-__all__ = ["CONVENTIONS", "DISTRIBUTIONS", "DTYPE", "KNOWN_VERSIONS", "MAX_L", "natives", "implementations", "solid_harmonics", "spherical_harmonics",
+__all__ = ["CONVENTIONS", "DISTRIBUTIONS", "DTYPE", "KNOWN_VERSIONS", "MAX_L", "natives",
+           "implementations", "solid_harmonics", "spherical_harmonics",
            "spherical_harmonics_with_gradients"]
 
 CONVENTIONS = {"sh": "o3ref", "sh_gradient": "o3ref"}

@@ -14,7 +14,8 @@ import numpy as np
 from . import require
 from ._maps import complex_cg_to_real, complex_d_to_real
 
-__all__ = ["CONVENTIONS", "DISTRIBUTIONS", "DTYPE", "KNOWN_VERSIONS", "MAX_L", "natives", "clebsch_gordan", "implementations", "wigner_d", "znm"]
+__all__ = ["CONVENTIONS", "DISTRIBUTIONS", "DTYPE", "KNOWN_VERSIONS", "MAX_L", "natives",
+           "clebsch_gordan", "implementations", "wigner_d", "znm"]
 
 CONVENTIONS = {"sh": "sympy Znm", "wigner_d": "sympy wigner_d", "cg": "complex (Condon-Shortley)"}
 

@@ -13,7 +13,8 @@ import numpy as np
 from . import require
 from ._maps import complex_cg_to_real, complex_d_to_real
 
-__all__ = ["CONVENTIONS", "DISTRIBUTIONS", "DTYPE", "KNOWN_VERSIONS", "MAX_L", "natives", "clebsch_gordan", "implementations", "wigner_3j", "wigner_D"]
+__all__ = ["CONVENTIONS", "DISTRIBUTIONS", "DTYPE", "KNOWN_VERSIONS", "MAX_L", "natives",
+           "clebsch_gordan", "implementations", "wigner_3j", "wigner_D"]
 
 CONVENTIONS = {"cg": "complex (Condon-Shortley)", "wigner_d": "standard complex",
                "complex_cg": "complex (Condon-Shortley)"}
