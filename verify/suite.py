@@ -381,7 +381,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--against", metavar="NAME",
                         help="check another library through o3ref.verify.adapters.NAME "
                         "(sphericart, featomic, e3nn, scipy, sympy, wigners, spherical, "
-                        "cuequivariance, e3x, escnn, or one registered in the entry-point "
+                        "cuequivariance, e3x, or one registered in the entry-point "
                         "group o3ref.adapters)")
     parser.add_argument("--profile", action="store_true",
                         help="float64 error against exact values as a function of l "

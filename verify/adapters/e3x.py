@@ -73,8 +73,12 @@ def _so3():
 @cache
 def _jitted(name: str, static: tuple[int, ...]):
     jax = require("jax")
-    return jax.jit(getattr(_so3(), name), static_argnums=static,
-                   static_argnames=("cartesian_order", "normalization"))
+    import inspect
+
+    func = getattr(_so3(), name)
+    names = [n for n in ("cartesian_order", "normalization")
+             if n in inspect.signature(func).parameters]
+    return jax.jit(func, static_argnums=static, static_argnames=names)
 
 
 def _run(name: str, static: tuple[int, ...], *args, **kwargs) -> np.ndarray:
