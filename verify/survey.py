@@ -242,13 +242,19 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
                         help="write every number (errors per l, notes, provenance) to FILE")
     parser.add_argument("--strict", action="store_true",
                         help="exit 1 when a row is above its policy or fails to run")
+    parser.add_argument("--l-max", type=int, metavar="L",
+                        help="largest degree of every block (default: " + ", ".join(
+                            f"{k} {v}" for k, v in L_MAX.items()) + ")")
     parser.add_argument("--quiet", action="store_true", help="no progress output")
 
 
 def run(args: argparse.Namespace) -> int:
     names = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else None
     t0 = time.perf_counter()
-    rows, missing = run_survey(names, quiet=args.quiet)
+    if args.l_max is not None and args.l_max < 1:
+        raise ValueError(f"--l-max={args.l_max} must be a positive integer")
+    l_max = None if args.l_max is None else {k: min(v, args.l_max) for k, v in L_MAX.items()}
+    rows, missing = run_survey(names, l_max=l_max, quiet=args.quiet)
     seconds = time.perf_counter() - t0
     table = format_markdown(rows, missing)
     print(table)
@@ -263,7 +269,7 @@ def run(args: argparse.Namespace) -> int:
             libs = {}
             for name in {r.library for r in rows}:
                 libs.update(installed_versions(get_adapter(name)))
-            text = json.dumps({"l_max": L_MAX, "seconds": seconds, "not_installed": missing,
+            text = json.dumps({"l_max": l_max or L_MAX, "seconds": seconds, "not_installed": missing,
                                "rows": [dict(asdict(r), max_error=r.max_error) for r in rows],
                                "provenance": provenance(libs)}, indent=2)
         try:

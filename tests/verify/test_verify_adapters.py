@@ -190,7 +190,8 @@ def test_full_grid_is_capped_at_the_adapter_maximum(register, capsys):
 @pytest.mark.parametrize("bad, message", [
     (lambda l_max, xyz: 1 / 0, r"raised ZeroDivisionError: division by zero"),
     (lambda l_max, xyz: np.zeros((2, 2)), r"returned shape \(2, 2\), expected \(\d+, \d+\)"),
-    (lambda l_max, xyz: np.full((len(xyz), (l_max + 1) ** 2), np.nan), "non-finite values"),
+    (lambda l_max, xyz: np.full((len(xyz), (l_max + 1) ** 2), np.nan),
+     r"returned non-finite values \(NaN or inf\)"),
     (lambda l_max, xyz: "values", "returned a str of dtype <U6, not a numeric array"),
 ])
 def test_bad_implementation_is_one_line(register, capsys, bad, message):
@@ -234,13 +235,14 @@ def test_e3nn_adapter_is_version_aware(monkeypatch):
     monkeypatch.setattr(provenance, "distribution_version",
                         lambda name: {"e3nn": "0.4.4"}.get(name))
     assert adapter_max_l(e3nn) == {"sh": 11, "cg": 11}
-    assert e3nn.wigner_3j_sign(1, 2, 2) == -1 and e3nn.wigner_3j_sign(2, 2, 1) == -1
+    # 0.4.4 negates (1, 2, 2) and its permutations: +1 -> -1 and, at (2, 2, 1), -1 -> +1
+    assert e3nn.wigner_3j_sign(1, 2, 2) == -1 and e3nn.wigner_3j_sign(2, 2, 1) == 1
     assert e3nn.wigner_3j_sign(1, 1, 0) == -1 and e3nn.wigner_3j_sign(2, 2, 2) == -1
     assert version_known(e3nn) == []
     monkeypatch.setattr(provenance, "distribution_version",
                         lambda name: {"e3nn": "0.6.0"}.get(name))
     assert adapter_max_l(e3nn) == {"sh": 12}
-    assert e3nn.wigner_3j_sign(1, 2, 2) == 1 and e3nn.wigner_3j_sign(2, 2, 2) == -1
+    assert e3nn.wigner_3j_sign(1, 2, 2) == 1 and e3nn.wigner_3j_sign(2, 2, 1) == -1
     monkeypatch.setattr(provenance, "distribution_version",
                         lambda name: {"e3nn": "0.3.5"}.get(name))
     assert version_known(e3nn) == ["e3nn 0.3.5 is not among the versions this adapter knows "
