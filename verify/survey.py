@@ -269,7 +269,8 @@ def run(args: argparse.Namespace) -> int:
             libs = {}
             for name in {r.library for r in rows}:
                 libs.update(installed_versions(get_adapter(name)))
-            text = json.dumps({"l_max": l_max or L_MAX, "seconds": seconds, "not_installed": missing,
+            text = json.dumps({"l_max": l_max or L_MAX, "seconds": seconds,
+                               "not_installed": missing,
                                "rows": [dict(asdict(r), max_error=r.max_error) for r in rows],
                                "provenance": provenance(libs)}, indent=2)
         try:

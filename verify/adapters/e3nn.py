@@ -75,16 +75,21 @@ def wigner_3j_sign(l1: int, l2: int, L: int, version: tuple[int, ...] | None = N
 
 
 def _o3():
+    import warnings
+
     require("torch")
     try:
-        return require("e3nn.o3")
+        with warnings.catch_warnings():  # torch.load's warnings about e3nn 0.4.x's own file
+            warnings.simplefilter("ignore", UserWarning)
+            return require("e3nn.o3")
     except ImportError:
         raise
     except Exception as exc:  # e3nn 0.4.x under torch >= 2.6: torch.load refuses constants.pt
-        raise ImportError(
-            f"e3nn {'.'.join(map(str, _version()))} failed to import ({type(exc).__name__}): "
-            "e3nn 0.4.x loads its constants.pt with torch.load, which torch >= 2.6 refuses "
-            "unless TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 is set (as mace-torch sets it)") from None
+        hint = ("e3nn 0.4.x loads its constants.pt with torch.load, which torch >= 2.6 "
+                "refuses unless TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 is set (as mace-torch "
+                "sets it)") if "weights" in str(exc).lower() else str(exc).splitlines()[0]
+        raise ImportError(f"e3nn {'.'.join(map(str, _version()))} failed to import "
+                          f"({type(exc).__name__}): {hint}") from None
 
 
 def change_basis_real_to_complex(l: int) -> sympy.Matrix:
