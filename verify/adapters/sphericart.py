@@ -17,7 +17,7 @@ __all__ = ["CONVENTIONS", "DISTRIBUTIONS", "DTYPE", "KNOWN_VERSIONS", "MAX_L", "
 CONVENTIONS = {"sh": "o3ref", "sh_gradient": "o3ref"}
 
 DISTRIBUTIONS = ("sphericart",)
-KNOWN_VERSIONS = {"sphericart": ("1",)}
+KNOWN_VERSIONS = {"sphericart": ("1", "2")}
 MAX_L: dict[str, int] = {}  # no limit in the library
 DTYPE = "float64"
 

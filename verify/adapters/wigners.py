@@ -20,7 +20,7 @@ CONVENTIONS = {"cg": "complex (Condon-Shortley)", "wigner_d": "standard complex"
                "complex_cg": "complex (Condon-Shortley)"}
 
 DISTRIBUTIONS = ("wigners",)
-KNOWN_VERSIONS = {"wigners": ("0.3",)}
+KNOWN_VERSIONS = {"wigners": ("0.3", "0.4")}
 MAX_L: dict[str, int] = {}  # no limit in the library
 DTYPE = {"wigner_d": "complex128", "cg": "float64"}
 
