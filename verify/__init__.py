@@ -20,7 +20,8 @@ _EXPORTS = {
     "assert_close": "compare",
     "compare_arrays": "compare",
     "compare_tensormaps": "compare",
-    # the convention detector
+    # the convention detector and the composed maps it finds
+    "ConventionMap": "convention_maps",
     "ConventionReport": "detect",
     "detect_convention": "detect",
     # property checks usable on any callable
@@ -31,6 +32,8 @@ _EXPORTS = {
     "assert_orthonormal_sh": "properties",
     "assert_parity": "properties",
     "assert_sh_equivariant": "properties",
+    # precision policies
+    "PrecisionPolicy": "tolerances",
     # the tutorial's targets as metatensor blocks
     "dipole_tensor": "targets",
     "energy_block": "targets",

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .tolerances import Tolerance
+from .tolerances import Tolerance, check_tolerance_value
 
 __all__ = [
     "ComparisonReport",
@@ -123,6 +123,8 @@ def compare_arrays(
         atol, rtol = tol.atol, tol.rtol
     if atol is None:
         raise TypeError("compare_arrays needs tol=Tolerance(...) or atol=<float>")
+    atol = check_tolerance_value("atol", atol)
+    rtol = check_tolerance_value("rtol", rtol)
     if a.size == 0:
         return ComparisonReport(0, 0.0, 0.0, (), 0.0, 0.0, atol, rtol, True, label, 0, names,
                                 offsets)
@@ -290,7 +292,8 @@ def _compare_block(report, blk_a, blk_e, where, sel, tol, atol, rtol, relative):
     else:
         if atol is None:
             raise TypeError("compare_tensormaps needs tol=... or atol=<float>")
-        a_tol, r_tol = atol * scale, rtol
+        a_tol = check_tolerance_value("atol", atol) * scale
+        r_tol = check_tolerance_value("rtol", rtol)
     names = ["sample"] + [c.names[0] for c in blk_e.components] + ["property"]
     report.blocks.append(
         compare_arrays(blk_a.values, e, atol=a_tol, rtol=r_tol, label=f"[{where}]", names=names)

@@ -91,11 +91,11 @@ def _u(l: int) -> sympy.Matrix:
 
 
 def _znm(l):
-    return _diag([(-1 if m < 0 else (-1) ** m) for m in _ms(l)])
+    return _diag([(-1 if m < 0 else sympy.Integer(-1) ** m) for m in _ms(l)])
 
 
 def _cs_kept(l):
-    return _diag([(-1) ** m for m in _ms(l)])
+    return _diag([sympy.Integer(-1) ** m for m in _ms(l)])  # exact, also for m < 0
 
 
 SH_CONVENTIONS: dict[str, SHConvention] = {

@@ -1,15 +1,21 @@
 """The convention detector: how does an unknown implementation relate to o3ref's conventions?
 
-:func:`detect_convention` calls the implementation on probe inputs, compares it with every
-known convention of :mod:`o3ref.verify.conventions` (and with combinations of their sign,
-normalisation and argument choices), and when none fits, says where it first differs from
-o3ref and what the differences look like (a sign at one ``m``, a reordering, a scale).
+:func:`detect_convention` calls the implementation on probe inputs and searches for the
+:class:`~o3ref.verify.convention_maps.ConventionMap` (a composition of exact pieces) that
+takes it to o3ref's convention. The search is factored, never a product over all
+combinations: for harmonics, each of the 48 signed axis permutations (simplest first) is
+tried by a least-squares fit per ``l``; where every fit is a monomial matrix, its pattern is
+read as an ``m`` order and its entries as a normalisation times sign rules
+(:mod:`o3ref.verify.map_search`). The map found is then checked by converting the function
+and comparing with o3ref. When no composition fits, the report says where the function first
+differs from o3ref and what the differences look like per ``l`` (a sign at one ``m``, a
+reordering, a scale).
 
 - ``kind="sh"``: ``func(l_max, xyz)`` with ``xyz`` of shape ``(n, 3)`` returns
-  ``(n, (l_max+1)**2)`` values, real or complex, ``m = -l..l`` within each ``l`` (as the
-  implementation orders them).
-- ``kind="wigner_d"``: ``func(l, alpha, beta, gamma)`` (the implementation's own Euler
-  angles) returns a ``(2l+1, 2l+1)`` matrix, real or complex.
+  ``(n, (l_max+1)**2)`` values, real or complex, in the implementation's own order.
+- ``kind="wigner_d"``: ``func(l, a, b, c)`` (its own Euler angles, ``takes="euler"``),
+  ``func(l, R)`` (``takes="matrix"``) or ``func(l, q)`` (``takes="quaternion"``) returns a
+  ``(2l+1, 2l+1)`` matrix, real or complex.
 - ``kind="cg"``: ``func(l1, l2, L)`` returns a ``(2l1+1, 2l2+1, 2L+1)`` array.
 
 The spherical harmonics are handled here, Wigner D and Clebsch-Gordan in
@@ -31,11 +37,10 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 
+from .detect_report import ConventionReport, _call, _close, _ours_sh, _tol, _u
 from .indexing import block, lm_of_flat
 
 __all__ = ["ConventionReport", "detect_convention"]
@@ -43,224 +48,93 @@ __all__ = ["ConventionReport", "detect_convention"]
 _KINDS = ("sh", "wigner_d", "cg")
 
 
-@dataclass
-class ConventionReport:
-    """What :func:`detect_convention` found; ``str()`` says it in plain words."""
-
-    kind: str
-    matches: bool
-    convention: str | None
-    first_difference: str | None
-    description: str = ""
-    findings: list[str] = field(default_factory=list)
-    max_abs_err: float = 0.0
-
-    def __str__(self) -> str:
-        what = {"sh": "spherical harmonics", "wigner_d": "Wigner D", "cg": "Clebsch-Gordan"}
-        head = f"{what[self.kind]}: "
-        if self.matches:
-            text = (f"{head}matches o3ref's convention ({self.description}); largest "
-                    f"difference {self.max_abs_err:.1e}")
-        elif self.convention is not None:
-            where = (f"first differs from o3ref at {self.first_difference}"
-                     if self.first_difference else "entrywise equal to o3ref's complex form")
-            text = (f"{head}{self.convention} convention ({self.description}); {where}; "
-                    f"residual after the map {self.max_abs_err:.1e}")
-        else:
-            text = (f"{head}matches no known convention; first differs from o3ref at "
-                    f"{self.first_difference}")
-        if self.findings:
-            text += ".\n" + "\n".join(f"  - {f}" for f in self.findings)
-        return text
-
-
-# ---------------------------------------------------------------- o3ref values (float64)
-
-
-# The detector's oracle is the exact reference evaluated with mpmath at 20 digits: a
-# convention is told apart by O(1) factors, so these values are far more accurate than needed.
-_DPS = 20
-
-
-def _ours_sh(l_max: int, xyz: np.ndarray) -> np.ndarray:
-    from o3ref import reference
-
-    from .compare import to_numeric
-
-    return to_numeric(reference.real_spherical_harmonics(l_max, xyz, dps=_DPS))
-
-
-@lru_cache(maxsize=4096)
-def _ours_d(l: int, a: float, b: float, g: float) -> np.ndarray:
-    from o3ref import reference
-
-    from .compare import to_numeric
-
-    out = to_numeric(reference.wigner_D_real(l, float(a), float(b), float(g), dps=_DPS))
-    out.setflags(write=False)
-    return out
-
-
-def _u(l: int) -> np.ndarray:
-    from .adapters._maps import u_matrix
-
-    return u_matrix(l)
-
-
-def _sign_patterns(l: int) -> dict[str, np.ndarray]:
-    ms = np.arange(-l, l + 1)
-    return {
-        "": np.ones(2 * l + 1),
-        "sympy Znm signs": np.where(ms < 0, -1.0, (-1.0) ** ms),
-        "Condon-Shortley phase kept": (-1.0) ** ms,
-    }
-
-
-def _normalisations(l: int) -> dict[str, np.ndarray]:
-    from math import factorial, pi, sqrt
-
-    ms = range(-l, l + 1)
-    unn = [1 / (sqrt(2 if m else 1) * sqrt((2 * l + 1) / (4 * pi) * factorial(l - abs(m))
-                                           / factorial(l + abs(m)))) for m in ms]
-    return {
-        "": np.ones(2 * l + 1),
-        "4pi normalisation": np.full(2 * l + 1, sqrt(4 * pi)),
-        "Schmidt semi-normalisation": np.full(2 * l + 1, sqrt(4 * pi / (2 * l + 1))),
-        "unnormalised": np.array(unn),
-    }
-
-
-def _close(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
-    return a.shape == b.shape and bool(np.all(np.abs(a - b) <= tol))
-
-
-def _tol(values: np.ndarray) -> float:
-    # a convention is a statement about O(1) factors: 1e-6 of the values' size tells apart
-    # every map here while accepting float32 implementations
-    return 1e-6 * max(1.0, float(np.max(np.abs(values))) if values.size else 1.0)
-
-
-def _show_args(args) -> str:
-    """``func(...)`` arguments as short text: numbers rounded, arrays by their shape."""
-    def one(a):
-        if isinstance(a, np.ndarray):
-            return f"<array of shape {a.shape}>"
-        if isinstance(a, (float, np.floating)):
-            return f"{float(a):.6g}"
-        return repr(a)
-
-    return "func(" + ", ".join(one(a) for a in args) + ")"
-
-
-def _call(func, args, shape, what):
-    try:
-        out = np.asarray(func(*args))
-    except Exception as exc:  # the implementation under test failed: say so, with its error
-        raise ValueError(f"{_show_args(args)} raised {type(exc).__name__}: {exc}") from exc
-    if out.shape != shape:
-        raise ValueError(f"{_show_args(args)} returned shape {out.shape}, expected {shape} "
-                         f"({what})")
-    if out.dtype == object:  # e.g. mpmath or sympy numbers
-        from .compare import to_numeric
-
-        out = to_numeric(out)
-    if not np.all(np.isfinite(out)):
-        raise ValueError(f"{_show_args(args)} returned non-finite values ({what})")
-    return out
-
-
 # ---------------------------------------------------------------- spherical harmonics
 
 
-def _detect_sh(func: Callable, l_max: int, seed: int) -> ConventionReport:
-    import sympy
+def _argument_choices():
+    """The 48 signed axis permutations, the simplest first (identity, e3nn's, the other
+    permutations, then with signs)."""
+    from .convention_maps import argument_piece
 
-    from .conventions import SH_CONVENTIONS
+    perms = [(0, 1, 2), (2, 0, 1)] + [p for p in itertools.permutations(range(3))
+                                      if p not in ((0, 1, 2), (2, 0, 1))]
+    signs = sorted(itertools.product((1, -1), repeat=3), key=lambda s: s.count(-1))
+    return [argument_piece(p, s) for s in signs for p in perms]
+
+
+def _detect_sh(func: Callable, l_max: int, seed: int) -> ConventionReport:
+    from .convention_maps import SOLID, ConventionMap, complex_basis
+    from .map_search import read_pieces
 
     rng = np.random.default_rng(seed)
     n = 4 * (2 * l_max + 1)
     xyz = rng.standard_normal((n, 3))
     xyz *= rng.uniform(0.5, 2.0, (n, 1)) / np.linalg.norm(xyz, axis=1, keepdims=True)
     shape = (n, (l_max + 1) ** 2)
-    vals = _call(func, (l_max, xyz), shape, "kind='sh' expects (n, (l_max+1)**2)")
-    vals2 = _call(func, (l_max, 2 * xyz), shape, "kind='sh' expects (n, (l_max+1)**2)")
+    what = "kind='sh' expects (n, (l_max+1)**2)"
+    vals = _call(func, (l_max, xyz), shape, what)
+    vals2 = _call(func, (l_max, 2 * xyz), shape, what)
     findings = []
     r = np.linalg.norm(xyz, axis=1)
     degree = np.concatenate([np.full(2 * l + 1, l) for l in range(l_max + 1)])
     tol = _tol(vals)
-    solid = False
+    radial = []
     raw = vals
     if not _close(vals2, vals, tol * 2**l_max):
         if _close(vals2, vals * 2.0**degree, tol * 4**l_max):
-            solid = True
+            radial = [SOLID]
             vals = vals / r[:, None] ** degree
-            findings.append("solid harmonics: values scale as r^l (as sphericart "
-                            "SolidHarmonics); compared after dividing by r^l")
         else:
             findings.append("values depend on |r| but not as r^l")
     ours = _ours_sh(l_max, xyz)
-    perm = np.array(E3NN_PERMUTATION)
-    ours_e3nn = _ours_sh(l_max, xyz[:, perm])
     is_complex = np.iscomplexobj(vals) and np.max(np.abs(vals.imag)) > tol
+    bases = [(complex_basis(), [np.linalg.inv(_u(l)) for l in range(l_max + 1)])] \
+        if is_complex else [(None, None)]
+    from o3ref import fast
 
-    def blocks(mats, base):
-        out = np.empty(base.shape, dtype=complex if is_complex else float)
+    found = []
+    for arg in _argument_choices():
+        perm, signs = arg.params
+        # the search runs on o3ref.fast; the map found is then checked against the reference
+        base = fast.SphericalHarmonics(l_max).compute(
+            xyz[:, list(perm)] * np.array(signs, dtype=float))
+        fitted = {}
         for l in range(l_max + 1):
             s = block(l)
-            out[:, s] = base[:, s] @ mats(l).T
-        return out
-
-    candidates = []
-    for name, conv in SH_CONVENTIONS.items():
-        if (conv.kind == "complex") != is_complex:
-            continue
-        base = ours if conv.argument == sympy.ImmutableMatrix.eye(3) else ours_e3nn
-        mat = _float_matrices(conv, l_max)
-        candidates.append((name, conv.description, lambda l, mat=mat: mat[l], base))
-    for sname, nname, arg, desc in itertools.product(
-        _sign_patterns(0), _normalisations(0), (False, True), (False, True)
-    ):
-        if (is_complex and sname) or not (sname or nname or arg or desc):
-            continue
-        parts = [p for p in (sname, nname) if p]
-        if arg:
-            parts = ["e3nn argument order (y, z, x)"] + parts
-        if desc:
-            parts = ["m descending"] + parts
-        if is_complex:
-            parts = ["complex (Condon-Shortley)"] + parts
-        name = ", ".join(parts)
-
-        def mats(l, sname=sname, nname=nname, desc=desc):
-            m = np.diag(_sign_patterns(l)[sname] * _normalisations(l)[nname])
-            m = m @ _u(l) if is_complex else m
-            return m[::-1] if desc else m
-
-        text = "combination of known ordering, sign, normalisation and argument choices"
-        candidates.append((name, text, mats, ours_e3nn if arg else ours))
-    for name, desc, mats, base in candidates:
-        predicted = blocks(mats, base)
-        if _close(vals, predicted, tol):
-            if solid:
-                name = "sphericart SolidHarmonics" if name == "o3ref" else name + ", solid (r^l)"
-            err = float(np.max(np.abs(vals - predicted)))
-            first = _first_sh_difference(raw, ours, l_max, tol)
-            return ConventionReport("sh", name == "o3ref", name, first, desc, findings, err)
+            coef, *_ = np.linalg.lstsq(base[:, s], vals[:, s], rcond=None)
+            if not _close(base[:, s] @ coef, vals[:, s], tol):
+                break
+            fitted[l] = coef.T  # other_l = coef.T @ Y_l(A r)
+        else:
+            for basis, inverses in bases:
+                mats = fitted if basis is None else {l: x @ inverses[l]
+                                                     for l, x in fitted.items()}
+                pieces = read_pieces(mats)
+                if pieces is not None:
+                    found.append(ConventionMap("sh", tuple(
+                        [arg] + ([basis] if basis else []) + pieces + radial)))
+    # the simplest description first: fewest pieces differing from o3ref
+    for cmap in sorted(found, key=lambda c: len(c.visible)):
+        report = _sh_report(func, cmap, l_max, xyz, raw, ours, tol, findings)
+        if report is not None:
+            return report
     first = _first_sh_difference(vals, ours, l_max, tol)
     findings += _describe_sh_blocks(vals, ours, l_max, tol)
     err = float(np.max(np.abs(vals - ours)))
     return ConventionReport("sh", False, None, first, "", findings, err)
 
 
-E3NN_PERMUTATION = (2, 0, 1)  # e3nn(v) = c_l Y(v[2], v[0], v[1]): its argument read as (y, z, x)
-
-
-def _float_matrices(conv, l_max):
-    out = []
-    for l in range(l_max + 1):
-        m = np.array(conv.matrix(l).evalf(20).tolist(), dtype=np.complex128)
-        out.append(m if conv.kind == "complex" else m.real)
-    return out
+def _sh_report(func, cmap, l_max, xyz, raw, ours, tol, findings):
+    """The report when ``cmap.convert(func)`` gives o3ref's harmonics (else None)."""
+    converted = _call(cmap.convert(func), (l_max, xyz), ours.shape,
+                      "the converted function")
+    if not _close(converted, ours, tol):
+        return None
+    err = float(np.max(np.abs(converted - ours)))
+    first = None if cmap.is_identity else _first_sh_difference(raw, ours, l_max, tol)
+    desc = cmap.summary()
+    return ConventionReport("sh", cmap.is_identity, cmap.name, first, desc, findings, err,
+                            cmap)
 
 
 def _first_sh_difference(vals, ours, l_max, tol) -> str | None:
@@ -319,20 +193,30 @@ def _describe_matrix(a: np.ndarray, l: int) -> str:
 
 # ---------------------------------------------------------------- entry point
 
+_TAKES = ("euler", "matrix", "quaternion")
+
 
 def detect_convention(func: Callable, kind: str = "sh", *, l_max: int | None = None,
-                      seed: int = 0) -> ConventionReport:
+                      seed: int = 0, takes: str = "euler") -> ConventionReport:
     """Report how ``func`` relates to o3ref's conventions (see the module docstring).
 
     ``l_max`` is the largest degree probed (default 4 for "sh", 3 for "wigner_d", 2 for
-    "cg"). The report's ``matches`` is True when ``func`` follows o3ref's convention,
-    ``convention`` names the known convention (or combination) it follows, or is None, and
-    ``first_difference`` says where it first differs from o3ref (``"l = 2, m = -1"``).
+    "cg"). ``takes`` (Wigner D only) is what ``func`` takes after ``l``: Euler angles
+    ``(a, b, c)`` in its own sequence (``"euler"``), a rotation matrix ``(3, 3)``
+    (``"matrix"``) or a unit quaternion ``(4,)`` (``"quaternion"``, scalar first or last).
+    The report's ``matches`` is True when ``func`` follows o3ref's convention, ``map`` is the
+    :class:`~o3ref.verify.convention_maps.ConventionMap` from ``func``'s convention to
+    o3ref's (None when no composition of known pieces fits), ``convention`` its name, and
+    ``first_difference`` says where ``func`` first differs from o3ref (``"l = 2, m = -1"``).
     """
     if kind not in _KINDS:
         raise ValueError(f"kind={kind!r} must be one of {', '.join(_KINDS)}")
     if not callable(func):
         raise TypeError(f"func={func!r} must be callable")
+    if takes not in _TAKES:
+        raise ValueError(f"takes={takes!r} must be one of {', '.join(_TAKES)}")
+    if takes != "euler" and kind != "wigner_d":
+        raise ValueError(f"takes={takes!r} applies to kind='wigner_d' only, not kind={kind!r}")
     default = {"sh": 4, "wigner_d": 3, "cg": 2}[kind]
     l_max = default if l_max is None else l_max
     if isinstance(l_max, bool) or not isinstance(l_max, (int, np.integer)) or l_max < 1:
@@ -341,4 +225,6 @@ def detect_convention(func: Callable, kind: str = "sh", *, l_max: int | None = N
         return _detect_sh(func, int(l_max), seed)
     from .detect_matrices import _detect_cg, _detect_d
 
-    return {"wigner_d": _detect_d, "cg": _detect_cg}[kind](func, int(l_max), seed)
+    if kind == "wigner_d":
+        return _detect_d(func, int(l_max), seed, takes)
+    return _detect_cg(func, int(l_max), seed)

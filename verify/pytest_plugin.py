@@ -17,17 +17,26 @@ Two ways to use it:
            sh_gradient = mylib.real_sph_grad  # f(l_max, xyz) -> (values, (n, 3, K) grads)
            wigner_d = mylib.wigner_D     # f(l, alpha, beta, gamma), ZYZ -> (2l+1, 2l+1)
            cg = mylib.real_cg            # f(l1, l2, L) -> (2l1+1, 2l2+1, 2L+1)
-           l_max = 8
+           l_max = 8                     # or {"sh": 12, "cg": 4}
+           implementation_l_max = None   # the library's own maximum (int or dict): caps l_max
+           dtype = "float64"             # or "float32": the precision policy
+           tolerance_factor = 1.0        # multiplies every tolerance (say why you set it)
+           wigner_d_takes = "euler"      # or "matrix" (f(l, R)) or "quaternion" (f(l, q))
+           convention = None             # a ConventionMap (or dict by kind): native mode
 
 2. Without writing a test file: ``pytest --o3ref-sh=mylib:real_sph --o3ref-cg=mylib:real_cg``
-   (``module:function``; also ``--o3ref-sh-gradient``, ``--o3ref-wigner-d`` and
-   ``--o3ref-l-max``) adds the conformance tests ``TestCommandLineConformance`` of this
-   module to the session.
+   (``module:function``; also ``--o3ref-sh-gradient``, ``--o3ref-wigner-d``,
+   ``--o3ref-wigner-d-takes``, ``--o3ref-l-max``, ``--o3ref-implementation-l-max``,
+   ``--o3ref-dtype``, ``--o3ref-tolerance-factor`` and ``--o3ref-convention NAME``) adds the
+   conformance tests of the functions given (``TestCommandLineConformance``).
 
-Each test compares with o3ref's exact reference under the tolerance policies of
-:mod:`o3ref.verify.tolerances` and checks the properties (orthonormality, parity,
-equivariance, homomorphism); a failure names the worst entry and, through
-:func:`o3ref.verify.detect_convention`, the convention the function follows instead.
+In native mode the function is first converted by the
+:class:`~o3ref.verify.convention_maps.ConventionMap` (``--o3ref-convention`` names one of
+:data:`~o3ref.verify.convention_maps.NAMED_MAPS`), then compared exactly. Each test compares
+with o3ref's exact reference under the precision policy and checks the properties
+(orthonormality, parity, equivariance, homomorphism) through :mod:`o3ref.verify.conformance`;
+a failure names the worst entry and the convention the function follows instead, or calls it
+a precision problem.
 Conventions: :mod:`o3ref.reference.conventions`.
 """
 
@@ -43,6 +52,8 @@ __all__ = ["ConformanceSuite", "load_function"]
 
 _OPTIONS = {"sh": "--o3ref-sh", "sh_gradient": "--o3ref-sh-gradient",
             "wigner_d": "--o3ref-wigner-d", "cg": "--o3ref-cg"}
+_KEYS = ("sh", "sh_gradient", "wigner_d", "cg")
+_DEFAULT_L_MAX = {"sh": None, "sh_gradient": None, "wigner_d": None, "cg": 4}
 
 
 def pytest_addoption(parser):
@@ -50,12 +61,92 @@ def pytest_addoption(parser):
     for key, opt in _OPTIONS.items():
         group.addoption(opt, default=None, metavar="MODULE:FUNCTION",
                         help=f"run o3ref's conformance tests on this function as {key!r}")
-    group.addoption("--o3ref-l-max", type=int, default=None, metavar="L",
-                    help="largest degree the conformance suite checks (default 6)")
+    group.addoption("--o3ref-l-max", default=None, metavar="L",
+                    help="largest degree checked: N, or per quantity 'sh=12,cg=4' "
+                    "(default 6; CG at most 4)")
+    group.addoption("--o3ref-implementation-l-max", default=None, metavar="L",
+                    help="the implementation's own largest degree (N or 'sh=11,cg=4'): "
+                    "caps the degrees checked")
+    group.addoption("--o3ref-dtype", default=None, choices=("float32", "float64"),
+                    help="precision policy: the machine epsilon of every tolerance "
+                    "(default float64)")
+    group.addoption("--o3ref-tolerance-factor", default=None, type=float, metavar="F",
+                    help="multiply every tolerance by F (default 1)")
+    group.addoption("--o3ref-wigner-d-takes", default=None,
+                    choices=("euler", "matrix", "quaternion"),
+                    help="what --o3ref-wigner-d takes after l: o3ref's ZYZ angles (default), "
+                    "a rotation matrix or a scalar-first quaternion")
+    group.addoption("--o3ref-convention", default=None, metavar="NAME",
+                    help="native mode: convert the functions from this named convention "
+                    "(o3ref.verify.convention_maps.NAMED_MAPS) before comparing")
 
 
 def _cli_requested(config) -> bool:
     return any(config.getoption(opt, None) is not None for opt in _OPTIONS.values())
+
+
+def _per_quantity(name: str, value) -> dict:
+    """``N`` or ``"sh=12,cg=4"`` (or a dict) -> ``{key: int}``; UsageError-ready messages."""
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, str) and "=" in value:
+        items = [part.split("=", 1) for part in value.split(",")]
+    else:
+        items = [(k, value) for k in _KEYS]
+    out = {}
+    for key, v in items:
+        key = str(key).strip()
+        if key not in _KEYS:
+            raise ValueError(f"{name}={value!r}: {key!r} must be one of {', '.join(_KEYS)}")
+        try:
+            n = int(v)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name}={value!r}: {v!r} must be a non-negative integer") \
+                from None
+        if n < 0 or isinstance(v, bool):
+            raise ValueError(f"{name}={value!r}: {v!r} must be a non-negative integer")
+        out[key] = n
+    return out
+
+
+def _named_convention(name: str) -> dict:
+    from o3ref.verify.convention_maps import NAMED_MAPS
+
+    maps = {kind: m for (kind, n), m in NAMED_MAPS.items() if n == name}
+    if not maps:
+        names = sorted({n for _, n in NAMED_MAPS})
+        raise ValueError(f"--o3ref-convention={name!r} must name a known convention: "
+                         + ", ".join(repr(n) for n in names))
+    return maps
+
+
+def pytest_configure(config):
+    """Check every ``--o3ref-...`` option once: a bad one is one usage error, before any
+    test runs (not one setup traceback per test)."""
+    if not _cli_requested(config) and config.getoption("--o3ref-convention", None) is None:
+        return
+    try:
+        funcs = {key: load_function(config.getoption(opt))
+                 for key, opt in _OPTIONS.items() if config.getoption(opt) is not None}
+        settings = {
+            "l_max": _per_quantity("--o3ref-l-max", config.getoption("--o3ref-l-max")),
+            "cap": _per_quantity("--o3ref-implementation-l-max",
+                                 config.getoption("--o3ref-implementation-l-max")),
+            "dtype": config.getoption("--o3ref-dtype"),
+            "factor": config.getoption("--o3ref-tolerance-factor"),
+            "takes": config.getoption("--o3ref-wigner-d-takes"),
+            "convention": (_named_convention(config.getoption("--o3ref-convention"))
+                           if config.getoption("--o3ref-convention") else None),
+        }
+        if settings["factor"] is not None:
+            from o3ref.verify.tolerances import PrecisionPolicy
+
+            PrecisionPolicy("float64", settings["factor"])
+    except (ValueError, TypeError, ImportError, AttributeError) as exc:
+        raise pytest.UsageError(f"o3ref conformance: {exc}") from None
+    config._o3ref_cli = (funcs, settings)  # noqa: SLF001 - read by the fixture below
 
 
 class _ThisModule(pytest.Module):
@@ -69,7 +160,10 @@ def pytest_collection_modifyitems(session, config, items):
     if not _cli_requested(config):
         return
     module = _ThisModule.from_parent(session, path=Path(__file__))
-    items.extend(session.genitems(module))
+    given = {key for key, opt in _OPTIONS.items() if config.getoption(opt) is not None}
+    # only the tests of the functions given are collected (as with a ConformanceSuite)
+    items.extend(item for item in session.genitems(module)
+                 if _requires(item.name) in given)
 
 
 def load_function(spec: str):
@@ -77,21 +171,17 @@ def load_function(spec: str):
     if not isinstance(spec, str) or ":" not in spec:
         raise ValueError(f"spec={spec!r} must be 'module:function'")
     module_name, attr = spec.split(":", 1)
-    obj = importlib.import_module(module_name)
+    try:
+        obj = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ImportError(f"{spec}: cannot import {module_name!r}: {exc}") from None
     for part in attr.split("."):
+        if not hasattr(obj, part):
+            raise AttributeError(f"{spec}: {module_name} has no attribute {attr!r}")
         obj = getattr(obj, part)
     if not callable(obj):
         raise TypeError(f"{spec} is not callable")
     return obj
-
-
-def _diagnosis(func, kind: str) -> str:
-    from o3ref.verify.detect import detect_convention
-
-    try:
-        return str(detect_convention(func, kind))
-    except Exception as exc:  # the diagnosis is a courtesy: never mask the failure itself
-        return f"(no diagnosis: {type(exc).__name__}: {exc})"
 
 
 class ConformanceSuite:
@@ -102,7 +192,12 @@ class ConformanceSuite:
     wigner_d = None
     cg = None
     l_max = 6
-    #: implementations given at run time (command line): keep every test, skip at run time
+    implementation_l_max = None
+    dtype = "float64"
+    tolerance_factor = 1.0
+    wigner_d_takes = "euler"
+    convention = None
+    #: implementations given at run time (command line): the collection hook selects tests
     _dynamic = False
 
     def __init_subclass__(cls, **kwargs):
@@ -116,6 +211,44 @@ class ConformanceSuite:
                 if getattr(cls, key, None) is None:
                     setattr(cls, name, None)
 
+    # -- settings ------------------------------------------------------------------------
+    def _settings(self) -> dict:
+        return {"l_max": self.l_max, "cap": self.implementation_l_max, "dtype": self.dtype,
+                "factor": self.tolerance_factor, "takes": self.wigner_d_takes,
+                "convention": self.convention}
+
+    def _policy(self):
+        from o3ref.verify.tolerances import PrecisionPolicy
+
+        s = self._settings()
+        try:
+            return PrecisionPolicy(s["dtype"], s["factor"])
+        except (TypeError, ValueError) as exc:
+            pytest.fail(f"{type(self).__name__}: {exc}", pytrace=False)
+
+    def _l_max(self, key: str) -> int:
+        s = self._settings()
+        try:
+            requested = _per_quantity("l_max", s["l_max"]).get(key, 6)
+            cap = _per_quantity("implementation_l_max", s["cap"]).get(key)
+        except ValueError as exc:
+            pytest.fail(f"{type(self).__name__}: {exc}", pytrace=False)
+        if _DEFAULT_L_MAX[key] is not None:
+            requested = min(requested, _DEFAULT_L_MAX[key])
+        return requested if cap is None else min(requested, cap)
+
+    def _convention_map(self, kind: str):
+        conv = self._settings()["convention"]
+        if conv is None:
+            return None
+        if isinstance(conv, dict):
+            return conv.get(kind)
+        return conv if getattr(conv, "kind", None) == kind else None
+
+    def _takes(self) -> str:
+        cmap = self._convention_map("wigner_d")
+        return cmap.takes if cmap is not None else (self._settings()["takes"] or "euler")
+
     # -- helpers -------------------------------------------------------------------------
     def _impl(self, name: str):
         func = None
@@ -127,82 +260,79 @@ class ConformanceSuite:
             func = func.__func__
         if func is None:
             pytest.skip(f"no {name!r} implementation given")
-        return func
+        return self._native(func, name)
 
-    def _grid(self, key: str) -> dict:
-        from o3ref.verify.suite import GRIDS
+    def _native(self, func, name: str):
+        kind = {"sh": "sh", "sh_gradient": None, "wigner_d": "wigner_d", "cg": "cg"}[name]
+        cmap = self._convention_map(kind) if kind else None
+        return func if cmap is None else cmap.convert(func)
 
-        grid = dict(GRIDS["quick"][key])
-        if "l_max" in grid:
-            grid["l_max"] = self.l_max if key != "cg" else min(self.l_max, 4)
-        return grid
-
-    def _run(self, check, key: str, kind: str | None):
-        func = self._impl(key)
-        row = check(func, self._grid(key))
-        if row.status != "pass":
-            msg = (f"{key} does not conform to o3ref ({row.quantity}, l {row.l_range}): "
-                   f"max abs err {row.max_abs_err:.3e} (tolerance {row.tolerance}).\n"
-                   f"Worst case: {row.worst}")
-            if kind is not None:
-                msg += "\nDiagnosis: " + _diagnosis(func, kind)
-            pytest.fail(msg, pytrace=False)
+    def _run(self, thunk):
+        message = None
+        try:
+            verdict = thunk()
+            if not verdict.passed:
+                message = verdict.message
+        except AssertionError as exc:  # the implementation raised or returned a bad shape
+            message = str(exc)
+        if message is not None:  # outside the except block: no chained traceback
+            pytest.fail(message, pytrace=False)
 
     # -- spherical harmonics -------------------------------------------------------------
     def test_sh_matches_reference(self):
-        from o3ref.verify.suite import check_sh
+        from o3ref.verify.conformance import check_sh
 
-        self._run(check_sh, "sh", "sh")
+        func = self._impl("sh")
+        self._run(lambda: check_sh(func, self._l_max("sh"), self._policy()))
 
     def test_sh_orthonormal(self):
-        from o3ref.verify.properties import assert_orthonormal_sh
+        from o3ref.verify.conformance import check_sh_properties
 
         func = self._impl("sh")
-        _as_failure(lambda: assert_orthonormal_sh(lambda xyz: func(self.l_max, xyz), self.l_max))
+        self._run(lambda: check_sh_properties(func, self._l_max("sh"), self._policy(),
+                                              "orthonormal"))
 
     def test_sh_parity(self):
-        from o3ref.verify.properties import assert_parity
+        from o3ref.verify.conformance import check_sh_properties
 
         func = self._impl("sh")
-        _as_failure(lambda: assert_parity(lambda xyz: func(self.l_max, xyz), self.l_max))
+        self._run(lambda: check_sh_properties(func, self._l_max("sh"), self._policy(),
+                                              "parity"))
 
     def test_sh_equivariant(self):
-        from o3ref.verify.properties import assert_sh_equivariant
+        from o3ref.verify.conformance import check_sh_properties
 
         func = self._impl("sh")
-        _as_failure(lambda: assert_sh_equivariant(lambda xyz: func(self.l_max, xyz),
-                                                  self.l_max))
+        self._run(lambda: check_sh_properties(func, self._l_max("sh"), self._policy(),
+                                              "equivariant"))
 
     def test_sh_gradient_matches_reference(self):
-        from o3ref.verify.suite import check_sh_gradient
+        from o3ref.verify.conformance import check_sh_gradient
 
-        self._run(check_sh_gradient, "sh_gradient", None)
+        func = self._impl("sh_gradient")
+        self._run(lambda: check_sh_gradient(func, self._l_max("sh_gradient"), self._policy()))
 
     # -- Wigner D ------------------------------------------------------------------------
     def test_wigner_d_matches_reference(self):
-        from o3ref.verify.suite import check_wigner_d
-
-        self._run(check_wigner_d, "wigner_d", "wigner_d")
-
-    def test_wigner_d_homomorphism(self):
-        import numpy as np
-
-        from o3ref.verify.properties import assert_homomorphism, matrix_to_euler
+        from o3ref.verify.conformance import check_wigner_d
 
         func = self._impl("wigner_d")
-        l = self.l_max
+        self._run(lambda: check_wigner_d(func, self._l_max("wigner_d"), self._policy(),
+                                         self._takes()))
 
-        def d_of(rotations):
-            angles = matrix_to_euler(np.asarray(rotations).reshape(-1, 3, 3))
-            return np.stack([np.asarray(func(l, *a)) for a in angles])
+    def test_wigner_d_homomorphism(self):
+        from o3ref.verify.conformance import check_wigner_d_homomorphism
 
-        _as_failure(lambda: assert_homomorphism(d_of))
+        func = self._impl("wigner_d")
+        self._run(lambda: check_wigner_d_homomorphism(func, self._l_max("wigner_d"),
+                                                      self._policy(), self._takes()))
 
     # -- Clebsch-Gordan ------------------------------------------------------------------
     def test_cg_matches_reference(self):
-        from o3ref.verify.suite import check_cg
+        from o3ref.verify.conformance import check_cg
 
-        self._run(check_cg, "cg", "cg")
+        func = self._impl("cg")
+        self._run(lambda: check_cg(func, self._l_max("cg"), self._policy()))
 
 
 def _requires(test_name: str) -> str:
@@ -213,16 +343,6 @@ def _requires(test_name: str) -> str:
     raise AssertionError(f"conformance test {test_name} names no implementation")
 
 
-def _as_failure(thunk):
-    message = None
-    try:
-        thunk()
-    except AssertionError as exc:
-        message = str(exc)
-    if message is not None:  # outside the except block: no chained traceback
-        pytest.fail(message, pytrace=False)
-
-
 class TestCommandLineConformance(ConformanceSuite):
     """Added to the session by the ``--o3ref-...`` options (see the module docstring)."""
 
@@ -230,17 +350,19 @@ class TestCommandLineConformance(ConformanceSuite):
 
     @pytest.fixture(autouse=True)
     def _from_options(self, request):
-        for key, opt in _OPTIONS.items():
-            spec = request.config.getoption(opt)
-            if spec is not None:
-                setattr(self, f"_cli_{key}", load_function(spec))
-        l_max = request.config.getoption("--o3ref-l-max")
-        if l_max is not None:
-            self.l_max = l_max
+        funcs, settings = request.config._o3ref_cli  # noqa: SLF001 - set by pytest_configure
+        self._cli_funcs = funcs
+        self._cli_settings = settings
+
+    def _settings(self) -> dict:
+        s = self._cli_settings
+        return {"l_max": s["l_max"] or self.l_max, "cap": s["cap"] or None,
+                "dtype": s["dtype"] or self.dtype,
+                "factor": s["factor"] if s["factor"] is not None else self.tolerance_factor,
+                "takes": s["takes"] or self.wigner_d_takes, "convention": s["convention"]}
 
     def _impl(self, name: str):
-        func = getattr(self, f"_cli_{name}", None)
+        func = self._cli_funcs.get(name)
         if func is None:
             pytest.skip(f"no {_OPTIONS[name]}=MODULE:FUNCTION given")
-        return func
-
+        return self._native(func, name)

@@ -21,7 +21,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["POLICIES", "Tolerance", "eps", "mpmath_tolerance", "policy_text", "tolerance"]
+__all__ = ["POLICIES", "PrecisionPolicy", "Tolerance", "check_tolerance_value", "eps",
+           "mpmath_tolerance", "policy_text", "tolerance"]
+
+
+def check_tolerance_value(name: str, value) -> float:
+    """``value`` as a float when it is a finite, non-negative real number; ``ValueError``
+    (or ``TypeError`` for a non-number) naming ``name`` otherwise. A NaN tolerance would
+    pass everything (every comparison with NaN is False), an infinite one as well."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name}={value!r} must be a real number (a tolerance)")
+    v = float(value)
+    if not np.isfinite(v) or v < 0:
+        raise ValueError(f"{name}={value!r} must be a finite, non-negative number: a NaN, "
+                         "infinite or negative tolerance makes the comparison meaningless")
+    return v
 
 
 def eps(dtype=np.float64) -> float:
@@ -42,6 +56,10 @@ class Tolerance:
     atol: float
     rtol: float
     reason: str
+
+    def __post_init__(self):
+        object.__setattr__(self, "atol", check_tolerance_value("atol", self.atol))
+        object.__setattr__(self, "rtol", check_tolerance_value("rtol", self.rtol))
 
     def __str__(self) -> str:
         if self.rtol == 0.0:
@@ -134,6 +152,39 @@ def tolerance(quantity: str, l: int = 0, dtype=np.float64, scale: float = 1.0) -
     c, p, why = POLICIES[quantity]
     atol = c * (2 * int(l) + 1) ** p * eps(dtype) * float(scale)
     return Tolerance(atol=atol, rtol=0.0, reason=f"{c:g}*(2l+1)^{p}*eps: {why}")
+
+
+@dataclass(frozen=True)
+class PrecisionPolicy:
+    """The precision an implementation is held to: its ``dtype`` (``"float64"`` or
+    ``"float32"``: the machine epsilon of every policy) and a ``factor`` multiplying every
+    tolerance (for implementations known to lose digits, e.g. through monomials; say why
+    where you set it).
+
+    >>> PrecisionPolicy("float32").tolerance("sh", 2).atol == 25 * 2.0**-23
+    True
+    """
+
+    dtype: str = "float64"
+    factor: float = 1.0
+
+    def __post_init__(self):
+        if self.dtype not in ("float32", "float64"):
+            raise ValueError(f"dtype={self.dtype!r} must be 'float32' or 'float64'")
+        f = check_tolerance_value("factor", self.factor)
+        if f == 0:
+            raise ValueError(f"factor={self.factor!r} must be positive (it multiplies every "
+                             "tolerance)")
+        object.__setattr__(self, "factor", f)
+
+    def tolerance(self, quantity: str, l: int = 0, scale: float = 1.0) -> Tolerance:
+        """:func:`tolerance` in this dtype, times this factor."""
+        t = tolerance(quantity, l, np.dtype(self.dtype), scale)
+        extra = f"; {self.dtype}" + (f", x{self.factor:g}" if self.factor != 1 else "")
+        return Tolerance(t.atol * self.factor, 0.0, t.reason + extra)
+
+    def __str__(self) -> str:
+        return self.dtype + (f" x{self.factor:g}" if self.factor != 1 else "")
 
 
 def mpmath_tolerance(dps: int, k: int = 3) -> Tolerance:

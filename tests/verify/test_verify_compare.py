@@ -127,3 +127,38 @@ def test_compare_tensormaps():
     rep = compare_tensormaps(_tensor({0: vals[0][:, :, :1], 1: vals[1][:, :, :1]}, 1), a,
                              atol=1.0)
     assert "properties" in str(rep)
+
+
+# ------------------------------------------------------------------ tolerances that mean nothing
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -1e-12])
+def test_nan_infinite_or_negative_tolerances_are_refused(bad):
+    # a NaN tolerance would pass everything: |a - e| <= nan is False, so nothing "fails"
+    with pytest.raises(ValueError, match=rf"atol={bad!r} must be a finite, non-negative"):
+        compare_arrays([1.0], [2.0], atol=bad)
+    with pytest.raises(ValueError, match=rf"rtol={bad!r} must be a finite, non-negative"):
+        compare_arrays([1.0], [2.0], atol=0.0, rtol=bad)
+    with pytest.raises(ValueError, match=rf"atol={bad!r} must be a finite, non-negative"):
+        Tolerance(bad, 0.0, "test")
+    with pytest.raises(ValueError, match=rf"rtol={bad!r} must be a finite, non-negative"):
+        Tolerance(0.0, bad, "test")
+
+
+def test_tolerance_of_the_wrong_type_is_refused():
+    with pytest.raises(TypeError, match=r"atol='1e-3' must be a real number"):
+        compare_arrays([1.0], [1.0], atol="1e-3")
+
+
+def test_equivariance_check_refuses_a_nan_tolerance():
+    from o3ref.verify.properties import assert_equivariant, rotate_points
+
+    def not_equivariant(x):  # the x coordinate only: not a vector function
+        return np.asarray(x)[:, :1]
+
+    x = np.random.default_rng(0).standard_normal((4, 3))
+    with pytest.raises(AssertionError, match="equivariance"):
+        assert_equivariant(not_equivariant, x, rotate_points, lambda R, y: y, atol=1e-12)
+    with pytest.raises(ValueError, match=r"atol=nan must be a finite, non-negative"):
+        assert_equivariant(not_equivariant, x, rotate_points, lambda R, y: y,
+                           atol=float("nan"))

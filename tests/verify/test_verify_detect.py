@@ -129,9 +129,20 @@ def test_orderings():
                  for m in sorted(range(-l, l + 1), key=lambda m: (abs(m), -m))]
         return v[:, order]
 
-    report = detect_convention(interleaved, "sh")
-    assert report.convention is None and report.first_difference == "l = 1, m = -1"
-    assert "l = 1: o3ref's m in the order 0, 1, -1" in str(report)
+    report = detect_convention(interleaved, "sh")  # a known order: quantum chemistry's
+    assert report.convention == "m pairs 0, +-1, +-2"
+    assert report.first_difference == "l = 1, m = -1"
+
+    def shuffled(l_max, xyz):  # m = 0, -1, 1, -2, 2, ...: no known ordering
+        v = ours_sh(l_max, xyz)
+        order = [l * l + l + m for l in range(l_max + 1)
+                 for m in sorted(range(-l, l + 1), key=lambda m: (abs(m), m))]
+        return v[:, order]
+
+    report = detect_convention(shuffled, "sh")
+    assert report.convention is None and report.map is None
+    assert report.first_difference == "l = 1, m = -1"
+    assert "l = 1: o3ref's m in the order 0, -1, 1" in str(report)
 
 
 def test_not_harmonics_at_all():
@@ -166,13 +177,12 @@ D_CASES = [
     ("standard complex", standard_d),
     ("conjugated complex", lambda l, a, b, g: np.conj(standard_d(l, a, b, g))),
     ("adjoint complex", lambda l, a, b, g: np.conj(standard_d(l, a, b, g)).T),
-    ("o3ref real D, negated angles", lambda l, a, b, g: ours_d(l, -a, -b, -g)),
-    ("o3ref real D, angles in reverse order (gamma, beta, alpha)",
-     lambda l, a, b, g: ours_d(l, g, b, a)),
-    ("o3ref real D, basis with sympy Znm signs",
+    ("Euler ZYZ extrinsic, passive", lambda l, a, b, g: ours_d(l, -a, -b, -g)),
+    ("Euler ZYZ extrinsic", lambda l, a, b, g: ours_d(l, g, b, a)),
+    ("sympy Znm signs",
      lambda l, a, b, g: znm_signs(l)[:, None] * ours_d(l, a, b, g) * znm_signs(l)[None, :]),
-    ("o3ref real D, m descending", lambda l, a, b, g: ours_d(l, a, b, g)[::-1, ::-1]),
-    ("o3ref real D, Z-X-Z Euler angles", lambda l, a, b, g: ours_d(l, *zxz_to_zyz(a, b, g))),
+    ("m descending", lambda l, a, b, g: ours_d(l, a, b, g)[::-1, ::-1]),
+    ("Euler ZXZ intrinsic", lambda l, a, b, g: ours_d(l, *zxz_to_zyz(a, b, g))),
 ]
 
 
@@ -189,7 +199,7 @@ def yxy_to_zyz(a, b, g):
     return np.arctan2(r[1, 2], r[0, 2]), beta, np.arctan2(r[2, 1], -r[2, 0])
 
 
-D_CASES.append(("o3ref real D, Y-X-Y Euler angles in o3ref's axes",
+D_CASES.append(("Euler YXY intrinsic",
                 lambda l, a, b, g: ours_d(l, *yxy_to_zyz(a, b, g))))
 
 
@@ -272,7 +282,7 @@ def test_cg_in_znm_basis():
                 * s[2][None, None, :])
 
     report = detect_convention(znm_cg, "cg")
-    assert report.convention == "o3ref CG in the real basis with sympy Znm signs"
+    assert report.convention == "sympy Znm signs"
 
 
 def test_cg_sign_flipped_for_one_triple():
@@ -304,10 +314,10 @@ def test_failing_implementation_is_reported_readably():
     def crashes(l_max, xyz):
         raise KeyError("no such degree")
 
-    with pytest.raises(ValueError, match=r"^func\(4, <array of shape \(36, 3\)>\) raised "
+    with pytest.raises(ValueError, match=r"^crashes\(4, <array of shape \(36, 3\)>\) raised "
                        r"KeyError: 'no such degree'$"):
         detect_convention(crashes, "sh")
-    with pytest.raises(ValueError, match=r"^func\(0, -?\d\.\d+, -?\d\.\d+, -?\d\.\d+\) "
+    with pytest.raises(ValueError, match=r"^<lambda>\(0, -?\d\.\d+, -?\d\.\d+, -?\d\.\d+\) "
                        r"returned shape \(3, 3\), expected \(1, 1\)"):
         detect_convention(lambda l, a, b, g: np.eye(3), "wigner_d")
     with pytest.raises(ValueError, match=r"returned non-finite values"):
@@ -391,3 +401,40 @@ def test_e3nn_wigner_d_and_3j():
     # e3nn's Y-X-Y angles in its (y, z, x) axes are o3ref's ZYZ angles: the same real D
     assert detect_convention(ea.wigner_D, "wigner_d").matches
     assert detect_convention(ea.wigner_3j, "cg").convention == "e3nn wigner_3j"
+
+
+def test_non_numeric_output_is_one_type_error_naming_the_function():
+    def strings(l_max, xyz):
+        return np.full((len(xyz), (l_max + 1) ** 2), "0.5")
+
+    with pytest.raises(TypeError, match=r"^strings\(4, <array of shape \(36, 3\)>\) returned "
+                       r"non-numeric values \(dtype <U3, e\.g\. .*'0\.5'.*\), not an array"):
+        detect_convention(strings, "sh")
+
+    def a_dict(l1, l2, L):
+        return {"values": 1.0}
+
+    with pytest.raises(TypeError, match=r"^a_dict\(0, 0, 0\) returned non-numeric values "
+                       r"\(dtype object, e\.g\. \{'values': 1\.0\}\), not an array of numbers"):
+        detect_convention(a_dict, "cg")
+
+
+def test_wigner_d_of_a_quaternion_scalar_last():
+    from o3ref import fast
+
+    def d_of_quaternion(l, q):  # scalar last (x, y, z, w), as scipy's as_quat()
+        R = np.asarray(fast.quaternion_to_matrix(np.asarray(q)[[3, 0, 1, 2]]))
+        return fast.wigner_D_real(l, R.reshape(1, 3, 3))[l][0]
+
+    report = detect_convention(d_of_quaternion, "wigner_d", l_max=2, takes="quaternion")
+    assert report.convention == "quaternion scalar last" and not report.matches
+    assert report.map.takes == "quaternion"
+
+
+def test_takes_errors():
+    with pytest.raises(ValueError, match="takes='angles' must be one of euler, matrix, "
+                       "quaternion"):
+        detect_convention(ours_d, "wigner_d", takes="angles")
+    with pytest.raises(ValueError, match="takes='matrix' applies to kind='wigner_d' only, "
+                       "not kind='sh'"):
+        detect_convention(ours_sh, "sh", takes="matrix")

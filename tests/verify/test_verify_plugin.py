@@ -32,6 +32,42 @@ def sh_flipped(l_max, xyz):  # the sign of l = 3, m = 1 flipped
 
 def sh_4pi(l_max, xyz):  # 4 pi normalisation instead of orthonormal
     return np.sqrt(4 * np.pi) * sh(l_max, xyz)
+
+def sh32(l_max, xyz):  # a correct float32 implementation: o3ref's values rounded to float32
+    return sh(l_max, np.asarray(xyz, dtype=np.float64)).astype(np.float32)
+
+def sh32_flipped(l_max, xyz):  # float32, the sign of l = 5, m = 2 flipped
+    values = sh32(l_max, xyz).copy()
+    values[:, 5 * 5 + 5 + 2] *= -1
+    return values
+
+def sh_flipped5(l_max, xyz):  # float64, the sign of l = 5, m = 2 flipped
+    values = sh(l_max, xyz).copy()
+    values[:, 5 * 5 + 5 + 2] *= -1
+    return values
+
+def sh_two_errors(l_max, xyz):  # a tiny error at l = 1 first, the large one at l = 4, m = 0
+    values = sh(l_max, xyz).copy()
+    values[:, 1] += 1e-9
+    values[:, 4 * 4 + 4] += 1e-3
+    return values
+
+def sh_upto4(l_max, xyz):  # a library that stops at l = 4
+    if l_max > 4:
+        raise ValueError(f"l_max={l_max} is above 4")
+    return sh(l_max, xyz)
+
+def sh_e3nn(l_max, v):  # e3nn's 'component' convention: argument (y, z, x), sqrt(4 pi)
+    return np.sqrt(4 * np.pi) * sh(l_max, np.asarray(v)[:, [2, 0, 1]])
+
+def wigner_d_matrix(l, R):  # takes a rotation matrix (as e3x does)
+    return fast.wigner_D_real(l, np.asarray(R, dtype=np.float64).reshape(1, 3, 3))[l][0]
+
+def wigner_d_matrix_broken(l, R):  # D(R) with one entry off at l = 2: not a homomorphism
+    d = wigner_d_matrix(l, R).copy()
+    if l == 2:
+        d[0, 1] += 0.05
+    return d
 '''
 
 
@@ -72,8 +108,8 @@ class TestFlipped(ConformanceSuite):
     # (only the tests of the implementations given are collected)
     result.assert_outcomes(passed=2, failed=2)
     result.stdout.fnmatch_lines([
-        "*sh does not conform to o3ref (spherical harmonics, l 0..4)*",
-        "*Worst case: l = 3*",
+        "*sh does not conform to o3ref (spherical harmonics, l 0..4) under float64*",
+        "*Worst case: point = *, l = 3, m = 1: got *",
         "*Diagnosis: spherical harmonics: matches no known convention; first differs from o3ref"
         " at l = 3, m = 1*",
         "*l = 3: sign flipped at m = 1*",
@@ -92,15 +128,16 @@ class TestFourPi(ConformanceSuite):
     result = project.runpytest_subprocess("-q", "-k", "matches_reference or orthonormal")
     result.assert_outcomes(failed=2)
     result.stdout.fnmatch_lines(["*Diagnosis: spherical harmonics: 4pi normalisation convention*",
-                                 "*orthonormality on the sphere does not hold*"])
+                                 "*sh does not conform to o3ref (orthonormality on the sphere)*"])
 
 
 def test_command_line_options(project):
     result = project.runpytest_subprocess("-q", "--o3ref-sh=myimpl:sh", "--o3ref-cg=myimpl:cg",
                                "--o3ref-l-max=3")
-    result.assert_outcomes(passed=5, skipped=3)
+    # only the tests of the functions given are collected (none skipped)
+    result.assert_outcomes(passed=5)
     result = project.runpytest_subprocess("-q", "--o3ref-sh=myimpl:sh_flipped", "--o3ref-l-max=4")
-    result.assert_outcomes(passed=2, failed=2, skipped=4)
+    result.assert_outcomes(passed=2, failed=2)
     result.stdout.fnmatch_lines(["*first differs from o3ref at l = 3, m = 1*"])
 
 
@@ -117,4 +154,152 @@ def test_load_function_errors():
         load_function("numpy")
     with pytest.raises(TypeError, match="numpy:pi is not callable"):
         load_function("numpy:pi")
+    with pytest.raises(AttributeError, match="numpy:nope: numpy has no attribute 'nope'"):
+        load_function("numpy:nope")
+    with pytest.raises(ImportError, match="no_such_module:f: cannot import 'no_such_module'"):
+        load_function("no_such_module:f")
     assert load_function("numpy.linalg:norm")([3.0, 4.0]) == 5.0
+
+
+# ------------------------------------------------------------------ precision policies
+
+
+def _suite(project, body):
+    project.makepyfile(test_conformance=(
+        "from o3ref.verify.pytest_plugin import ConformanceSuite\n"
+        "from o3ref.verify.convention_maps import NAMED_MAPS\n"
+        "import myimpl\n\n" + body))
+
+
+def test_float32_implementation_passes_under_the_float32_policy(project):
+    _suite(project, """
+class TestFloat32(ConformanceSuite):
+    sh = myimpl.sh32
+    dtype = "float32"
+""")
+    result = project.runpytest_subprocess("-q", "-k", "matches_reference or parity")
+    result.assert_outcomes(passed=2)
+    # the same from the command line
+    result = project.runpytest_subprocess("-q", "--o3ref-sh=myimpl:sh32", "--o3ref-dtype=float32",
+                                          "-k", "CommandLine and matches_reference")
+    result.assert_outcomes(passed=1)
+
+
+def test_float32_implementation_under_float64_is_called_a_precision_problem(project):
+    result = project.runpytest_subprocess("-q", "--o3ref-sh=myimpl:sh32", "-k",
+                                          "matches_reference")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*sh does not conform to o3ref (spherical harmonics, l 0..6) under float64*",
+        "*This looks like a precision problem, not a convention one*consistent with float32*"
+        "--o3ref-dtype float32*"])
+
+
+@pytest.mark.parametrize("options", [["--o3ref-sh=myimpl:sh32_flipped", "--o3ref-dtype=float32"],
+                                     ["--o3ref-sh=myimpl:sh_flipped5"]],
+                         ids=["float32", "float64"])
+def test_sign_flipped_at_l5_fails_under_both_policies(project, options):
+    result = project.runpytest_subprocess("-q", *options, "-k", "matches_reference")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*Worst case: point = *, l = 5, m = 2: got *",
+                                 "*Diagnosis: spherical harmonics:*l = 5, m = 2*"])
+    result.stdout.no_fnmatch_line("*precision problem*")
+
+
+def test_tolerance_factor_is_applied(project):
+    # the float32 values pass a float64 policy loosened 1e9 times (and the message says so)
+    result = project.runpytest_subprocess("-q", "--o3ref-sh=myimpl:sh32",
+                                          "--o3ref-tolerance-factor=1e9", "-k",
+                                          "matches_reference")
+    result.assert_outcomes(passed=1)
+
+
+def test_worst_case_is_the_worst_not_the_first(project):
+    result = project.runpytest_subprocess("-q", "--o3ref-sh=myimpl:sh_two_errors",
+                                          "--o3ref-l-max=4", "-k", "matches_reference")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*Worst case: point = *, l = 4, m = 0: got *"])
+
+
+def test_per_quantity_l_max_capped_by_the_implementation(project):
+    _suite(project, """
+class TestCapped(ConformanceSuite):
+    sh = myimpl.sh_upto4
+    l_max = {"sh": 8}
+    implementation_l_max = {"sh": 4}
+
+class TestUncapped(ConformanceSuite):
+    sh = myimpl.sh_upto4
+    l_max = {"sh": 8}
+""")
+    result = project.runpytest_subprocess("-q", "-k", "matches_reference")
+    result.assert_outcomes(passed=1, failed=1)
+    # a function that raises gives one line naming it and the quantity, no traceback
+    result.stdout.fnmatch_lines(["sh_upto4(8, <array of shape (16, 3)>) raised ValueError: "
+                                 "l_max=8 is above 4 (spherical harmonics)"])
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_native_mode_converts_before_the_exact_comparison(project):
+    _suite(project, """
+class TestE3nnStyle(ConformanceSuite):
+    sh = myimpl.sh_e3nn
+    l_max = 4
+    convention = NAMED_MAPS["sh", "e3nn 'component'"]
+""")
+    result = project.runpytest_subprocess("-q")
+    result.assert_outcomes(passed=4)
+    result = project.runpytest_subprocess("-q", "--o3ref-sh=myimpl:sh_e3nn", "--o3ref-l-max=3",
+                                          "--o3ref-convention=e3nn 'component'", "-k",
+                                          "CommandLine and matches_reference")
+    result.assert_outcomes(passed=1)
+
+
+def test_wigner_d_of_a_matrix_is_checked_as_a_matrix(project):
+    _suite(project, """
+class TestMatrixD(ConformanceSuite):
+    wigner_d = myimpl.wigner_d_matrix
+    wigner_d_takes = "matrix"
+    l_max = 3
+
+class TestBrokenMatrixD(ConformanceSuite):
+    wigner_d = myimpl.wigner_d_matrix_broken
+    wigner_d_takes = "matrix"
+    l_max = 2
+""")
+    result = project.runpytest_subprocess("-q", "-k", "homomorphism or matches_reference")
+    result.assert_outcomes(passed=2, failed=2)
+    result.stdout.fnmatch_lines([
+        "*wigner_d does not conform to o3ref (homomorphism D(R1 R2) = D(R1) D(R2), l 0..2, "
+        "takes matrix)*",
+        "*Worst case: *l = 2, m' = -2, m = *"])
+
+
+def test_bad_option_is_one_usage_error(project):
+    result = project.runpytest_subprocess("-q", "--o3ref-sh=myimpl:no_such_function",
+                                          "--o3ref-cg=myimpl:cg")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: o3ref conformance: myimpl:no_such_function: myimpl "
+                                 "has no attribute 'no_such_function'"])
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()
+    result = project.runpytest_subprocess("-q", "--o3ref-sh=myimpl:sh", "--o3ref-l-max=sh=x")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: o3ref conformance: --o3ref-l-max='sh=x': 'x' must be "
+                                 "a non-negative integer"])
+    result = project.runpytest_subprocess("-q", "--o3ref-sh=myimpl:sh",
+                                          "--o3ref-convention=nope")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: o3ref conformance: --o3ref-convention='nope' must "
+                                 "name a known convention: *"])
+
+
+def test_cg_message_names_the_range(project):
+    project.makepyfile(cgbad=(
+        "from o3ref import fast\n"
+        "def cg(l1, l2, L):\n"
+        "    return -fast.real_clebsch_gordan(l1, l2, L)\n"))
+    result = project.runpytest_subprocess("-q", "--o3ref-cg=cgbad:cg", "--o3ref-l-max=2")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*cg does not conform to o3ref (real Clebsch-Gordan, l1, l2 <= 2) under float64*",
+        "*Worst case: l1 = *, l2 = *, L = *, m1 = *, m2 = *, M = *: got *"])
