@@ -79,8 +79,8 @@ def _o3():
 
     require("torch")
     try:
-        with warnings.catch_warnings():  # torch.load's warnings about e3nn 0.4.x's own file
-            warnings.simplefilter("ignore", UserWarning)
+        with warnings.catch_warnings():  # torch.load and torch.jit warnings at e3nn 0.4.x import
+            warnings.simplefilter("ignore")
             return require("e3nn.o3")
     except ImportError:
         raise
