@@ -167,12 +167,13 @@ def survey_adapter(name: str, adapter, blocks=None, l_max=None, quiet_bar=None) 
             native, takes = natives[block]
             conv, converted, notes = _detect(native, kind, takes)
             row.notes += notes
-            if conv is not None:
-                row.convention = conv
+            row.convention = conv if conv is not None else f"none named (adapter: {row.convention})"
             if converted is not None:
                 func = guard(name, block, converted)
             else:
                 row.notes.append(f"after the adapter's map ({declared.get(block, '?')})")
+        else:  # no detector for this block (or no native function): the adapter's map
+            row.convention = f"{row.convention} (adapter)"
         if block in caps and caps[block] < (l_max or L_MAX)[block]:
             row.notes.append(f"l capped at the library's maximum {caps[block]}")
         try:
