@@ -169,6 +169,8 @@ def survey_adapter(name: str, adapter, blocks=None, l_max=None, quiet_bar=None) 
             row.notes += notes
             row.convention = conv if conv is not None else f"none named (adapter: {row.convention})"
             if converted is not None:
+                if kind == "wigner_d" and takes not in (None, "euler"):
+                    converted = _euler_wrapper(converted, takes)  # keeps the native input
                 func = guard(name, block, converted)
             else:
                 row.notes.append(f"after the adapter's map ({declared.get(block, '?')})")
@@ -199,13 +201,22 @@ def run_survey(names=None, blocks=None, l_max=None, quiet: bool = True):
     from .adapters import adapter_names, get_adapter
     from .progress import Progress
 
+    from .adapters import AdapterError
+
+    chosen = names is not None
     names = list(names or adapter_names())
     rows: list[SurveyRow] = []
     missing: dict[str, str] = {}
     with Progress(None, "o3ref survey", quiet=quiet, unit="block") as bar:
         for name in names:
             bar.set_label(name)
-            adapter = get_adapter(name)
+            try:
+                adapter = get_adapter(name)
+            except AdapterError as exc:  # a broken third-party entry point: listed, not fatal
+                if chosen:
+                    raise
+                missing[name] = f"adapter failed to load: {exc}"
+                continue
             try:
                 rows += survey_adapter(name, adapter, blocks, l_max, bar)
             except ImportError as exc:
