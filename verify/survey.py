@@ -198,10 +198,8 @@ def survey_adapter(name: str, adapter, blocks=None, l_max=None, quiet_bar=None) 
 
 def run_survey(names=None, blocks=None, l_max=None, quiet: bool = True):
     """``(rows, not_installed)`` over the adapters ``names`` (default: every registered one)."""
-    from .adapters import adapter_names, get_adapter
+    from .adapters import AdapterError, adapter_names, get_adapter
     from .progress import Progress
-
-    from .adapters import AdapterError
 
     chosen = names is not None
     names = list(names or adapter_names())
