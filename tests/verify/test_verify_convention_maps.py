@@ -159,7 +159,8 @@ def _sh_compositions():
     """Every order x normalisation x sign (4 x 4 x 4 = 64) at o3ref's argument, and every
     order x normalisation with e3nn's argument, a complex basis, or r^l (3 x 16 = 48)."""
     ident = ((0, 1, 2), (1, 1, 1))
-    out = [(ident, False, o, n, s, False) for o, n, s in itertools.product(ORDERS, NORMS, SIGNS)]
+    signs = [None, "(-1)^l", "Condon-Shortley phase kept", "sympy Znm signs"]
+    out = [(ident, False, o, n, s, False) for o, n, s in itertools.product(ORDERS, NORMS, signs)]
     for o, n in itertools.product(ORDERS, NORMS):
         out += [(((2, 0, 1), (1, 1, 1)), False, o, n, None, False),
                 (ident, True, o, n, None, False), (ident, False, o, n, None, True)]
