@@ -51,6 +51,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "check an ASE calculator: symmetries, periodic images, forces and stress vs finite "
         "differences",
     ),
+    "survey": (
+        "o3ref.verify.survey",
+        "every installed library x building block: its convention and its error after the map",
+    ),
 }
 
 

@@ -289,10 +289,30 @@ _TABLE_ROWS = [
      "`K = sum U1[mu1,m1] U2[mu2,m2] <l1 mu1 l2 mu2|L mu> conj(UL[mu,M])`", "test_complex_cg"),
     ("CG", "Wigner 3j", "`<l1 m1 l2 m2|L M> = (-1)^(l1-l2+M) sqrt(2L+1) (l1 l2 L; m1 m2 -M)`",
      "test_wigner_3j"),
+    # third-party libraries (proven in tests/verify/test_verify_conventions_thirdparty.py)
+    ("real SH", "e3x 1.0 `so3.spherical_harmonics(r, l_max, cartesian_order, normalization)`",
+     "per l, `m = l, -l, l-1, -(l-1), ..., 0` (Cartesian order, default) or `-l..l`; times "
+     "`1` ('orthonormal'), `sqrt(4pi)` ('4pi'), `sqrt(4pi/(2l+1))` ('racah', default, = "
+     "'schmidt')", "test_e3x_sh"),
+    ("Wigner D", "e3x 1.0 `so3.wigner_d(R, l_max)` (of a rotation matrix)",
+     "`D_real(R)`, block diagonal, in the order of its harmonics", "test_e3x_wigner_d"),
+    ("CG", "e3x 1.0 `so3.clebsch_gordan(l1, l2, L)` (blocks)",
+     "`(-1)^floor((l1+l2-L)/2) C` (e3nn's sign rule without `1/sqrt(2L+1)`)", "test_e3x_cg"),
+    ("real SH", "cuequivariance 0.13 `descriptors.spherical_harmonics(SO3(1), ls)` (NumPy)",
+     "e3nn 'component': `sqrt(4pi) Y_l(r)` at `v = r[[1, 2, 0]]`", "test_cuequivariance_sh"),
+    ("Wigner D", "cuequivariance 0.13 `SO3(l).rotation(axis, angle)` (e3nn's axes)",
+     "`D_cue(P R P^T) = D_real(R)`, `P (x, y, z) = (y, z, x)`", "test_cuequivariance_wigner_d"),
+    ("CG", "cuequivariance 0.13 `SO3.clebsch_gordan(SO3(l1), SO3(l2), SO3(L))[0]`",
+     "`(-1)^floor((l1+l2-L)/2) C`", "test_cuequivariance_cg"),
+    ("CG", "e3nn 0.4.x `wigner_3j` (stored table, l <= 11)",
+     "e3nn >= 0.5's map times -1 at 44 sorted triples (`E3NN_04_NEGATED` in "
+     "`o3ref.verify.adapters.e3nn`: (1, l, l) for l >= 2, (3, 4, 6), (4, 4, 5), ...)",
+     "test_e3nn_versions_wigner_3j"),
 ]
 
 #: The maps as a markdown table (for the README); each row names the test that proves it
-#: (in ``tests/verify/test_verify_conventions.py``).
+#: (in ``tests/verify/test_verify_conventions.py``, or
+#: ``tests/verify/test_verify_conventions_thirdparty.py`` for the third-party rows).
 CONVENTIONS_TABLE = "\n".join(
     ["| object | other convention | exact map to o3ref | proven by |", "|---|---|---|---|"]
     + ["| " + " | ".join(cell.replace("|", "\\|") for cell in (a, b, c, f"`{d}`")) + " |"

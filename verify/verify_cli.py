@@ -42,7 +42,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
                         help="also write the report as JSON to FILE (schema o3ref-report/1)")
     parser.add_argument("--against", metavar="NAME",
                         help="check another library through o3ref.verify.adapters.NAME "
-                        "(sphericart, featomic, e3nn, scipy, sympy, wigners, spherical)")
+                        "(sphericart, featomic, e3nn, scipy, sympy, wigners, spherical, "
+                        "cuequivariance, e3x, or one registered in the entry-point "
+                        "group o3ref.adapters)")
     parser.add_argument("--profile", action="store_true",
                         help="float64 error against exact values as a function of l "
                         "(SH to 60, D to 40, CG to 30): CSV, and PNG with matplotlib; "

@@ -27,11 +27,69 @@ import sympy
 
 from . import require
 
-__all__ = ["CONVENTIONS", "angles_to_matrix", "change_basis_real_to_complex", "so3_generators",
+__all__ = ["CONVENTIONS", "DISTRIBUTIONS", "DTYPE", "E3NN_04_NEGATED", "KNOWN_VERSIONS", "MAX_L",
+           "max_l", "natives", "wigner_3j_sign", "angles_to_matrix",
+           "change_basis_real_to_complex", "so3_generators",
            "implementations", "sh_polynomials", "spherical_harmonics", "wigner_3j",
            "wigner_3j_exact", "wigner_D"]
 
 CONVENTIONS = {"sh": "e3nn 'component'", "wigner_d": "o3ref", "cg": "e3nn wigner_3j"}
+DISTRIBUTIONS = ("e3nn", "torch")
+KNOWN_VERSIONS = {"e3nn": ("0.4.4", "0.5", "0.6")}
+# e3nn 0.4.x: SH and wigner_3j (a stored table) stop at l = 11; >= 0.5: SH stop at l = 12,
+# wigner_3j and wigner_D have no limit. MAX_L holds for both; max_l() for the installed one.
+MAX_L: dict[str, int] = {"sh": 11, "cg": 11}
+DTYPE = "float64"
+
+#: e3nn 0.4.x's ``wigner_3j`` (read from its stored table ``constants.pt``) differs from
+#: e3nn >= 0.5's by a sign at these triples, sorted ``l1 <= l2 <= L`` (the sign holds for
+#: every permutation of a triple); measured on e3nn 0.4.4 for every triple it stores (l <= 11)
+E3NN_04_NEGATED = frozenset({
+    (1, 2, 2), (1, 3, 3), (1, 4, 4), (1, 5, 5), (1, 6, 6), (1, 7, 7), (1, 8, 8), (1, 9, 9),
+    (1, 10, 10), (1, 11, 11), (3, 4, 6), (3, 5, 7), (3, 6, 8), (3, 7, 9), (3, 8, 10),
+    (3, 9, 11), (4, 4, 5), (4, 5, 6), (4, 6, 7), (4, 7, 8), (4, 8, 9), (4, 9, 10), (4, 10, 11),
+    (5, 5, 5), (5, 6, 6), (5, 6, 10), (5, 7, 7), (5, 7, 11), (5, 8, 8), (5, 9, 9), (5, 10, 10),
+    (5, 11, 11), (6, 6, 9), (6, 7, 10), (6, 8, 11), (7, 7, 9), (7, 8, 10), (7, 9, 11),
+    (8, 8, 9), (8, 9, 10), (8, 10, 11), (9, 9, 9), (9, 10, 10), (9, 11, 11),
+})
+
+
+def _version() -> tuple[int, ...]:
+    from ..provenance import distribution_version
+
+    v = distribution_version("e3nn") or "0.6"
+    return tuple(int(p) for p in v.split("+")[0].split(".")[:2] if p.isdigit())
+
+
+def max_l() -> dict[str, int]:
+    """The largest degree per quantity of the installed e3nn (0.4.x or >= 0.5)."""
+    return {"sh": 11, "cg": 11} if _version() < (0, 5) else {"sh": 12}
+
+
+def wigner_3j_sign(l1: int, l2: int, L: int, version: tuple[int, ...] | None = None) -> int:
+    """``wigner_3j(l1, l2, L) sqrt(2L+1)`` divided by o3ref's real CG for an e3nn version:
+    ``(-1)^floor((l1+l2-L)/2)``, times -1 at :data:`E3NN_04_NEGATED` for e3nn 0.4.x."""
+    sign = -1 if ((l1 + l2 - L) // 2) % 2 else 1
+    old = (_version() if version is None else tuple(version)) < (0, 5)
+    return -sign if old and tuple(sorted((l1, l2, L))) in E3NN_04_NEGATED else sign
+
+
+def _o3():
+    import warnings
+
+    require("torch")
+    try:
+        with warnings.catch_warnings():  # torch.load and torch.jit warnings at e3nn 0.4.x import
+            warnings.simplefilter("ignore")
+            return require("e3nn.o3")
+    except ImportError:
+        raise
+    except Exception as exc:  # e3nn 0.4.x under torch >= 2.6: torch.load refuses constants.pt
+        hint = ("e3nn 0.4.x loads its constants.pt with torch.load, which torch >= 2.6 "
+                "refuses unless TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1 is set (as mace-torch "
+                "sets it)") if "weights" in str(exc).lower() else str(exc).splitlines()[0]
+        raise ImportError(f"e3nn {'.'.join(map(str, _version()))} failed to import "
+                          f"({type(exc).__name__}): {hint}") from None
 
 
 def change_basis_real_to_complex(l: int) -> sympy.Matrix:
@@ -112,7 +170,7 @@ def sh_polynomials(l: int) -> list[sympy.Expr]:
 def spherical_harmonics(l_max: int, xyz, normalization: str = "component") -> np.ndarray:
     """``e3nn.o3.spherical_harmonics(range(l_max+1), xyz, True, normalization)``, native."""
     torch = require("torch")
-    o3 = require("e3nn.o3")
+    o3 = _o3()
     x = torch.as_tensor(np.asarray(xyz, dtype=np.float64))
     return o3.spherical_harmonics(list(range(l_max + 1)), x, True, normalization).numpy()
 
@@ -120,7 +178,7 @@ def spherical_harmonics(l_max: int, xyz, normalization: str = "component") -> np
 def wigner_D(l: int, alpha, beta, gamma) -> np.ndarray:
     """``e3nn.o3.wigner_D`` (Y-X-Y angles in e3nn's axes), native."""
     torch = require("torch")
-    o3 = require("e3nn.o3")
+    o3 = _o3()
     t = [torch.tensor(float(a), dtype=torch.float64) for a in (alpha, beta, gamma)]
     # e3nn builds its so(3) generators in torch's default dtype (float32 unless changed) and
     # only then promotes: without float64 as the default, D is good to ~1e-7 only
@@ -135,22 +193,28 @@ def wigner_D(l: int, alpha, beta, gamma) -> np.ndarray:
 def wigner_3j(l1: int, l2: int, L: int) -> np.ndarray:
     """``e3nn.o3.wigner_3j`` in float64, native."""
     torch = require("torch")
-    return require("e3nn.o3").wigner_3j(l1, l2, L, dtype=torch.float64).numpy()
+    return _o3().wigner_3j(l1, l2, L, dtype=torch.float64).numpy()
+
+
+def natives() -> dict:
+    """``quantity -> (function, takes)`` in e3nn's own convention (for the detector)."""
+    return {"sh": (spherical_harmonics, None), "wigner_d": (wigner_D, "euler"),
+            "cg": (wigner_3j, None)}
 
 
 def implementations() -> dict:
     """This library's functions in o3ref's conventions, by kind (``"sh"``, ``"wigner_d"``,
     ``"cg"``, ...; see :mod:`o3ref.verify.callables`); raises ``ImportError`` naming the
     library when e3nn is not installed."""
-    require("torch")
-    require("e3nn")
+    _o3()
+    version = _version()
 
     def sh(l_max, xyz):
         v = spherical_harmonics(l_max, np.asarray(xyz)[:, [1, 2, 0]], "integral")
         return v
 
     def cg(l1, l2, L):
-        return wigner_3j(l1, l2, L) * (-1) ** ((l1 + l2 - L) // 2) * np.sqrt(2 * L + 1)
+        return wigner_3j(l1, l2, L) * wigner_3j_sign(l1, l2, L, version) * np.sqrt(2 * L + 1)
 
     return {"sh": sh, "wigner_d": wigner_D, "cg": cg}
 

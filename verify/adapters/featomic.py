@@ -14,9 +14,15 @@ import numpy as np
 
 from . import require
 
-__all__ = ["CONVENTIONS", "clebsch_gordan", "implementations", "product_sign"]
+__all__ = ["CONVENTIONS", "DISTRIBUTIONS", "DTYPE", "KNOWN_VERSIONS", "MAX_L", "natives",
+           "clebsch_gordan", "implementations", "product_sign"]
 
 CONVENTIONS = {"cg": "o3ref", "cg_product": "featomic product"}
+
+DISTRIBUTIONS = ("featomic",)
+KNOWN_VERSIONS = {"featomic": ("0.6",)}
+MAX_L: dict[str, int] = {}  # no limit in the library
+DTYPE = "float64"
 
 
 @lru_cache(maxsize=8)
@@ -45,3 +51,8 @@ def implementations() -> dict:
     library when featomic is not installed."""
     require("featomic")
     return {"cg": clebsch_gordan}
+
+
+def natives() -> dict:
+    """``quantity -> (function, takes)`` in featomic's own convention (for the detector)."""
+    return {"cg": (clebsch_gordan, None)}

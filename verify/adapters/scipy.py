@@ -13,9 +13,15 @@ import numpy as np
 from . import require
 from ._maps import complex_sh_to_real, xyz_to_angles
 
-__all__ = ["CONVENTIONS", "implementations", "rotation_matrix", "spherical_harmonics"]
+__all__ = ["CONVENTIONS", "DISTRIBUTIONS", "DTYPE", "KNOWN_VERSIONS", "MAX_L", "natives",
+           "implementations", "rotation_matrix", "spherical_harmonics"]
 
 CONVENTIONS = {"sh": "complex (Condon-Shortley)"}
+
+DISTRIBUTIONS = ("scipy",)
+KNOWN_VERSIONS = {"scipy": ("1.14", "1.15", "1.16", "1.17")}
+MAX_L: dict[str, int] = {}  # no limit in the library
+DTYPE = {"sh": "complex128"}
 
 
 def spherical_harmonics(l_max: int, xyz) -> np.ndarray:
@@ -43,3 +49,8 @@ def implementations() -> dict:
     library when scipy is not installed."""
     require("scipy.special")
     return {"sh": _real_sh}
+
+
+def natives() -> dict:
+    """``quantity -> (function, takes)`` in scipy's own convention (for the detector)."""
+    return {"sh": (spherical_harmonics, None)}

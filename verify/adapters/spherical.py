@@ -17,11 +17,17 @@ import numpy as np
 from . import require
 from ._maps import complex_cg_to_real, complex_d_to_real, complex_sh_to_real, xyz_to_angles
 
-__all__ = ["CONVENTIONS", "clebsch_gordan", "implementations", "spherical_harmonics",
+__all__ = ["CONVENTIONS", "DISTRIBUTIONS", "DTYPE", "KNOWN_VERSIONS", "MAX_L", "natives",
+           "clebsch_gordan", "implementations", "spherical_harmonics",
            "wigner_D"]
 
 CONVENTIONS = {"wigner_d": "conjugated complex", "sh": "complex (Condon-Shortley)",
                "cg": "complex (Condon-Shortley)"}
+
+DISTRIBUTIONS = ("spherical", "quaternionic")
+KNOWN_VERSIONS = {"spherical": ("1",), "quaternionic": ("1",)}
+MAX_L: dict[str, int] = {}  # no limit in the library
+DTYPE = {"wigner_d": "complex128", "sh": "complex128", "cg": "float64"}
 
 
 def _int(name, v):
@@ -76,3 +82,10 @@ def implementations() -> dict:
         "complex_cg": clebsch_gordan,
         "cg": lambda l1, l2, L: complex_cg_to_real(l1, l2, L, clebsch_gordan(l1, l2, L)),
     }
+
+
+def natives() -> dict:
+    """``quantity -> (function, takes)`` in spherical's own convention (for the detector;
+    its D is called with ZYZ angles through ``quaternionic.array.from_euler_angles``)."""
+    return {"wigner_d": (wigner_D, "euler"), "sh": (spherical_harmonics, None),
+            "cg": (clebsch_gordan, None)}

@@ -10,10 +10,16 @@ import numpy as np
 
 from . import require
 
-__all__ = ["CONVENTIONS", "implementations", "solid_harmonics", "spherical_harmonics",
+__all__ = ["CONVENTIONS", "DISTRIBUTIONS", "DTYPE", "KNOWN_VERSIONS", "MAX_L", "natives",
+           "implementations", "solid_harmonics", "spherical_harmonics",
            "spherical_harmonics_with_gradients"]
 
 CONVENTIONS = {"sh": "o3ref", "sh_gradient": "o3ref"}
+
+DISTRIBUTIONS = ("sphericart",)
+KNOWN_VERSIONS = {"sphericart": ("1", "2")}
+MAX_L: dict[str, int] = {}  # no limit in the library
+DTYPE = "float64"
 
 
 def spherical_harmonics(l_max: int, xyz) -> np.ndarray:
@@ -41,3 +47,8 @@ def implementations() -> dict:
     library when sphericart is not installed."""
     require("sphericart")
     return {"sh": spherical_harmonics, "sh_gradient": spherical_harmonics_with_gradients}
+
+
+def natives() -> dict:
+    """``quantity -> (function, takes)`` in sphericart's own convention (for the detector)."""
+    return {"sh": (spherical_harmonics, None)}

@@ -14,9 +14,15 @@ import numpy as np
 from . import require
 from ._maps import complex_cg_to_real, complex_d_to_real
 
-__all__ = ["CONVENTIONS", "clebsch_gordan", "implementations", "wigner_d", "znm"]
+__all__ = ["CONVENTIONS", "DISTRIBUTIONS", "DTYPE", "KNOWN_VERSIONS", "MAX_L", "natives",
+           "clebsch_gordan", "implementations", "wigner_d", "znm"]
 
 CONVENTIONS = {"sh": "sympy Znm", "wigner_d": "sympy wigner_d", "cg": "complex (Condon-Shortley)"}
+
+DISTRIBUTIONS = ("sympy",)
+KNOWN_VERSIONS = {"sympy": ("1.12", "1.13", "1.14")}
+MAX_L: dict[str, int] = {}  # exact: no limit, only time
+DTYPE = {"sh": "float64", "wigner_d": "complex128", "cg": "float64"}
 
 
 def znm(l_max: int, xyz) -> np.ndarray:
@@ -89,3 +95,8 @@ def implementations() -> dict:
         "complex_cg": clebsch_gordan,
         "cg": lambda l1, l2, L: complex_cg_to_real(l1, l2, L, clebsch_gordan(l1, l2, L)),
     }
+
+
+def natives() -> dict:
+    """``quantity -> (function, takes)`` in sympy's own convention (for the detector)."""
+    return {"sh": (znm, None), "wigner_d": (wigner_d, "euler"), "cg": (clebsch_gordan, None)}

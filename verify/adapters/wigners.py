@@ -13,10 +13,16 @@ import numpy as np
 from . import require
 from ._maps import complex_cg_to_real, complex_d_to_real
 
-__all__ = ["CONVENTIONS", "clebsch_gordan", "implementations", "wigner_3j", "wigner_D"]
+__all__ = ["CONVENTIONS", "DISTRIBUTIONS", "DTYPE", "KNOWN_VERSIONS", "MAX_L", "natives",
+           "clebsch_gordan", "implementations", "wigner_3j", "wigner_D"]
 
 CONVENTIONS = {"cg": "complex (Condon-Shortley)", "wigner_d": "standard complex",
                "complex_cg": "complex (Condon-Shortley)"}
+
+DISTRIBUTIONS = ("wigners",)
+KNOWN_VERSIONS = {"wigners": ("0.3", "0.4")}
+MAX_L: dict[str, int] = {}  # no limit in the library
+DTYPE = {"wigner_d": "complex128", "cg": "float64"}
 
 
 def clebsch_gordan(l1: int, l2: int, L: int) -> np.ndarray:
@@ -51,3 +57,8 @@ def implementations() -> dict:
         "cg": lambda l1, l2, L: complex_cg_to_real(l1, l2, L, clebsch_gordan(l1, l2, L)),
         "wigner_d": lambda l, a, b, g: complex_d_to_real(l, wigner_D(l, a, b, g)),
     }
+
+
+def natives() -> dict:
+    """``quantity -> (function, takes)`` in wigners' own convention (for the detector)."""
+    return {"wigner_d": (wigner_D, "euler"), "cg": (clebsch_gordan, None)}

@@ -1,0 +1,219 @@
+"""The CONVENTIONS_TABLE rows of cuequivariance, e3x and e3nn 0.4.x: each map proven against
+the installed library (``pytest.importorskip``) and o3ref's exact reference, at the library's
+precision (:mod:`o3ref.verify.tolerances` at its dtype). The maps are written out here in
+full, independently of the adapters that apply them."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from o3ref import reference
+from o3ref.verify.compare import to_numeric
+from o3ref.verify.properties import matrix_to_euler
+from o3ref.verify.tolerances import tolerance
+
+XYZ = np.array([[0.3, -0.5, 0.8], [1.2, 0.1, -0.4], [-0.2, -0.9, -0.1], [0.0, 0.0, 2.0],
+                [0.7, 0.7, 0.0], [-1.1, 0.4, 0.6]])
+ANGLES = [(0.4, 1.3, -2.2), (0.7, math.pi, -0.2), (-1.0, 0.5, 2.9)]
+
+
+def _ref_sh(l_max: int, xyz) -> np.ndarray:
+    return to_numeric(reference.real_spherical_harmonics(l_max, np.asarray(xyz), dps=30))
+
+
+def _ref_d(l, angles) -> np.ndarray:
+    return to_numeric(reference.wigner_D_real(l, *angles, dps=30))
+
+
+def _rot(angles) -> np.ndarray:
+    """``Rz(alpha) Ry(beta) Rz(gamma)`` (CONVENTIONS.md), in floats."""
+    def rz(t):
+        return np.array([[math.cos(t), -math.sin(t), 0], [math.sin(t), math.cos(t), 0],
+                         [0, 0, 1]])
+
+    a, b, g = angles
+    ry = np.array([[math.cos(b), 0, math.sin(b)], [0, 1, 0], [-math.sin(b), 0, math.cos(b)]])
+    return rz(a) @ ry @ rz(g)
+
+
+def _assert_within(got, expected, quantity, l, dtype=np.float64, what=""):
+    err = float(np.max(np.abs(np.asarray(got) - expected), initial=0.0))
+    tol = tolerance(quantity, l, dtype).atol
+    assert err <= tol, f"{what}: error {err:.2e} > {tol:.2e} ({quantity}, l = {l})"
+
+
+def _triples(l_max):
+    return [(l1, l2, L) for l1 in range(l_max + 1) for l2 in range(l_max + 1)
+            for L in range(abs(l1 - l2), l1 + l2 + 1)]
+
+
+def _floor_sign(l1, l2, L):
+    return (-1) ** ((l1 + l2 - L) // 2)
+
+
+# ------------------------------------------------------------------ e3x
+
+def _e3x_cartesian_order(l):
+    """e3x's "Cartesian order": m = l, -l, l-1, -(l-1), ..., 1, -1, 0."""
+    return [m for k in range(l, 0, -1) for m in (k, -k)] + [0]
+
+
+E3X_FACTORS = {"orthonormal": lambda l: 1.0, "4pi": lambda l: math.sqrt(4 * math.pi),
+               "racah": lambda l: math.sqrt(4 * math.pi / (2 * l + 1)),
+               "schmidt": lambda l: math.sqrt(4 * math.pi / (2 * l + 1))}
+
+
+@pytest.mark.parametrize("normalization", sorted(E3X_FACTORS))
+@pytest.mark.parametrize("cartesian_order", [True, False])
+def test_e3x_sh(normalization, cartesian_order):
+    pytest.importorskip("e3x")
+    from o3ref.verify.adapters import e3x
+
+    l_max = 6
+    got = e3x.spherical_harmonics(l_max, XYZ, cartesian_order, normalization)
+    ref = _ref_sh(l_max, XYZ)
+    for l in range(l_max + 1):
+        ms = _e3x_cartesian_order(l) if cartesian_order else list(range(-l, l + 1))
+        expected = E3X_FACTORS[normalization](l) * ref[:, [l * l + l + m for m in ms]]
+        _assert_within(got[:, l * l : (l + 1) ** 2], expected, "sh", l,
+                       what=f"e3x {normalization}, cartesian_order={cartesian_order}")
+
+
+def test_e3x_wigner_d():
+    pytest.importorskip("e3x")
+    from o3ref.verify.adapters import e3x
+
+    for angles in ANGLES:
+        for l in range(5):
+            got = e3x.wigner_D(l, _rot(angles), cartesian_order=False)
+            _assert_within(got, _ref_d(l, angles), "wigner_d", l, what=f"e3x D at {angles}")
+        order = [3 + m for m in _e3x_cartesian_order(3)]
+        got = e3x.wigner_D(3, _rot(angles), cartesian_order=True)
+        _assert_within(got, _ref_d(3, angles)[np.ix_(order, order)], "wigner_d", 3,
+                       what="e3x D, Cartesian order")
+
+
+def test_e3x_cg():
+    pytest.importorskip("e3x")
+    from o3ref.verify.adapters import e3x
+
+    for l1, l2, L in _triples(3):
+        got = e3x.clebsch_gordan(l1, l2, L, cartesian_order=False)
+        expected = _floor_sign(l1, l2, L) * to_numeric(reference.real_clebsch_gordan(l1, l2, L))
+        _assert_within(got, expected, "cg", max(l1, l2, L), what=f"e3x CG {(l1, l2, L)}")
+
+
+def test_e3x_adapter_maps():
+    pytest.importorskip("e3x")
+    from o3ref.verify.adapters import get_adapter
+
+    impl = get_adapter("e3x").implementations()
+    _assert_within(impl["sh"](4, XYZ), _ref_sh(4, XYZ), "sh", 4, what="e3x mapped SH")
+    _assert_within(impl["wigner_d"](3, *ANGLES[0]), _ref_d(3, ANGLES[0]), "wigner_d", 3,
+                   what="e3x mapped D")
+    _assert_within(impl["cg"](2, 3, 3), to_numeric(reference.real_clebsch_gordan(2, 3, 3)),
+                   "cg", 3, what="e3x mapped CG")
+
+
+# ------------------------------------------------------------------ cuequivariance
+
+# o3ref point p -> cuequivariance's (e3nn's) vector v = P p = (p_y, p_z, p_x)
+P = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
+
+
+def test_cuequivariance_sh():
+    pytest.importorskip("cuequivariance")
+    from o3ref.verify.adapters import cuequivariance as cue_adapter
+
+    l_max = 4  # the NumPy descriptor takes about a minute to build at l = 4
+    v = XYZ @ P.T
+    got = cue_adapter.spherical_harmonics(l_max, v)
+    ref = _ref_sh(l_max, XYZ)
+    for l in range(l_max + 1):
+        _assert_within(got[:, l * l : (l + 1) ** 2],
+                       math.sqrt(4 * math.pi) * ref[:, l * l : (l + 1) ** 2], "sh", l,
+                       what="cuequivariance SH")
+
+
+def _rodrigues(axis, angle):
+    n = np.asarray(axis, dtype=float) / np.linalg.norm(axis)
+    k = np.array([[0, -n[2], n[1]], [n[2], 0, -n[0]], [-n[1], n[0], 0]])
+    return np.eye(3) + math.sin(angle) * k + (1 - math.cos(angle)) * k @ k
+
+
+def test_cuequivariance_wigner_d():
+    cue = pytest.importorskip("cuequivariance")
+
+    for axis, angle in [((1.0, 2.0, -0.5), 0.9), ((0.0, 0.0, 1.0), 2.5), ((1.0, -1.0, 0.3), 3.0)]:
+        rot_cue = _rodrigues(axis, angle)  # the rotation in cuequivariance's axes
+        angles = tuple(float(a) for a in matrix_to_euler(P.T @ rot_cue @ P))  # in o3ref's
+        for l in range(5):
+            got = np.asarray(cue.SO3(l).rotation(np.asarray(axis) / np.linalg.norm(axis),
+                                                 angle))
+            _assert_within(got, _ref_d(l, angles), "wigner_d", l,
+                           what=f"cuequivariance D about {axis}")
+
+
+def test_cuequivariance_cg():
+    cue = pytest.importorskip("cuequivariance")
+
+    for l1, l2, L in _triples(3):
+        got = cue.SO3.clebsch_gordan(cue.SO3(l1), cue.SO3(l2), cue.SO3(L))
+        assert got.shape == (1, 2 * l1 + 1, 2 * l2 + 1, 2 * L + 1)
+        expected = _floor_sign(l1, l2, L) * to_numeric(reference.real_clebsch_gordan(l1, l2, L))
+        _assert_within(got[0], expected, "cg", max(l1, l2, L),
+                       what=f"cuequivariance CG {(l1, l2, L)}")
+
+
+def test_cuequivariance_adapter_maps():
+    pytest.importorskip("cuequivariance")
+    from o3ref.verify.adapters import get_adapter
+
+    impl = get_adapter("cuequivariance").implementations()
+    _assert_within(impl["sh"](2, XYZ), _ref_sh(2, XYZ), "sh", 2, what="mapped SH")
+    for angles in ANGLES:
+        _assert_within(impl["wigner_d"](3, *angles), _ref_d(3, angles), "wigner_d", 3,
+                       what=f"mapped D at {angles}")
+    _assert_within(impl["cg"](2, 2, 2), to_numeric(reference.real_clebsch_gordan(2, 2, 2)),
+                   "cg", 2, what="mapped CG")
+
+
+# ------------------------------------------------------------------ e3nn 0.4.x and >= 0.5
+
+def test_e3nn_versions_wigner_3j():
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("e3nn")
+    from o3ref.verify.adapters import e3nn as adapter
+
+    try:
+        o3 = adapter._o3()
+    except ImportError as exc:  # e3nn 0.4.x without TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1
+        pytest.skip(str(exc))
+    old = adapter._version() < (0, 5)
+    # (1, 2, 2) and its permutations are where 0.4.4 and 0.6 differ at the smallest l
+    for l1, l2, L in _triples(4) + [(5, 6, 10), (1, 9, 9)]:
+        w = o3.wigner_3j(l1, l2, L, dtype=torch.float64).numpy() * math.sqrt(2 * L + 1)
+        extra = -1 if old and tuple(sorted((l1, l2, L))) in adapter.E3NN_04_NEGATED else 1
+        expected = (extra * _floor_sign(l1, l2, L)
+                    * to_numeric(reference.real_clebsch_gordan(l1, l2, L)))
+        _assert_within(w, expected, "cg", max(l1, l2, L),
+                       what=f"e3nn {adapter._version()} wigner_3j {(l1, l2, L)}")
+
+
+def test_e3nn_sh_limit_is_declared():
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("e3nn")
+    from o3ref.verify.adapters import e3nn as adapter
+
+    try:
+        o3 = adapter._o3()
+    except ImportError as exc:
+        pytest.skip(str(exc))
+    top = adapter.max_l()["sh"]
+    x = torch.randn(2, 3, dtype=torch.float64)
+    assert o3.spherical_harmonics(top, x, True).shape == (2, 2 * top + 1)
+    with pytest.raises(NotImplementedError):
+        o3.spherical_harmonics(top + 1, x, True)
