@@ -70,10 +70,12 @@ class SurveyRow:
 
     @property
     def max_error(self) -> float | None:
+        """The largest error after the map over every degree of the row."""
         return max(self.errors) if self.errors else None
 
     @property
     def worst_l(self) -> int | None:
+        """The degree where that largest error occurs."""
         return int(np.argmax(self.errors)) if self.errors else None
 
 
@@ -245,6 +247,7 @@ def format_markdown(rows: list[SurveyRow], missing: dict[str, str]) -> str:
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``o3ref survey`` to ``parser``."""
     parser.add_argument("--only", metavar="NAMES",
                         help="comma-separated adapters to survey (default: every installed one)")
     parser.add_argument("--markdown", metavar="FILE", help="write the table to FILE too")
@@ -259,6 +262,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Run ``o3ref survey`` with the parsed ``args``; returns the exit status."""
     names = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else None
     t0 = time.perf_counter()
     if args.l_max is not None and args.l_max < 1:

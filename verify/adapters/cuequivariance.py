@@ -135,5 +135,7 @@ def natives() -> dict:
 
 
 def implementations() -> dict:
+    """This library's functions in o3ref's conventions, by kind (``"sh"``, ``"wigner_d"``,
+    ``"cg"``); raises ``ImportError`` naming the library when it is not installed."""
     require("cuequivariance")
     return {"sh": _sh, "wigner_d": _d, "cg": _cg}

@@ -145,5 +145,7 @@ def natives() -> dict:
 
 
 def implementations() -> dict:
+    """This library's functions in o3ref's conventions, by kind (``"sh"``, ``"wigner_d"``,
+    ``"cg"``); raises ``ImportError`` naming the library when it is not installed."""
     _so3()
     return {"sh": _sh, "wigner_d": _d, "cg": _cg}
