@@ -19,10 +19,11 @@ True
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 from pathlib import Path
+
+from .loading import load_callable
 
 __all__ = ["configure_parser", "load_factory", "run"]
 
@@ -48,18 +49,13 @@ def load_factory(spec: str, option: str = "MODULE:FACTORY"):
     """``"package.module:factory"`` -> the calculator ``factory()`` returns."""
     if not isinstance(spec, str) or spec.count(":") != 1 or not all(spec.split(":")):
         raise ValueError(f"{option}={spec!r} must read 'module:callable'")
-    module_name, attr = spec.split(":")
     try:
-        obj = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ValueError(f"{option}={spec!r}: cannot import {module_name!r} ({exc})") from None
-    for part in attr.split("."):
-        if not hasattr(obj, part):
-            raise ValueError(f"{option}={spec!r}: {module_name!r} has no attribute {attr!r}")
-        obj = getattr(obj, part)
-    if not callable(obj):
-        raise TypeError(f"{option}={spec!r} must name a callable (it is {type(obj).__name__})")
-    return obj()
+        factory = load_callable(spec)
+    except (ImportError, AttributeError) as exc:
+        raise ValueError(f"{option}={spec!r}: {exc}") from None
+    except TypeError as exc:
+        raise TypeError(f"{option}={spec!r} must name a callable ({exc})") from None
+    return factory()
 
 
 def _read(path: str) -> list:

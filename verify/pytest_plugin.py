@@ -42,11 +42,12 @@ Conventions: :mod:`o3ref.reference.conventions`.
 
 from __future__ import annotations
 
-import importlib
 import sys
 from pathlib import Path
 
 import pytest
+
+from o3ref.verify.loading import load_callable
 
 __all__ = ["ConformanceSuite", "load_function"]
 
@@ -167,21 +168,9 @@ def pytest_collection_modifyitems(session, config, items):
 
 
 def load_function(spec: str):
-    """``"package.module:function"`` -> the function (attributes may be dotted)."""
-    if not isinstance(spec, str) or ":" not in spec:
-        raise ValueError(f"spec={spec!r} must be 'module:function'")
-    module_name, attr = spec.split(":", 1)
-    try:
-        obj = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ImportError(f"{spec}: cannot import {module_name!r}: {exc}") from None
-    for part in attr.split("."):
-        if not hasattr(obj, part):
-            raise AttributeError(f"{spec}: {module_name} has no attribute {attr!r}")
-        obj = getattr(obj, part)
-    if not callable(obj):
-        raise TypeError(f"{spec} is not callable")
-    return obj
+    """``"package.module:function"`` -> the function (attributes may be dotted); see
+    :func:`o3ref.verify.loading.load_callable` for the errors."""
+    return load_callable(spec)
 
 
 class ConformanceSuite:

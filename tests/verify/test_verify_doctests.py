@@ -9,7 +9,7 @@ import importlib
 import pytest
 
 MODULES = ["indexing", "tolerances", "compare", "properties", "conventions", "detect"]
-EXAMPLES = MODULES + ["structures", "callables"]
+EXAMPLES = MODULES + ["structures", "callables", "loading"]
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
