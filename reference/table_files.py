@@ -5,9 +5,10 @@ Formats (every one byte-for-byte deterministic, no timestamps):
 * ``csv``: a header line with the column names, then one line per row;
 * ``json``: a header object (kind, description, ``l_max``, shard, columns, how to
   regenerate) and ``rows``, one JSON array per line;
-* ``npz``: members ``indices`` (int64, one column per index), ``sign`` (int8), ``p``, ``q``
-  and ``exact`` (ASCII text: ``p``, ``q`` are integers of any size), ``value`` (float64)
-  and ``index_columns``; compressed (deflate, level 6, fixed member dates).
+* ``npz``: members ``indices`` (int64, one column per index, stored column-major),
+  ``sign`` (int8), ``p``, ``q`` and ``exact`` (ASCII text: ``p``, ``q`` are integers of any
+  size), ``value`` (float64) and ``index_columns``; compressed (deflate, level 6, fixed
+  member dates).
 
 ``value`` is the float64 nearest to the exact value, rounded once from integers (a bracket
 that must round to a single float64; ``pi`` enters as an integer bound), so a reader can
@@ -33,7 +34,7 @@ import json
 import os
 import tempfile
 import zipfile
-from math import gcd, isqrt, ldexp
+from math import frexp, gcd, isqrt, ldexp, sqrt
 from pathlib import Path
 
 import numpy as np
@@ -93,12 +94,18 @@ def float_value(sign: int, p: int, q: int, pi: bool) -> float:
     """The float64 nearest to ``sign * sqrt(p/q)`` (``/ sqrt(pi)`` when ``pi``), from integers.
 
     The exact value is bracketed by ``[a, b] / 2**k`` with integer square roots; when both
-    ends round to one float64, that is the correctly rounded value (else ``k`` grows).
+    ends round to one float64, that is the correctly rounded value (else ``k`` grows). Without
+    ``pi``, a candidate from ``math.sqrt`` is accepted first when integers prove it is the
+    nearest float64 (the exact value lies strictly between its two rounding midpoints).
 
     Conventions: see :mod:`o3ref.reference.conventions`.
     """
     if sign == 0:
         return 0.0
+    if not pi:
+        nearest = _checked_sqrt(p, q)
+        if nearest is not None:
+            return sign * nearest
     k = max(0, 64 + (q.bit_length() - p.bit_length()) // 2 + 2)
     while True:
         if pi:
@@ -116,25 +123,95 @@ def float_value(sign: int, p: int, q: int, pi: bool) -> float:
         k += 32
 
 
-def _columns_for(rows: ShardRows, pi: bool):
-    """Per-row text columns (``p``, ``q``, ``exact`` as ASCII bytes) and ``value`` floats,
-    each computed once per distinct ``(p, q)``."""
-    n_pairs = len(rows.pairs)
-    p_text = np.empty(n_pairs + 1, dtype=object)
-    q_text = np.empty(n_pairs + 1, dtype=object)
-    plus = np.empty(n_pairs + 1, dtype=object)
-    minus = np.empty(n_pairs + 1, dtype=object)
-    value = np.empty(n_pairs + 1, dtype=np.float64)
-    for i, (p, q) in enumerate(rows.pairs):
-        p_text[i], q_text[i] = str(p), str(q)
-        plus[i] = exact_text(1, p, q, pi)
-        minus[i] = "-" + plus[i]
+def _checked_sqrt(p: int, q: int) -> float | None:
+    """``math.sqrt(p / q)`` when integers prove it is the float64 nearest to ``sqrt(p/q)``
+    (``(2M-1)^2 4^(E-1) < p/q < (2M+1)^2 4^(E-1)`` for the candidate ``M 2^E``), else None."""
+    try:
+        candidate = sqrt(p / q)
+    except OverflowError:
+        return None
+    if not 2.0**-1000 < candidate < 2.0**1000:
+        return None
+    mantissa, exponent = frexp(candidate)
+    m = int(mantissa * 2**53)
+    if m == 2**52:  # a power of two: the midpoint below is closer; leave it to the brackets
+        return None
+    e2 = 2 * (exponent - 53) - 2  # midpoints (2m -+ 1) 2^(E-1), squared: (2m -+ 1)^2 2^e2
+    low, high = (2 * m - 1) ** 2, (2 * m + 1) ** 2
+    if e2 >= 0:
+        lq, rq = low * q << e2, high * q << e2
+        ok = lq < p < rq
+    else:
+        scaled = p << -e2
+        ok = low * q < scaled < high * q
+    return candidate if ok else None
+
+
+_PAIR_CACHE: tuple = (None, None, None)  # replaced whole (a reader sees one consistent tuple)
+
+
+def _pair_text(rows: ShardRows, pi: bool):
+    """Per distinct ``(p, q)`` of ``rows``: ``p``, ``q`` and ``sqrt(p/q)`` texts (bytes) and
+    the value; cached for the last ``pairs`` list (the two shards of a task share one)."""
+    global _PAIR_CACHE
+    pairs = rows.pairs
+    cached_pairs, cached_pi, cached = _PAIR_CACHE
+    if cached_pairs is pairs and cached_pi == pi:
+        return cached
+    p_text, q_text, plus, value = [], [], [], np.empty(len(pairs), dtype=np.float64)
+    for i, (p, q) in enumerate(pairs):
+        p_text.append(str(p))
+        q_text.append(str(q))
+        plus.append(exact_text(1, p, q, pi))
         value[i] = float_value(1, p, q, pi)
+    _PAIR_CACHE = (pairs, pi, (p_text, q_text, plus, value))
+    return p_text, q_text, plus, value
+
+
+_BYTES_CACHE: dict[int, tuple] = {}
+
+
+def _bytes_table(per_pair: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """``per_pair`` as a bytes array and its lengths (cached with the last pair texts)."""
+    hit = _BYTES_CACHE.get(id(per_pair))
+    if hit is not None and hit[0] is per_pair:
+        return hit[1], hit[2]
+    table = np.array([t.encode("ascii") for t in per_pair], dtype=np.bytes_)
+    lengths = np.array([len(t) for t in per_pair], dtype=np.int64)
+    if len(_BYTES_CACHE) >= 6:
+        _BYTES_CACHE.clear()
+    _BYTES_CACHE[id(per_pair)] = (per_pair, table, lengths)  # the list is kept: ids stay unique
+    return table, lengths
+
+
+def _columns_for(rows: ShardRows, pi: bool):
+    """Per-row text columns (``p``, ``q``, ``exact`` as Python str in object arrays) and
+    ``value`` floats, each computed once per distinct ``(p, q)``."""
+    p_text, q_text, plus, value = _pair_text(rows, pi)
     ids = rows.pair_id
+    if not len(ids):
+        empty = np.empty(0, dtype=object)
+        return empty, empty, empty, np.empty(0)
     negative = rows.sign < 0
-    exact = np.where(negative, minus[ids], plus[ids]) if len(ids) else np.empty(0, dtype=object)
-    values = np.where(negative, -value[ids], value[ids]) if len(ids) else np.empty(0)
-    return p_text[ids], q_text[ids], exact, values
+    plus_a = np.array(plus + [""], dtype=object)[:-1]
+    minus_a = np.array(["-" + t for t in plus] + [""], dtype=object)[:-1]
+    exact = np.where(negative, minus_a[ids], plus_a[ids])
+    p_a = np.array(p_text + [""], dtype=object)[:-1]
+    q_a = np.array(q_text + [""], dtype=object)[:-1]
+    return p_a[ids], q_a[ids], exact, np.where(negative, -value[ids], value[ids])
+
+
+def _bytes_column(per_pair: list[str], ids: np.ndarray, prefix: np.ndarray | None = None):
+    """``per_pair[ids]`` as a fixed-width bytes array, as wide as its longest entry
+    (``"-"`` prepended where ``prefix`` is True)."""
+    if not len(ids):
+        return np.zeros(0, dtype="S1")
+    table, lengths = _bytes_table(per_pair)
+    lengths = lengths[ids]
+    if prefix is None:
+        return table[ids].astype(f"S{int(lengths.max())}")
+    signed = np.char.add(np.where(prefix, b"-", b""), table[ids])
+    return signed.astype(f"S{int((lengths + prefix).max())}")
 
 
 # ----------------------------------------------------------------------------- encoders
@@ -198,25 +275,25 @@ def _encode_json(kind, l_max, shard, rows, pi) -> bytes:
 
 def _npy_bytes(array: np.ndarray) -> bytes:
     buffer = io.BytesIO()
-    np.lib.format.write_array(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    if not array.flags.f_contiguous:
+        array = np.ascontiguousarray(array)
+    np.lib.format.write_array(buffer, array, allow_pickle=False)
     return buffer.getvalue()
 
 
-def _text_array(values) -> np.ndarray:
-    return np.array([v.encode("ascii") for v in values], dtype=np.bytes_) if len(values) else \
-        np.zeros(0, dtype="S1")
-
-
 def _encode_npz(kind, l_max, shard, rows, pi) -> bytes:
-    p, q, exact, values = _columns_for(rows, pi)
+    p_text, q_text, plus, value = _pair_text(rows, pi)
+    ids = rows.pair_id
+    negative = rows.sign < 0
     width = len(index_columns(kind))
     members = {
-        "indices": rows.indices.reshape(len(rows), width).astype(np.int64),
+        # column-major: each index column is contiguous (6x smaller, 2.5x faster to deflate)
+        "indices": np.asfortranarray(rows.indices.reshape(len(rows), width), dtype=np.int64),
         "sign": rows.sign.astype(np.int8),
-        "p": _text_array(p),
-        "q": _text_array(q),
-        "exact": _text_array(exact),
-        "value": np.asarray(values, dtype=np.float64),
+        "p": _bytes_column(p_text, ids),
+        "q": _bytes_column(q_text, ids),
+        "exact": _bytes_column(plus, ids, negative),
+        "value": np.where(negative, -value[ids], value[ids]) if len(ids) else np.zeros(0),
         "index_columns": np.array([c.encode("ascii") for c in index_columns(kind)], np.bytes_),
     }
     buffer = io.BytesIO()

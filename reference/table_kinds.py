@@ -49,7 +49,7 @@ import numpy as np
 from .clebsch_gordan import _cg_cached, _three_j_doubled
 from .gaunt import _cg_scale, _gaunt_3j
 from .indexing import triangle
-from .real_cg import _real_cg_entries
+from .real_cg_blocks import real_cg_blocks
 from .recoupling import _nine_j_doubled, _six_j_doubled
 from .solid_polynomials import _solid_rows
 
@@ -176,12 +176,23 @@ class ShardRows:
 class _Builder:
     """Collects rows as flat Python lists of ints, then sorts once into arrays."""
 
-    def __init__(self, width: int):
+    def __init__(self, width: int, pair_index: dict[tuple[int, int], int] | None = None):
         self.width = width
         self.flat: list[int] = []
         self.sign: list[int] = []
         self.ids: list[int] = []
-        self.pair_index: dict[tuple[int, int], int] = {}
+        # builders of one task may share their pairs (their texts are then made once)
+        self.pair_index: dict[tuple[int, int], int] = {} if pair_index is None else pair_index
+        self.chunks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def add_block(self, indices: np.ndarray, sign: np.ndarray, pair_id: np.ndarray,
+                  pairs: list[tuple[int, int]]) -> None:
+        """Rows ``indices`` (``(n, width)`` int64) with ``sign`` and ``(p, q) =
+        pairs[pair_id]`` (arrays: a whole block at once)."""
+        pair_index = self.pair_index
+        remap = np.array([pair_index.setdefault(pq, len(pair_index)) for pq in pairs],
+                         dtype=np.int64)
+        self.chunks.append((indices, sign, remap[pair_id] if len(pair_id) else pair_id))
 
     def add(self, index: tuple, sign: int, p: int, q: int) -> None:
         key = (p, q)
@@ -209,11 +220,18 @@ class _Builder:
     def done(self) -> ShardRows:
         n = len(self.sign)
         indices = np.array(self.flat, dtype=np.int64).reshape(n, self.width)
+        sign = np.array(self.sign, dtype=np.int8)
+        ids = np.array(self.ids, dtype=np.int64)
+        if self.chunks:
+            indices = np.concatenate([indices] + [c[0] for c in self.chunks])
+            sign = np.concatenate([sign] + [c[1] for c in self.chunks])
+            ids = np.concatenate([ids] + [c[2] for c in self.chunks])
+            n = len(sign)
         order = np.lexsort(indices.T[::-1]) if n else np.zeros(0, dtype=np.int64)
         return ShardRows(
             np.ascontiguousarray(indices[order]),
-            np.array(self.sign, dtype=np.int8)[order],
-            np.array(self.ids, dtype=np.int64)[order],
+            sign[order],
+            ids[order],
             list(self.pair_index),
         )
 
@@ -241,9 +259,14 @@ def _task_rows(kind: str, l_max: int, keys) -> dict[tuple[int, ...], ShardRows]:
     if kind in COUPLING_KINDS:
         (a, b) = keys[0]
         lo, hi = min(a, b), max(a, b)
-        builders = {(hi, lo): _Builder(width), (lo, hi): _Builder(width)}
+        shared: dict[tuple[int, int], int] = {}
+        builders = {(hi, lo): _Builder(width, shared), (lo, hi): _Builder(width, shared)}
         _coupling_pair(kind, l_max, hi, lo, builders[(hi, lo)], builders[(lo, hi)])
-        return {tuple(k): builders[tuple(k)].done() for k in keys}
+        out = {tuple(k): builders[tuple(k)].done() for k in keys}
+        pairs = list(shared)
+        for rows in out.values():
+            rows.pairs = pairs
+        return out
     for key in keys:
         builder = _Builder(width)
         _FILLERS[kind](l_max, key[0], builder)
@@ -255,32 +278,13 @@ def _coupling_pair(kind, l_max, l1, l2, direct: _Builder, mirror: _Builder) -> N
     """Rows with ``(l1, l2)`` into ``direct`` and with ``(l2, l1)`` into ``mirror``
     (``l1 >= l2``); mirror rows by the swap symmetry of each kind."""
     same = l1 == l2
+    if kind in ("real-cg", "real-gaunt"):
+        _real_pair(kind, l_max, l1, l2, direct, None if same else mirror)
+        return
     for L in triangle(l1, l2):
         if L > l_max:
             break
         odd = (l1 + l2 + L) % 2
-        if kind in ("real-cg", "real-gaunt"):
-            if kind == "real-gaunt":
-                if odd:
-                    continue
-                cs, cp, cq = _cg_scale(l1, l2, L)
-                if cs == 0:
-                    continue
-            entries = _real_cg_entries(l1, l2, L)
-            if kind == "real-gaunt":
-                values = []
-                for v in entries.values():
-                    p, q = v.p * cp, v.q * cq
-                    g = gcd(p, q)
-                    values.append((v.sign * cs, p // g, q // g))
-            else:
-                values = [(v.sign, v.p, v.q) for v in entries.values()]
-            direct.add_many([(l1, l2, L, m1, m2, bigm) for m1, m2, bigm in entries], values)
-            if not same:  # C^{l2 l1 L}[m2, m1, M] = (-1)^(l1+l2+L) C^{l1 l2 L}[m1, m2, M]
-                if odd:
-                    values = [(-s, p, q) for s, p, q in values]
-                mirror.add_many([(l2, l1, L, m2, m1, bigm) for m1, m2, bigm in entries], values)
-            continue
         if kind == "gaunt" and odd:
             continue
         for m1 in range(-l1, l1 + 1):
@@ -307,6 +311,34 @@ def _coupling_pair(kind, l_max, l1, l2, direct: _Builder, mirror: _Builder) -> N
                 direct.add(index, sign, p, q)
                 if not same:  # (-1)^(l1+l2+L) under the swap, for cg and 3j alike
                     mirror.add(mirrored, -sign if odd else sign, p, q)
+
+
+def _real_pair(kind, l_max, l1, l2, direct: _Builder, mirror: _Builder | None) -> None:
+    """Real CG (or real Gaunt = real CG times :func:`_cg_scale`) rows of ``(l1, l2)`` in
+    bulk, from :func:`~o3ref.reference.real_cg_blocks.real_cg_blocks`."""
+    for L, keys, sign, pair_id, pairs in real_cg_blocks(l1, l2, l_max):
+        odd = (l1 + l2 + L) % 2
+        if kind == "real-gaunt":
+            if odd:
+                continue
+            cs, cp, cq = _cg_scale(l1, l2, L)
+            if cs == 0:
+                continue
+            sign = sign * np.int8(cs)
+            scaled = []
+            for p, q in pairs:
+                p, q = p * cp, q * cq
+                g = gcd(p, q)
+                scaled.append((p // g, q // g))
+            pairs = scaled
+        n = len(sign)
+        head = np.empty((n, 3), dtype=np.int64)
+        head[:] = (l1, l2, L)
+        direct.add_block(np.concatenate([head, keys], axis=1), sign, pair_id, pairs)
+        if mirror is not None:  # C^{l2 l1 L}[m2, m1, M] = (-1)^(l1+l2+L) C^{l1 l2 L}[m1, m2, M]
+            head[:, :2] = (l2, l1)
+            mirrored = np.concatenate([head, keys[:, [1, 0, 2]]], axis=1)
+            mirror.add_block(mirrored, -sign if odd else sign, pair_id, pairs)
 
 
 def _fill_6j(l_max: int, j1: int, builder: _Builder) -> None:

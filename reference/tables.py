@@ -28,7 +28,9 @@ Conventions: see :mod:`o3ref.reference.conventions` (section "Clebsch-Gordan").
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -164,11 +166,17 @@ def run_task(kind: str, l_max: int, keys, formats, out_dir: str,
 
     Conventions: see :mod:`o3ref.reference.conventions`.
     """
-    out = Path(out_dir)
+    return _write_task(kind, l_max, _task_parts(kind, l_max, keys, shards), formats, out_dir)
+
+
+def _task_parts(kind: str, l_max: int, keys, shards: str) -> dict:
     if shards == "none":
-        parts = {None: _whole_table(kind, l_max)}
-    else:
-        parts = _task_rows(kind, l_max, [tuple(k) for k in keys])
+        return {None: _whole_table(kind, l_max)}
+    return _task_rows(kind, l_max, [tuple(k) for k in keys])
+
+
+def _write_task(kind: str, l_max: int, parts: dict, formats, out_dir: str) -> dict[str, dict]:
+    out = Path(out_dir)
     entries = {}
     for key, rows in parts.items():
         for fmt in formats:
@@ -236,12 +244,21 @@ Mapper = Callable[[list[tuple]], Iterator[dict[str, dict]]]
 
 
 def serial_mapper(kind_l_max_formats_out) -> Mapper:
-    """Run tasks one after the other in this process (the default of :func:`write_tables`)."""
+    """Run tasks one after the other in this process (the default of :func:`write_tables`);
+    one writer thread encodes, compresses (zlib runs without the GIL) and writes a task's
+    files while the next task is computed, at most two tasks behind."""
     l_max, formats, out, shards = kind_l_max_formats_out
 
     def run(tasks):
-        for kind, keys in tasks:
-            yield run_task(kind, l_max, keys, formats, str(out), shards)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="o3ref-tables") as pool:
+            pending: deque = deque()
+            for kind, keys in tasks:
+                parts = _task_parts(kind, l_max, keys, shards)
+                pending.append(pool.submit(_write_task, kind, l_max, parts, formats, str(out)))
+                while pending and (pending[0].done() or len(pending) > 2):
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
 
     return run
 
