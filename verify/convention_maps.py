@@ -340,6 +340,8 @@ NAMED_MAPS: dict[tuple[str, str], ConventionMap] = {
     ("sh", "e3x (Cartesian order, racah)"): _named(
         "sh", [M_ORDERS["e3x Cartesian order"], _RACAH], "e3x default"),
     ("sh", "sphericart SolidHarmonics"): _named("sh", [SOLID], "sphericart SolidHarmonics"),
+    ("sh", "escnn harmonic polynomials"): _named(
+        "sh", [_RACAH, SOLID], "escnn HarmonicPolynomialR3 (Schmidt, solid)"),
     ("sh", "complex (Condon-Shortley)"): _named(
         "sh", [complex_basis()], "scipy sph_harm_y, sympy Ynm, mpmath spherharm"),
     ("sh", "complex without Condon-Shortley phase"): _named(
@@ -351,6 +353,9 @@ NAMED_MAPS: dict[tuple[str, str], ConventionMap] = {
     ("wigner_d", "adjoint complex"): _named("wigner_d", [complex_basis(True), _PASSIVE],
                                             "frame rotations"),
     ("wigner_d", "passive (transposed)"): _named("wigner_d", [_PASSIVE], "frame rotations"),
+    ("wigner_d", "quaternion scalar last"): _named(
+        "wigner_d", [rotation_piece("quaternion", scalar_first=False)],
+        "escnn SO3 elements, scipy Rotation.from_quat (x, y, z, w)", "quaternion"),
     ("cg", "featomic product"): _named("cg", [_FEATOMIC], "featomic products"),
     ("cg", "e3nn wigner_3j"): _named("cg", [_FLOOR, _THREE_J], "e3nn.o3.wigner_3j"),
     ("cg", "cuequivariance / e3x CG"): _named("cg", [_FLOOR],

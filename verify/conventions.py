@@ -304,6 +304,15 @@ _TABLE_ROWS = [
      "`D_cue(P R P^T) = D_real(R)`, `P (x, y, z) = (y, z, x)`", "test_cuequivariance_wigner_d"),
     ("CG", "cuequivariance 0.13 `SO3.clebsch_gordan(SO3(l1), SO3(l2), SO3(L))[0]`",
      "`(-1)^floor((l1+l2-L)/2) C`", "test_cuequivariance_cg"),
+    ("real SH", "escnn 1.0 `kernels.HarmonicPolynomialR3Generator(L)(r)` "
+     "(`nn.HarmonicPolynomialR3`)",
+     "`sqrt(4pi/(2l+1)) |r|^l Y_lm(r/|r|)`, `m = -l..l`, o3ref's axes (float32 "
+     "buffers: ~4e-8)", "test_escnn_sh"),
+    ("Wigner D", "escnn 1.0 `SO3.irrep(l)(element)` (lie_learn real `wigner_D_matrix`)",
+     "`= D_real(R)` (active); elements are quaternions `(x, y, z, w)` (scalar last), "
+     "`'MAT'` / `'ZYZ'` give the same", "test_escnn_wigner_d"),
+    ("CG", "escnn 1.0 `SO3._clebsh_gordan_coeff(l1, l2, L)[:, :, 0, :]`", "identical",
+     "test_escnn_cg"),
     ("CG", "e3nn 0.4.x `wigner_3j` (stored table, l <= 11)",
      "e3nn >= 0.5's map times -1 at 44 sorted triples (`E3NN_04_NEGATED` in "
      "`o3ref.verify.adapters.e3nn`: (1, l, l) for l >= 2, (3, 4, 6), (4, 4, 5), ...)",

@@ -56,13 +56,13 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
                         help=argparse.SUPPRESS)  # the older spelling of --quiet
 
 
-def _implementations(against: str | None) -> tuple[dict | None, dict, dict]:
+def _implementations(against: str | None) -> tuple[dict | None, dict, dict, dict]:
     """(implementations or None for o3ref.fast, {"name", "version"} of what is tested,
-    the adapter's largest degree per quantity)."""
+    the adapter's largest degree per quantity, the adapter's dtype per quantity)."""
     from .provenance import distribution_version
 
     if against is None:
-        return None, {"name": "o3ref.fast", "version": distribution_version("o3ref")}, {}
+        return None, {"name": "o3ref.fast", "version": distribution_version("o3ref")}, {}, {}
     from . import adapters
 
     names = getattr(adapters, "adapter_names", lambda: adapters.ADAPTERS)()
@@ -77,8 +77,10 @@ def _implementations(against: str | None) -> tuple[dict | None, dict, dict]:
         raise UsageError(f"--against={against}: {exc}") from exc
     max_l = getattr(adapters, "adapter_max_l", None)
     caps = max_l(adapter) if max_l else {}
+    dtype_of = getattr(adapters, "adapter_dtype", None)
+    dtypes = {q: dtype_of(adapter, q) for q in impl} if dtype_of else {}
     distribution = (getattr(adapter, "DISTRIBUTIONS", None) or (against,))[0]
-    return impl, {"name": against, "version": distribution_version(distribution)}, caps
+    return impl, {"name": against, "version": distribution_version(distribution)}, caps, dtypes
 
 
 def run(args: argparse.Namespace) -> int:
@@ -87,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     from .report_schema import envelope
 
     # every user error before any computation
-    impl, under_test, caps = _implementations(args.against)
+    impl, under_test, caps, dtypes = _implementations(args.against)
     json_path = check_output_file(args.json, "--json") if args.json is not None else None
     progress = not args.quiet
     if args.profile:
@@ -98,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
         return run_profile(impl if impl is not None else suite.fast_implementations(), out,
                            mode=args.mode, name=under_test["name"], progress=progress,
                            report=report, json_path=json_path, l_max_caps=caps)
-    rows = suite.run_suite(args.mode, impl, progress=progress, l_max_caps=caps)
+    rows = suite.run_suite(args.mode, impl, progress=progress, l_max_caps=caps, dtypes=dtypes)
     if args.against:
         rows = [r for r in rows if r.status != "missing"]
     name = under_test["name"]

@@ -15,30 +15,37 @@ from o3ref.verify.tolerances import tolerance
 
 XYZ = np.array([[0.3, -0.5, 0.8], [1.2, 0.1, -0.4], [-0.2, -0.9, -0.1], [0.0, 0.0, 2.0]])
 ANGLES = (0.4, 1.3, -2.2)
-LIBRARY = {"sphericart": "sphericart", "featomic": "featomic", "e3nn": "torch",
+LIBRARY = {"sphericart": "sphericart", "featomic": "featomic", "e3nn": "e3nn",
            "scipy": "scipy", "sympy": "sympy", "wigners": "wigners", "spherical": "spherical",
-           "cuequivariance": "cuequivariance", "e3x": "e3x"}
+           "cuequivariance": "cuequivariance", "e3x": "e3x", "escnn": "escnn"}
 
 
 @pytest.mark.parametrize("name", ADAPTERS)
 def test_adapter_matches_reference(name):
+    from o3ref.verify.adapters import adapter_dtype
+
     pytest.importorskip(LIBRARY[name])
-    impl = get_adapter(name).implementations()
+    adapter = get_adapter(name)
+    impl = adapter.implementations()
     assert impl, name
     checked = 0
+    # each quantity at the precision the adapter declares (float32 for escnn's harmonics)
     if "sh" in impl:
         np.testing.assert_allclose(impl["sh"](3, XYZ), to_numeric(
-            reference.real_spherical_harmonics(3, XYZ, dps=20)), atol=tolerance("sh", 3).atol)
+            reference.real_spherical_harmonics(3, XYZ, dps=20)),
+            atol=tolerance("sh", 3, adapter_dtype(adapter, "sh")).atol)
         checked += 1
     if "wigner_d" in impl:
         for l in range(4):
             np.testing.assert_allclose(impl["wigner_d"](l, *ANGLES), to_numeric(
-                reference.wigner_D_real(l, *ANGLES, dps=20)), atol=tolerance("wigner_d", l).atol)
+                reference.wigner_D_real(l, *ANGLES, dps=20)),
+                atol=tolerance("wigner_d", l, adapter_dtype(adapter, "wigner_d")).atol)
         checked += 1
     if "cg" in impl:
         for triple in [(1, 1, 0), (1, 1, 1), (2, 1, 2), (2, 2, 3)]:
             np.testing.assert_allclose(impl["cg"](*triple), to_numeric(
-                reference.real_clebsch_gordan(*triple)), atol=tolerance("cg", triple[2]).atol)
+                reference.real_clebsch_gordan(*triple)),
+                atol=tolerance("cg", triple[2], adapter_dtype(adapter, "cg")).atol)
         checked += 1
     assert checked > 0
 
@@ -116,12 +123,13 @@ def _fast_sh(l_max, xyz):
     return fast.SphericalHarmonics(l_max).compute(np.asarray(xyz, dtype=np.float64))
 
 
-def _third_party(sh=_fast_sh, max_l=None):
+def _third_party(sh=_fast_sh, max_l=None, dtype="float64"):
     from types import SimpleNamespace
 
     return SimpleNamespace(implementations=lambda: {"sh": sh}, MAX_L=max_l or {},
                            DISTRIBUTIONS=("numpy",), KNOWN_VERSIONS={"numpy": ("0",)},
-                           CONVENTIONS={"sh": "o3ref"}, natives=lambda: {"sh": (sh, None)})
+                           CONVENTIONS={"sh": "o3ref"}, natives=lambda: {"sh": (sh, None)},
+                           DTYPE=dtype)
 
 
 @pytest.fixture
@@ -186,6 +194,22 @@ def test_full_grid_is_capped_at_the_adapter_maximum(register, capsys):
     assert "0..12" in capsys.readouterr().out
     register("uncapped", _third_party(sh_to_12))
     assert main(["verify", "--full", "--against", "uncapped", "--no-progress"]) == 1
+
+
+def test_verify_against_honours_the_declared_dtype(register, capsys):
+    """An adapter whose values are float32-precise (escnn's harmonics) declares it; ``o3ref
+    verify --against`` then judges it by the float32 policy and says so in the row."""
+    from o3ref.verify.cli import main
+
+    def sh32(l_max, xyz):  # float32-rounded values, returned as float64
+        return _fast_sh(l_max, xyz).astype(np.float32).astype(np.float64)
+
+    register("lib32", _third_party(sh32, max_l={"sh": 4}, dtype={"sh": "float32"}))
+    assert main(["verify", "--against", "lib32", "--no-progress"]) == 0
+    row = [s for s in capsys.readouterr().out.splitlines() if s.startswith("spherical")]
+    assert len(row) == 1 and "(float32)" in row[0] and "pass" in row[0], row
+    register("lib32as64", _third_party(sh32, max_l={"sh": 4}))
+    assert main(["verify", "--against", "lib32as64", "--no-progress"]) == 1
 
 
 @pytest.mark.parametrize("bad, message", [

@@ -1,4 +1,4 @@
-"""The CONVENTIONS_TABLE rows of cuequivariance, e3x and e3nn 0.4.x: each map proven against
+"""The CONVENTIONS_TABLE rows of cuequivariance, e3x, escnn and e3nn 0.4.x: each map proven against
 the installed library (``pytest.importorskip``) and o3ref's exact reference, at the library's
 precision (:mod:`o3ref.verify.tolerances` at its dtype). The maps are written out here in
 full, independently of the adapters that apply them."""
@@ -217,3 +217,155 @@ def test_e3nn_sh_limit_is_declared():
     assert o3.spherical_harmonics(top, x, True).shape == (2, 2 * top + 1)
     with pytest.raises(NotImplementedError):
         o3.spherical_harmonics(top + 1, x, True)
+
+
+# ------------------------------------------------------------------ escnn
+
+# escnn builds its harmonic polynomials' change-of-basis buffers in float32 (then .double()):
+# its harmonics are held to the float32 policy; its D (lie_learn) and CG (py3nj) to float64
+ESCNN_SH_DTYPE = np.float32
+
+
+def _escnn_harmonics(l_max, xyz):
+    """escnn's own harmonic polynomials at ``xyz``, straight from escnn (no map)."""
+    torch = pytest.importorskip("torch")
+    from escnn.kernels import HarmonicPolynomialR3Generator
+
+    with torch.no_grad():
+        gen = HarmonicPolynomialR3Generator(l_max).double()
+        return gen(torch.as_tensor(np.asarray(xyz, dtype=np.float64))).numpy()
+
+
+def _scalar_last_quaternion(angles) -> np.ndarray:
+    """``(x, y, z, w)`` of ``Rz(alpha) Ry(beta) Rz(gamma)``: the product of the three
+    half-angle quaternions, written out here."""
+    a, b, g = angles
+
+    def mul(p, q):  # scalar first
+        w1, x1, y1, z1 = p
+        w2, x2, y2, z2 = q
+        return np.array([w1 * w2 - x1 * x2 - y1 * y2 - z1 * z2,
+                         w1 * x2 + x1 * w2 + y1 * z2 - z1 * y2,
+                         w1 * y2 - x1 * z2 + y1 * w2 + z1 * x2,
+                         w1 * z2 + x1 * y2 - y1 * x2 + z1 * w2])
+
+    def qz(t):
+        return np.array([math.cos(t / 2), 0.0, 0.0, math.sin(t / 2)])
+
+    qy = np.array([math.cos(b / 2), 0.0, math.sin(b / 2), 0.0])
+    w, x, y, z = mul(mul(qz(a), qy), qz(g))
+    return np.array([x, y, z, w])
+
+
+def test_escnn_sh():
+    pytest.importorskip("escnn")
+    l_max = 8
+    got = _escnn_harmonics(l_max, XYZ)
+    r = np.linalg.norm(XYZ, axis=1)
+    ref = _ref_sh(l_max, XYZ)
+    for l in range(l_max + 1):
+        s = slice(l * l, (l + 1) ** 2)
+        # solid: |r|^l times the Schmidt semi-normalised (racah) harmonics, m = -l..l,
+        # o3ref's axes; compared on the sphere (divided by |r|^l)
+        expected = math.sqrt(4 * math.pi / (2 * l + 1)) * ref[:, s]
+        _assert_within(got[:, s] / r[:, None] ** l, expected, "sh", l, ESCNN_SH_DTYPE,
+                       what="escnn harmonic polynomials")
+    # ... and not at float64 precision (the reason for the float32 declaration)
+    err = np.max(np.abs(got[:, 4:9] / r[:, None] ** 2 - math.sqrt(4 * math.pi / 5) * ref[:, 4:9]))
+    assert err > tolerance("sh", 2, np.float64).atol
+
+
+def test_escnn_wigner_d():
+    pytest.importorskip("escnn")
+    from escnn.group import so3_group
+
+    G = so3_group(1)
+    for angles in ANGLES:
+        q = _scalar_last_quaternion(angles)
+        for l in range(6):
+            expected = _ref_d(l, angles)
+            for value, param in [(q, "Q"), (_rot(angles), "MAT"), (np.array(angles), "ZYZ")]:
+                got = np.asarray(G.irrep(l)(G.element(value, param)))
+                _assert_within(got, expected, "wigner_d", l,
+                               what=f"escnn irrep({l}) of a {param} element at {angles}")
+
+
+def test_escnn_cg():
+    pytest.importorskip("escnn")
+    from escnn.group import so3_group
+
+    G = so3_group(1)
+    for l1, l2, L in _triples(3):
+        got = np.asarray(G._clebsh_gordan_coeff(l1, l2, L))
+        assert got.shape == (2 * l1 + 1, 2 * l2 + 1, 1, 2 * L + 1)
+        expected = to_numeric(reference.real_clebsch_gordan(l1, l2, L))
+        _assert_within(got[:, :, 0, :], expected, "cg", max(l1, l2, L),
+                       what=f"escnn CG {(l1, l2, L)}")
+
+
+def test_escnn_adapter_maps():
+    pytest.importorskip("escnn")
+    from o3ref.verify.adapters import adapter_dtype, checked_implementations, get_adapter
+
+    adapter = get_adapter("escnn")
+    assert adapter_dtype(adapter, "sh") == np.float32
+    assert adapter_dtype(adapter, "wigner_d") == adapter_dtype(adapter, "cg") == np.float64
+    impl = checked_implementations("escnn")
+    _assert_within(impl["sh"](4, XYZ), _ref_sh(4, XYZ), "sh", 4, adapter_dtype(adapter, "sh"),
+                   what="escnn mapped SH")
+    for angles in ANGLES:
+        _assert_within(impl["wigner_d"](3, *angles), _ref_d(3, angles), "wigner_d", 3,
+                       what=f"escnn mapped D at {angles}")
+    _assert_within(impl["cg"](2, 3, 3), to_numeric(reference.real_clebsch_gordan(2, 3, 3)),
+                   "cg", 3, what="escnn mapped CG")
+
+
+def test_escnn_detector_names_native_conventions():
+    """The detector names escnn's raw functions (thin wrappers: escnn's calls, no convention
+    fixes) and each map's converted function passes the exact checks at escnn's precision."""
+    pytest.importorskip("escnn")
+    from escnn.group import so3_group
+
+    from o3ref.verify import detect_convention
+    from o3ref.verify.conformance import check_cg, check_sh, check_wigner_d
+    from o3ref.verify.tolerances import PrecisionPolicy
+
+    G = so3_group(1)
+
+    def d(l, q):  # an SO3 element is a unit quaternion (x, y, z, w)
+        return np.asarray(G.irrep(l)(G.element(np.asarray(q, dtype=np.float64), "Q")))
+
+    def cg(l1, l2, L):
+        return np.asarray(G._clebsh_gordan_coeff(l1, l2, L))[:, :, 0, :]
+
+    sh = detect_convention(_escnn_harmonics, "sh")
+    assert sh.convention == "escnn harmonic polynomials", str(sh)
+    assert {p.name for p in sh.map.visible} == {"Schmidt semi-normalisation", "solid (r^l)"}
+    verdict = check_sh(sh.map.convert(_escnn_harmonics), 6, PrecisionPolicy("float32"))
+    assert verdict.passed, verdict.message
+
+    dr = detect_convention(d, "wigner_d", takes="quaternion")
+    assert dr.convention == "quaternion scalar last", str(dr)
+    assert [p.name for p in dr.map.visible] == ["quaternion scalar last"]
+    verdict = check_wigner_d(dr.map.convert(d), 4, PrecisionPolicy("float64"), "quaternion")
+    assert verdict.passed, verdict.message
+
+    cr = detect_convention(cg, "cg")
+    assert cr.matches and cr.map.is_identity, str(cr)
+    verdict = check_cg(cr.map.convert(cg), 3, PrecisionPolicy("float64"))
+    assert verdict.passed, verdict.message
+
+
+def test_escnn_failures_are_one_line():
+    pytest.importorskip("escnn")
+    from o3ref.verify.adapters import AdapterError, checked_implementations
+
+    impl = checked_implementations("escnn")
+    with pytest.raises(AdapterError, match=r"^adapter 'escnn', sh\(2, <array \(2, 3\)>\) "
+                       r"returned non-finite values") as info:
+        impl["sh"](2, np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]]))  # |r| = 0: no direction
+    assert "\n" not in str(info.value) and info.value.__cause__ is None
+    with pytest.raises(AdapterError, match=r"^adapter 'escnn', wigner_d\(151, .*\) raised "
+                       r"IndexError") as info:
+        impl["wigner_d"](151, 0.1, 0.2, 0.3)  # lie_learn stores J up to l = 150 (MAX_L)
+    assert "\n" not in str(info.value)

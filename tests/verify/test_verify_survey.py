@@ -106,3 +106,20 @@ def test_survey_of_sphericart():
     by_block = {r.block: r for r in rows}
     assert by_block["SH"].convention == "o3ref" and by_block["SH"].status == "pass"
     assert by_block["SH gradients"].status == "pass" and len(by_block["SH gradients"].errors) == 4
+
+
+def test_survey_of_escnn():
+    """escnn's native conventions are named by the detector; its harmonics are judged at the
+    float32 policy it declares (float32 change-of-basis buffers), D and CG at float64."""
+    pytest.importorskip("escnn")
+    from o3ref.verify.survey import run_survey
+
+    rows, missing = run_survey(["escnn"], blocks=["sh", "wigner_d", "cg"],
+                               l_max={"sh": 4, "wigner_d": 3, "cg": 2})
+    assert not missing
+    by_block = {r.block: r for r in rows}
+    assert by_block["SH"].convention == "escnn harmonic polynomials"
+    assert by_block["SH"].dtype == "float32"
+    assert by_block["Wigner D"].convention == "quaternion scalar last"
+    assert by_block["CG"].convention == "o3ref" and by_block["CG"].dtype == "float64"
+    assert all(r.status == "pass" for r in rows), [(r.block, r.notes) for r in rows]

@@ -1,7 +1,7 @@
 """Adapters to other libraries (each an optional import), and their registry.
 
 Every adapter module (``sphericart``, ``featomic``, ``e3nn``, ``scipy``, ``sympy``,
-``wigners``, ``spherical``, ``cuequivariance``, ``e3x``) imports its library only
+``wigners``, ``spherical``, ``cuequivariance``, ``e3x``, ``escnn``) imports its library only
 when a function needs it, and raises ``ImportError`` naming the package to install when it
 is missing. Each exposes
 

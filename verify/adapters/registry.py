@@ -25,7 +25,7 @@ __all__ = ["ADAPTERS", "ENTRY_POINT_GROUP", "AdapterError", "adapter_dtype", "ad
 
 #: the adapters shipped with o3ref (modules of this package)
 ADAPTERS = ("sphericart", "featomic", "e3nn", "scipy", "sympy", "wigners", "spherical",
-            "cuequivariance", "e3x")
+            "cuequivariance", "e3x", "escnn")
 
 #: the entry-point group in which any package may register an adapter
 ENTRY_POINT_GROUP = "o3ref.adapters"
@@ -35,7 +35,8 @@ _PIP = {"sphericart": "sphericart", "featomic": "featomic", "torch": "torch e3nn
         "e3nn": "e3nn", "scipy": "scipy", "sympy": "sympy", "wigners": "wigners",
         "spherical": "spherical", "quaternionic": "spherical",
         "cuequivariance": "cuequivariance", "cuequivariance_torch": "cuequivariance-torch",
-        "e3x": "e3x", "jax": "jax e3x"}
+        "e3x": "e3x", "jax": "jax e3x", "escnn": "escnn", "lie_learn": "escnn",
+        "py3nj": "py3nj"}
 
 
 class AdapterError(ValueError):
