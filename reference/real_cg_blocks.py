@@ -165,9 +165,10 @@ def real_cg_blocks(l1: int, l2: int, l_max: int):
         remap = np.empty(len(pair_codes), dtype=np.int64)
         for i, pair_code in enumerate(pair_codes.tolist()):
             p, q = squares[pair_code >> 3]
-            q <<= pair_code & 7
-            g = gcd(p, q)
-            remap[i] = distinct.setdefault((p // g, q // g), len(distinct))
+            # p/q in lowest terms, so gcd(p, q 2^s) = 2^min(s, v2(p))
+            shift = pair_code & 7
+            drop = min(shift, (p & -p).bit_length() - 1)
+            remap[i] = distinct.setdefault((p >> drop, q << (shift - drop)), len(distinct))
         keys = np.stack([pattern.m1[sel][keep], pattern.m2[sel][keep], pattern.big[sel][keep]],
                         axis=1)
         yield L, keys, sign.astype(np.int8), remap[pair_id.reshape(-1)], list(distinct)
