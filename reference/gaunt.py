@@ -15,8 +15,10 @@ the coefficient, integers only. Two routes, cross-checked exactly by the tests:
   ``c = sqrt((2l1+1)(2l2+1)/(4 pi (2l3+1))) <l1 0 l2 0 | l3 0>``.
 
 Both vanish unless ``l1 + l2 + l3`` is even and the triangle rule holds; the complex one also
-unless ``m1 + m2 + m3 = 0``. sympy's ``real_gaunt`` uses the same real harmonics (the
-identity map; proven in ``tests/reference/test_ref_gaunt.py``).
+unless ``m1 + m2 + m3 = 0``. sympy's ``real_gaunt`` integrates ``(-1)^m Y_lm`` (its U
+matrix); the sign ``(-1)^(m1+m2+m3)`` is ``+1`` wherever either is non-zero, so the values
+are equal (the map, and the equality for every entry with l <= 6, are proven in
+``tests/reference/test_ref_gaunt.py``).
 
 Conventions: see :mod:`o3ref.reference.conventions` (real ``Y_lm``, Condon-Shortley CG).
 

@@ -162,6 +162,8 @@ def check_order(name: str, value, l: int, l_name: str = "l") -> int:
 
     Conventions: see :mod:`o3ref.reference.conventions`.
     """
+    if type(value) is int and -l <= value <= l:  # fast path: the common case
+        return value
     frac = _as_fraction(name, value)
     if frac.denominator != 1:
         raise ValueError(f"{name}={frac} must be an integer")
