@@ -7,8 +7,8 @@ Formats (every one byte-for-byte deterministic, no timestamps):
   regenerate) and ``rows``, one JSON array per line;
 * ``npz``: members ``indices`` (int64, one column per index, stored column-major),
   ``sign`` (int8), ``p``, ``q`` and ``exact`` (ASCII text: ``p``, ``q`` are integers of any
-  size), ``value`` (float64) and ``index_columns``; compressed (deflate, level 6, fixed
-  member dates).
+  size), ``value`` (float64) and ``index_columns``; compressed (deflate: level 6, the text
+  members level 1; fixed member dates).
 
 ``value`` is the float64 nearest to the exact value, rounded once from integers (a bracket
 that must round to a single float64; ``pi`` enters as an integer bound), so a reader can
@@ -72,8 +72,13 @@ def exact_text(sign: int, p: int, q: int, pi: bool) -> str:
     if sign == 0:
         return "0"
     minus = "-" if sign < 0 else ""
-    rp, rq = isqrt(p), isqrt(q)
-    if rp * rp == p and rq * rq == q:
+    # squares are 0, 1, 4 or 9 mod 16: most p, q are ruled out without a square root
+    if (0x0213 >> (p & 15)) & 1 and (0x0213 >> (q & 15)) & 1:
+        rp, rq = isqrt(p), isqrt(q)
+        square = rp * rp == p and rq * rq == q
+    else:
+        square = False
+    if square:
         body = f"{rp}" if rq == 1 else f"{rp}/{rq}"
     else:
         body = f"sqrt({p})" if q == 1 else f"sqrt({p}/{q})"
@@ -281,6 +286,9 @@ def _npy_bytes(array: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
+_TEXT_MEMBERS = ("p", "q", "exact")
+
+
 def _encode_npz(kind, l_max, shard, rows, pi) -> bytes:
     p_text, q_text, plus, value = _pair_text(rows, pi)
     ids = rows.pair_id
@@ -303,7 +311,9 @@ def _encode_npz(kind, l_max, shard, rows, pi) -> bytes:
             info.create_system = 3
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, _npy_bytes(array), compresslevel=6)
+            # text deflates 3-4x faster at level 1 and only ~30% larger
+            level = 1 if name in _TEXT_MEMBERS else 6
+            zf.writestr(info, _npy_bytes(array), compresslevel=level)
     return buffer.getvalue()
 
 
