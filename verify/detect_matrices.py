@@ -38,8 +38,8 @@ import numpy as np
 from .convention_maps import (
     CG_NORMALISATIONS,
     CG_SIGNS,
-    M_ORDERS,
     FRAME_CHOICES,
+    M_ORDERS,
     ROTATION_CHOICES,
     SH_SIGNS,
     THIRD_REVERSED,

@@ -176,6 +176,18 @@ def _triples(l_max: int):
 # ------------------------------------------------------------------ the checks
 
 
+def _dtype(grid: dict) -> np.dtype:
+    """The dtype whose precision policy a check applies (the implementation's; float64
+    unless an adapter declares another)."""
+    return np.dtype(grid.get("dtype", "float64"))
+
+
+def _policy(grid: dict, quantity: str) -> str:
+    dtype = _dtype(grid)
+    return policy_text(quantity) + ("" if dtype in (np.float64, np.complex128) else f" ({dtype})")
+
+
+
 def check_sh(impl: Callable, grid: dict) -> Row:
     from o3ref import reference
 
@@ -185,9 +197,9 @@ def check_sh(impl: Callable, grid: dict) -> Row:
     acc = _Acc()
     for l in range(l_max + 1):
         s = block(l)
-        acc.add(compare_arrays(got[:, s], ref[:, s], tolerance("sh", l), names=["point", "m"],
-                               offsets=[0, -l]), f"l = {l}")
-    return acc.row("spherical harmonics", f"0..{l_max}", policy_text("sh"))
+        acc.add(compare_arrays(got[:, s], ref[:, s], tolerance("sh", l, _dtype(grid)),
+                               names=["point", "m"], offsets=[0, -l]), f"l = {l}")
+    return acc.row("spherical harmonics", f"0..{l_max}", _policy(grid, "sh"))
 
 
 def _exact_gradients(l_max: int, xyz: np.ndarray) -> np.ndarray:
@@ -224,10 +236,10 @@ def check_sh_gradient(impl: Callable, grid: dict) -> Row:
         s = block(l)
         # gradients scale as 1/|r|: compare r * grad, which is O(l)
         acc.add(compare_arrays((r * got)[..., s], (r * ref)[..., s],
-                               tolerance("sh_gradient", l),
+                               tolerance("sh_gradient", l, _dtype(grid)),
                                names=["point", "direction", "m"], offsets=[0, 0, -l]),
                 f"l = {l}")
-    return acc.row("SH gradients (x|r|)", f"0..{l_max}", policy_text("sh_gradient"))
+    return acc.row("SH gradients (x|r|)", f"0..{l_max}", _policy(grid, "sh_gradient"))
 
 
 def check_wigner_d(impl: Callable, grid: dict) -> Row:
@@ -238,10 +250,10 @@ def check_wigner_d(impl: Callable, grid: dict) -> Row:
         for l in range(grid["l_max"] + 1):
             got = np.asarray(impl(l, a, b, g))
             ref = to_numeric(reference.wigner_D_real(l, a, b, g, dps=30))
-            acc.add(compare_arrays(got, ref, tolerance("wigner_d", l), names=["m'", "m"],
-                                   offsets=[-l, -l]),
+            acc.add(compare_arrays(got, ref, tolerance("wigner_d", l, _dtype(grid)),
+                                   names=["m'", "m"], offsets=[-l, -l]),
                     f"l = {l}, angles #{k} ({a:.3g}, {b:.3g}, {g:.3g})")
-    return acc.row("Wigner D (real)", f"0..{grid['l_max']}", policy_text("wigner_d"))
+    return acc.row("Wigner D (real)", f"0..{grid['l_max']}", _policy(grid, "wigner_d"))
 
 
 def check_cg(impl: Callable, grid: dict) -> Row:
@@ -251,10 +263,10 @@ def check_cg(impl: Callable, grid: dict) -> Row:
     for l1, l2, L in _triples(grid["l_max"]):
         got = np.asarray(impl(l1, l2, L))
         ref = to_numeric(reference.real_clebsch_gordan(l1, l2, L))
-        acc.add(compare_arrays(got, ref, tolerance("cg", max(l1, l2, L)),
+        acc.add(compare_arrays(got, ref, tolerance("cg", max(l1, l2, L), _dtype(grid)),
                                names=["m1", "m2", "M"], offsets=[-l1, -l2, -L]),
                 f"(l1, l2, L) = {l1, l2, L}")
-    return acc.row("real Clebsch-Gordan", f"l1, l2 <= {grid['l_max']}", policy_text("cg"))
+    return acc.row("real Clebsch-Gordan", f"l1, l2 <= {grid['l_max']}", _policy(grid, "cg"))
 
 
 def check_complex_cg(impl: Callable, grid: dict) -> Row:
@@ -270,11 +282,11 @@ def check_complex_cg(impl: Callable, grid: dict) -> Row:
                 if abs(M) <= L:
                     ref[i, j, M + L] = float(reference.clebsch_gordan(l1, i - l1, l2, j - l2,
                                                                       L, M))
-        acc.add(compare_arrays(got, ref, tolerance("cg", max(l1, l2, L)),
+        acc.add(compare_arrays(got, ref, tolerance("cg", max(l1, l2, L), _dtype(grid)),
                                names=["m1", "m2", "M"], offsets=[-l1, -l2, -L]),
                 f"(l1, l2, L) = {l1, l2, L}")
     return acc.row("Clebsch-Gordan (complex)", f"l1, l2 <= {grid['l_max']}",
-                   policy_text("cg"))
+                   _policy(grid, "cg"))
 
 
 def check_cartesian(impl: Callable, grid: dict) -> Row:
@@ -291,10 +303,10 @@ def check_cartesian(impl: Callable, grid: dict) -> Row:
         got = impl(np.asarray(ints, dtype=np.float64) / 7)
         for L in (0, 1, 2):
             acc.add(compare_arrays(np.asarray(got[L]).ravel(), to_numeric(ref[L]).ravel(),
-                                   tolerance("cartesian", L), names=["M"],
+                                   tolerance("cartesian", L, _dtype(grid)), names=["M"],
                                    offsets=[-L]),
                     f"tensor #{k}, L = {L}")
-    return acc.row("Cartesian rank 2 -> L = 0, 1, 2", "0..2", policy_text("cartesian"))
+    return acc.row("Cartesian rank 2 -> L = 0, 1, 2", "0..2", _policy(grid, "cartesian"))
 
 
 @dataclass
@@ -344,10 +356,12 @@ def fast_implementations() -> dict[str, Callable]:
 
 
 def run_suite(mode: str = "quick", implementations: dict | None = None,
-              progress: bool = True, l_max_caps: dict[str, int] | None = None) -> list[Row]:
+              progress: bool = True, l_max_caps: dict[str, int] | None = None,
+              dtypes: dict | None = None) -> list[Row]:
     """Run every registered check; returns the rows (missing implementations included).
     ``l_max_caps`` (quantity -> largest degree the implementation computes, as adapters
-    declare it) lowers a grid's ``l_max`` to that degree.
+    declare it) lowers a grid's ``l_max`` to that degree; ``dtypes`` (quantity -> the dtype
+    of its results, as adapters declare it) sets the precision policy (float64 otherwise).
 
     Progress (:mod:`o3ref.verify.progress`, on stderr) counts only the checks that have an
     implementation: ``--against sphericart`` shows its two quantities, not every check.
@@ -372,6 +386,8 @@ def run_suite(mode: str = "quick", implementations: dict | None = None,
             grid = GRIDS[mode].get(check.key) or checks_pipeline.GRIDS[mode][check.key]
             if l_max_caps and check.key in l_max_caps and "l_max" in grid:
                 grid = dict(grid, l_max=min(grid["l_max"], l_max_caps[check.key]))
+            if dtypes and check.key in dtypes:
+                grid = dict(grid, dtype=str(np.dtype(dtypes[check.key])))
             t0 = time.perf_counter()
             try:
                 row = check.func(impl[check.key], grid)

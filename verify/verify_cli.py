@@ -43,8 +43,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--against", metavar="NAME",
                         help="check another library through o3ref.verify.adapters.NAME "
                         "(sphericart, featomic, e3nn, scipy, sympy, wigners, spherical, "
-                        "cuequivariance, e3x, or one registered in the entry-point "
-                        "group o3ref.adapters)")
+                        "cuequivariance, e3x, cuequivariance_torch, or one registered in "
+                        "the entry-point group o3ref.adapters)")
     parser.add_argument("--profile", action="store_true",
                         help="float64 error against exact values as a function of l "
                         "(SH to 60, D to 40, CG to 30): CSV, and PNG with matplotlib; "
@@ -56,13 +56,13 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
                         help=argparse.SUPPRESS)  # the older spelling of --quiet
 
 
-def _implementations(against: str | None) -> tuple[dict | None, dict, dict]:
+def _implementations(against: str | None) -> tuple[dict | None, dict, dict, dict | None]:
     """(implementations or None for o3ref.fast, {"name", "version"} of what is tested,
-    the adapter's largest degree per quantity)."""
+    the adapter's largest degree per quantity, its dtype per quantity)."""
     from .provenance import distribution_version
 
     if against is None:
-        return None, {"name": "o3ref.fast", "version": distribution_version("o3ref")}, {}
+        return None, {"name": "o3ref.fast", "version": distribution_version("o3ref")}, {}, None
     from . import adapters
 
     names = getattr(adapters, "adapter_names", lambda: adapters.ADAPTERS)()
@@ -77,6 +77,8 @@ def _implementations(against: str | None) -> tuple[dict | None, dict, dict]:
         raise UsageError(f"--against={against}: {exc}") from exc
     max_l = getattr(adapters, "adapter_max_l", None)
     caps = max_l(adapter) if max_l else {}
+    # the precision policy of each quantity at the adapter's declared dtype (float32 layers)
+    caps = dict(caps, dtypes={q: adapters.adapter_dtype(adapter, q) for q in impl})
     distribution = (getattr(adapter, "DISTRIBUTIONS", None) or (against,))[0]
     return impl, {"name": against, "version": distribution_version(distribution)}, caps
 
@@ -87,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     from .report_schema import envelope
 
     # every user error before any computation
-    impl, under_test, caps = _implementations(args.against)
+    impl, under_test, caps, dtypes = _implementations(args.against)
     json_path = check_output_file(args.json, "--json") if args.json is not None else None
     progress = not args.quiet
     if args.profile:
@@ -98,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
         return run_profile(impl if impl is not None else suite.fast_implementations(), out,
                            mode=args.mode, name=under_test["name"], progress=progress,
                            report=report, json_path=json_path, l_max_caps=caps)
-    rows = suite.run_suite(args.mode, impl, progress=progress, l_max_caps=caps)
+    rows = suite.run_suite(args.mode, impl, progress=progress, l_max_caps=caps, dtypes=dtypes)
     if args.against:
         rows = [r for r in rows if r.status != "missing"]
     name = under_test["name"]

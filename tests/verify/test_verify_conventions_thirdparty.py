@@ -265,7 +265,7 @@ def test_cuequivariance_torch_rotation(dtype):
             scale = float(np.max(np.linalg.norm(x.numpy(), axis=1)))
             err = float(np.max(np.abs(got - expected)))
             tol = tolerance("wigner_d", l, np.dtype(dtype), scale=scale).atol
-            assert err <= tol, f"cuet.Rotation l = {l} at {(alpha, beta, gamma)}: {err:.2e} > {tol:.2e}"
+            assert err <= tol, f"Rotation l = {l}, {(alpha, beta, gamma)}: {err:.2e} > {tol:.2e}"
 
 
 @NAIVE
