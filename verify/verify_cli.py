@@ -77,10 +77,10 @@ def _implementations(against: str | None) -> tuple[dict | None, dict, dict, dict
         raise UsageError(f"--against={against}: {exc}") from exc
     max_l = getattr(adapters, "adapter_max_l", None)
     caps = max_l(adapter) if max_l else {}
-    # the precision policy of each quantity at the adapter's declared dtype (float32 layers)
-    caps = dict(caps, dtypes={q: adapters.adapter_dtype(adapter, q) for q in impl})
+    # each quantity is judged by the precision policy of the adapter's declared dtype
+    dtypes = {q: adapters.adapter_dtype(adapter, q) for q in impl}
     distribution = (getattr(adapter, "DISTRIBUTIONS", None) or (against,))[0]
-    return impl, {"name": against, "version": distribution_version(distribution)}, caps
+    return impl, {"name": against, "version": distribution_version(distribution)}, caps, dtypes
 
 
 def run(args: argparse.Namespace) -> int:
