@@ -27,7 +27,10 @@ def test_adapter_matches_reference(name):
     from o3ref.verify.adapters import adapter_dtype
 
     adapter = get_adapter(name)
-    impl = adapter.implementations()
+    try:
+        impl = adapter.implementations()
+    except ImportError as exc:  # e.g. torch without e3nn
+        pytest.skip(str(exc))
 
     def tol(quantity, l):  # at the adapter's declared dtype (float32 torch layers)
         return tolerance(quantity, l, adapter_dtype(adapter, quantity))
