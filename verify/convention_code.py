@@ -201,11 +201,13 @@ def sh_code(name: str, perm, signs, order_expr: str, factor_exprs: list[str],
 
 
 def d_code(name: str, takes: str, rotation: dict, order_expr: str, factor_exprs: list[str],
-           basis: str | None) -> str:
+           basis: str | None, frame=None) -> str:
     """Text of ``convert(f)`` for Wigner D: the other library computes ``T D(R) T^-1`` with
     ``T = basis_matrix(l)``, where ``R`` is its argument read as ``rotation`` says
     (``{"takes": "euler", "axes": (i, j, k), "extrinsic": bool, "passive": bool}``, or
-    ``takes`` "matrix" / "quaternion" with ``passive`` and ``scalar_first``)."""
+    ``takes`` "matrix" / "quaternion" with ``passive`` and ``scalar_first``) and, with
+    ``frame = (perm, signs)``, taken back from its axes: ``R = B^T R_other B`` with
+    ``B[perm[i], i] = signs[i]``."""
     out = _HEADER.format(what="real Wigner D", name=name)
     out += _ROT + (_EULER if rotation["takes"] == "euler" else "")
     out += _QUAT if "quaternion" in (takes, rotation["takes"]) else ""
@@ -222,6 +224,13 @@ def d_code(name: str, takes: str, rotation: dict, order_expr: str, factor_exprs:
         f"    def wigner_d({sig}):",
         f"        r = {r_of}",
     ]
+    if frame is not None:
+        perm, signs = frame
+        b = [[0.0] * 3 for _ in range(3)]
+        for i, (k, sg) in enumerate(zip(perm, signs, strict=True)):
+            b[k][i] = float(sg)
+        lines += [f"        b = np.array({b})  # its axes: v = b @ p",
+                  "        r = b @ r @ b.T  # the rotation in its axes"]
     if rotation.get("passive"):
         lines += ["        r = r.T  # the other library's argument is the inverse rotation"]
     if rotation["takes"] == "euler":

@@ -3,7 +3,8 @@
 Another library's spherical harmonics, Wigner D or Clebsch-Gordan coefficients differ from
 o3ref's by a composition of small, exact pieces (:class:`Piece`): how it reads its argument
 (an axis permutation with signs; Euler angles in one of 12 sequences, intrinsic or extrinsic,
-active or passive; a rotation matrix; a quaternion, scalar first or last), a complex basis,
+active or passive; a rotation matrix; a quaternion, scalar first or last; for a Wigner D, the
+rotation taken in other axes: conjugation by a signed axis permutation), a complex basis,
 the order of ``m``, a normalisation per ``l``, sign rules per ``l``, ``m`` or triple
 ``(l1, l2, L)``, a CG normalisation and, for solid harmonics, ``r^l``. The detector
 (:func:`o3ref.verify.detect_convention`) finds the composition; the map then converts the
@@ -25,12 +26,16 @@ Conventions: :mod:`o3ref.reference.conventions`.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
+
 from . import convention_code
+from .adapters.e3nn import E3NN_04_NEGATED
 
 __all__ = [
     "CG_NORMALISATIONS",
@@ -43,6 +48,7 @@ __all__ = [
     "Piece",
     "argument_piece",
     "complex_basis",
+    "frame_piece",
     "rotation_piece",
 ]
 
@@ -52,7 +58,8 @@ class Piece:
     """One exact ingredient of a :class:`ConventionMap`.
 
     ``role`` says what it acts on: ``"argument"`` (SH argument ``A r = r[perm] * signs``),
-    ``"rotation"`` (how a D reads its argument), ``"basis"`` (a complex basis), ``"order"``
+    ``"rotation"`` (how a D reads its argument), ``"frame"`` (a D of the rotation taken in
+    other axes, ``B R B^T``), ``"basis"`` (a complex basis), ``"order"``
     (the ``m`` held at each position), ``"normalisation"`` / ``"signs"`` (a factor per
     ``(l, m)``), ``"cg_normalisation"`` / ``"cg_signs"`` (a factor per ``(l1, l2, L, M)``),
     ``"third_reversed"`` (a CG's third index read as ``-M``), ``"radial"`` (solid ``r^l``).
@@ -138,6 +145,11 @@ CG_SIGNS: dict[str, Piece] = {p.name: p for p in [
        "e3nn wigner_3j, cuequivariance, e3x"),
     _p("cg_signs", "(-1)^(l1+l2+L)", "(-1) ** (l1 + l2 + L)", "featomic products"),
     _p("cg_signs", "(-1)^(l1-l2+M)", "(-1) ** (l1 - l2 + M)", "CG <-> 3j phase"),
+    _p("cg_signs", "e3nn 0.4.x wigner_3j signs",
+       "-1 if tuple(sorted((l1, l2, L))) in {" + ", ".join(
+           f"({a}, {b}, {c})" for a, b, c in sorted(E3NN_04_NEGATED)) + "} else 1",
+       "e3nn 0.4.x's stored wigner_3j table: -1 at 44 sorted triples (l <= 11) "
+       "against e3nn >= 0.5"),
 ]}
 
 THIRD_REVERSED = Piece("third_reversed", "third index -M", "", (), "the 3j's m3 = -M")
@@ -167,6 +179,38 @@ def argument_piece(perm, signs=(1, 1, 1)) -> Piece:
     text = ", ".join(slots)
     return Piece("argument", f"argument read as ({text})", "", (perm, signs),
                  f"its argument holds o3ref's ({text})")
+
+
+def frame_piece(perm, signs=(1, 1, 1)) -> Piece:
+    """A Wigner D of the rotation taken in other axes: the library's vectors are
+    ``v = B p`` with ``B[perm[i], i] = signs[i]`` (o3ref's axis ``i`` is its axis ``perm[i]``,
+    as in :func:`argument_piece`), so it reads o3ref's rotation ``R`` as ``B R B^T``:
+    ``other(B R B^T) = D_real(R)`` up to the other pieces."""
+    perm, signs = tuple(int(p) for p in perm), tuple(int(s) for s in signs)
+    slots = [""] * 3
+    for i, (p, s) in enumerate(zip(perm, signs, strict=True)):
+        slots[p] = ("-" if s < 0 else "") + _AXES[i]
+    text = ", ".join(slots)
+    return Piece("frame", f"rotation in axes ({text})", "", (perm, signs),
+                 f"the rotation taken in axes that hold o3ref's ({text}): D(B R B^T)")
+
+
+def _frame_choices() -> list[Piece]:
+    """The 23 conjugations by a proper signed axis permutation other than the identity (an
+    improper ``B`` conjugates as ``-B`` does), the simplest first: the two cyclic ones
+    (e3nn's axes first), the other permutations, then with signs."""
+    perms = [(2, 0, 1), (1, 2, 0)] + [p for p in itertools.permutations(range(3))
+                                      if p not in ((0, 1, 2), (2, 0, 1), (1, 2, 0))]
+    perms = [(0, 1, 2)] + perms
+    signs = sorted(itertools.product((1, -1), repeat=3), key=lambda s: s.count(-1))
+    out = []
+    for sg in signs:
+        for p in perms:
+            b = np.zeros((3, 3))
+            b[list(p), [0, 1, 2]] = sg
+            if np.linalg.det(b) > 0 and (p, sg) != ((0, 1, 2), (1, 1, 1)):
+                out.append(frame_piece(p, sg))
+    return out
 
 
 _SEQUENCES = [s for s in ("ZYZ", "ZXZ", "XYX", "XZX", "YXY", "YZY", "XYZ", "XZY", "YXZ",
@@ -202,12 +246,14 @@ ROTATION_CHOICES = {
     "quaternion": [rotation_piece("quaternion", passive=p, scalar_first=f)
                    for f in (True, False) for p in (False, True)],
 }
+#: the rotation taken in other axes (Wigner D): tried only when no reading in o3ref's axes fits
+FRAME_CHOICES = _frame_choices()
 ROTATION_CHOICES["euler"].sort(key=lambda p: (dict(p.params)["passive"],
                                               dict(p.params)["extrinsic"], p.name != "Euler "
                                               "ZYZ intrinsic"))
 
 _IDENTITY_ARGUMENT = argument_piece((0, 1, 2))
-_ROLE_ORDER = ("argument", "rotation", "basis", "order", "third_reversed", "signs",
+_ROLE_ORDER = ("argument", "rotation", "frame", "basis", "order", "third_reversed", "signs",
                "cg_signs", "normalisation", "cg_normalisation", "radial")
 _DEFAULT_ROTATION = {"euler": rotation_piece("euler"), "matrix": rotation_piece("matrix"),
                      "quaternion": rotation_piece("quaternion")}
@@ -300,8 +346,9 @@ class ConventionMap:
         if self.kind == "wigner_d":
             rot = self._one("rotation")
             rot = dict(rot[0].params) if rot else dict(_DEFAULT_ROTATION[self.takes].params)
+            frame = self._one("frame")
             return convention_code.d_code(self.name, self.takes, rot, order_expr, factors,
-                                          basis)
+                                          basis, frame[0].params if frame else None)
         triple = [p.formula for p in self.pieces if p.role in ("cg_signs", "cg_normalisation")]
         return convention_code.cg_code(self.name, order_expr, factors, triple, basis,
                                        bool(self._one("third_reversed")))
@@ -356,8 +403,16 @@ NAMED_MAPS: dict[tuple[str, str], ConventionMap] = {
     ("wigner_d", "quaternion scalar last"): _named(
         "wigner_d", [rotation_piece("quaternion", scalar_first=False)],
         "escnn SO3 elements, scipy Rotation.from_quat (x, y, z, w)", "quaternion"),
+    ("wigner_d", "o3ref in e3nn's axes"): _named("wigner_d", [frame_piece((2, 0, 1))],
+                                                 "cuequivariance SO3(l).rotation"),
+    ("wigner_d", "ZYZ angles reversed (gamma, beta, alpha)"): _named(
+        "wigner_d", [rotation_piece("euler", "ZYZ", extrinsic=True)],
+        "cuequivariance_torch Rotation(gamma, beta, alpha)"),
     ("cg", "featomic product"): _named("cg", [_FEATOMIC], "featomic products"),
     ("cg", "e3nn wigner_3j"): _named("cg", [_FLOOR, _THREE_J], "e3nn.o3.wigner_3j"),
+    ("cg", "e3nn 0.4.x wigner_3j"): _named(
+        "cg", [_FLOOR, CG_SIGNS["e3nn 0.4.x wigner_3j signs"], _THREE_J],
+        "e3nn 0.4.x o3.wigner_3j (stored table)"),
     ("cg", "cuequivariance / e3x CG"): _named("cg", [_FLOOR],
                                               "cuequivariance, e3x clebsch_gordan"),
     ("cg", "Frobenius-normalised"): _named("cg", [_THREE_J], "unit Frobenius norm"),

@@ -313,6 +313,14 @@ _TABLE_ROWS = [
      "`'MAT'` / `'ZYZ'` give the same", "test_escnn_wigner_d"),
     ("CG", "escnn 1.0 `SO3._clebsh_gordan_coeff(l1, l2, L)[:, :, 0, :]`", "identical",
      "test_escnn_cg"),
+    ("real SH", "cuequivariance_torch 0.13 `SphericalHarmonics(ls, normalize=True)` (float32 "
+     "by default; on CPU l <= 5)", "e3nn 'component': `sqrt(4pi) Y_l(r)` at `v = r[[1, 2, 0]]`",
+     "test_cuequivariance_torch_sh"),
+    ("Wigner D", "cuequivariance_torch 0.13 `Rotation(SO3(l))(gamma, beta, alpha, x) = D x` "
+     "(angles in that order)", "`D = D_real(alpha, beta, gamma)` (ZYZ; Y-X-Y in e3nn's axes)",
+     "test_cuequivariance_torch_rotation"),
+    ("CG", "cuequivariance_torch 0.13 weightless `full_tensor_product(l1, l2, [L])` at basis "
+     "vectors", "`(-1)^floor((l1+l2-L)/2) C`", "test_cuequivariance_torch_cg"),
     ("CG", "e3nn 0.4.x `wigner_3j` (stored table, l <= 11)",
      "e3nn >= 0.5's map times -1 at 44 sorted triples (`E3NN_04_NEGATED` in "
      "`o3ref.verify.adapters.e3nn`: (1, l, l) for l >= 2, (3, 4, 6), (4, 4, 5), ...)",

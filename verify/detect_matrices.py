@@ -9,7 +9,9 @@ quaternion scalar first or last, or its conjugate), the matrix ``T`` with
 ``other(R) T = T D_real(R)`` for every probe is solved for (a linear null space: by Schur's
 lemma it is unique up to a factor when the reading is right), first at ``l = 1``, where
 ``D_real = P R P^T`` costs nothing, then at every ``l``; ``T`` is then read as a complex basis,
-an ``m`` order and sign rules (:mod:`o3ref.verify.map_search`).
+an ``m`` order and sign rules (:mod:`o3ref.verify.map_search`). Only when no reading fits
+are the 23 other axes tried (the rotation conjugated by a proper signed axis permutation
+``B``, as cuequivariance's D takes its rotation in e3nn's axes: ``D_cue(B R B^T) = D_real(R)``).
 
 ``kind="cg"``: for each basis, ``m`` order and per-``m`` sign rule (simplest first) the
 arrays are taken back to o3ref's basis; where every triple is then a multiple of o3ref's
@@ -36,6 +38,7 @@ import numpy as np
 from .convention_maps import (
     CG_NORMALISATIONS,
     CG_SIGNS,
+    FRAME_CHOICES,
     M_ORDERS,
     ROTATION_CHOICES,
     SH_SIGNS,
@@ -142,40 +145,64 @@ def _detect_d(func: Callable, l_max: int, seed: int, takes: str) -> ConventionRe
     tol = _tol(np.concatenate([v.ravel() for v in got.values()]))
     bases = [(complex_basis(True), True), (complex_basis(), False)] if is_complex else [
         (None, None)]
-    found = []
-    for piece in ROTATION_CHOICES[takes]:
-        rots = [_rotation_of(piece, a) for a in args]
-        # a similarity keeps the trace: tr D^1(R) = tr R (1 + 2 cos of the angle), so a
-        # reading that gives rotations by other angles is out at once
-        if any(abs(np.trace(got[1, k]) - np.trace(R)) > 3 * tol for k, R in enumerate(rots)):
-            continue
-        ts = {}
-        for l in range(1, l_max + 1):
-            # the search runs on o3ref.fast (l = 1 in closed form); the map found is then
-            # checked against the reference
-            t = _intertwiner([got[l, k] for k in range(len(args))],
-                             [_fast_d(l, R) for R in rots], 1e-6)
-            if t is None or not any(read_monomial(t @ _basis_inverse(b, l), l) is not None
-                                    for b, _ in bases):  # no basis of signs and orders
-                break
-            ts[l] = t
-        else:
-            for basis, _ in bases:
-                mats = {l: t @ _basis_inverse(basis, l) for l, t in ts.items()}
-                pieces = read_pieces(mats, per_l_free=True)
-                if pieces is not None:
-                    found.append(ConventionMap("wigner_d", tuple(
-                        [piece] + ([basis] if basis else []) + pieces), takes))
-    for cmap in sorted(found, key=lambda c: len(c.visible)):  # the simplest first
-        report = _d_report(func, cmap, l_max, takes, got, args, tol)
-        if report is not None:
-            return report
+    # readings in o3ref's axes first; the rotation taken in other axes only when none fits
+    for frames in ([None], FRAME_CHOICES):
+        found = _d_candidates(got, args, l_max, takes, bases, frames, tol)
+        for cmap in sorted(found, key=lambda c: len(c.visible)):  # the simplest first
+            report = _d_report(func, cmap, l_max, takes, got, args, tol)
+            if report is not None:
+                return report
     findings = []
     for (l, k), v in got.items():
         if k == 0 and not np.allclose(v @ np.conj(v.T), np.eye(2 * l + 1), atol=1e-6):
             findings.append(f"l = {l}: the matrix is not unitary/orthogonal")
     return ConventionReport("wigner_d", False, None, _first_d_difference(got, args, takes, tol),
                             "", findings, 0.0)
+
+
+def _frame_matrix(frame) -> np.ndarray:
+    """``B`` of a frame piece: the library's vector ``v = B p`` for o3ref's point ``p``."""
+    b = np.zeros((3, 3))
+    if frame is None:
+        return np.eye(3)
+    perm, signs = frame.params
+    b[list(perm), [0, 1, 2]] = signs
+    return b
+
+
+def _d_candidates(got, args, l_max, takes, bases, frames, tol) -> list[ConventionMap]:
+    """Maps whose reading of the argument (x ``frames``) makes ``got`` similar to o3ref's D
+    by a basis change read as a complex basis, an order and signs."""
+    found = []
+    for piece in ROTATION_CHOICES[takes]:
+        read = [_rotation_of(piece, a) for a in args]
+        # a similarity keeps the trace: tr D^1(R) = tr R (1 + 2 cos of the angle), so a
+        # reading that gives rotations by other angles is out at once (a change of axes
+        # keeps the trace too)
+        if any(abs(np.trace(got[1, k]) - np.trace(R)) > 3 * tol for k, R in enumerate(read)):
+            continue
+        for frame in frames:
+            b = _frame_matrix(frame)
+            rots = [b.T @ R @ b for R in read]  # other(arg) = D_real(B^T R_other B)
+            ts = {}
+            for l in range(1, l_max + 1):
+                # the search runs on o3ref.fast (l = 1 in closed form); the map found is
+                # then checked against the reference
+                t = _intertwiner([got[l, k] for k in range(len(args))],
+                                 [_fast_d(l, R) for R in rots], 1e-6)
+                if t is None or not any(read_monomial(t @ _basis_inverse(bs, l), l) is not None
+                                        for bs, _ in bases):  # no basis of signs and orders
+                    break
+                ts[l] = t
+            else:
+                for basis, _ in bases:
+                    mats = {l: t @ _basis_inverse(basis, l) for l, t in ts.items()}
+                    pieces = read_pieces(mats, per_l_free=True)
+                    if pieces is not None:
+                        found.append(ConventionMap("wigner_d", tuple(
+                            [piece] + ([frame] if frame else []) + ([basis] if basis else [])
+                            + pieces), takes))
+    return found
 
 
 def _d_report(func, cmap, l_max, takes, got, args, tol):

@@ -28,6 +28,7 @@ from o3ref.verify.convention_maps import (
     ConventionMap,
     argument_piece,
     complex_basis,
+    frame_piece,
     rotation_piece,
 )
 from o3ref.verify.tolerances import Tolerance, tolerance
@@ -215,10 +216,23 @@ def reading(takes, sequence="ZYZ", extrinsic=False, passive=False, scalar_first=
     return rot
 
 
-def foreign_d(rot, basis, order, sign):
-    """other(l, arg) = T D_real(rot(arg)) T^-1, T = P diag(s) B, from o3ref.fast."""
+def axes_matrix(frame):
+    """B with B[perm[i], i] = signs[i]: the other library's vector v = B p (o3ref's p)."""
+    b = np.zeros((3, 3))
+    if frame is not None:
+        perm, signs = frame
+        for i in range(3):
+            b[perm[i], i] = signs[i]
+    return b if frame is not None else np.eye(3)
+
+
+def foreign_d(rot, basis, order, sign, frame=None):
+    """other(l, arg) = T D_real(B^T rot(arg) B) T^-1, T = P diag(s) B, from o3ref.fast: the
+    rotation its argument stands for is taken in its axes (v = B p)."""
+    b_axes = axes_matrix(frame)
+
     def d(l, *arg):
-        R = rot(*arg)
+        R = b_axes.T @ rot(*arg) @ b_axes
         dr = fast.wigner_D_real_blocks(l, R.reshape(1, 3, 3))[l][0]
         b = {None: np.eye(2 * l + 1), "standard": np.conj(u(l)), "U": u(l)}[basis]
         p = np.zeros((2 * l + 1, 2 * l + 1))
@@ -234,17 +248,36 @@ def foreign_d(rot, basis, order, sign):
 SEQUENCES = ["ZYZ", "ZXZ", "XYX", "XZX", "YXY", "YZY", "XYZ", "XZY", "YXZ", "YZX", "ZXY", "ZYX"]
 
 
+# the 23 proper signed axis permutations other than the identity (v = B p, det B = +1; an
+# improper B conjugates a rotation as -B does)
+FRAMES = [(p, s) for s in itertools.product((1, -1), repeat=3)
+          for p in itertools.permutations(range(3))
+          if (p, s) != ((0, 1, 2), (1, 1, 1)) and np.linalg.det(axes_matrix((p, s))) > 0]
+E3NN_AXES = ((2, 0, 1), (1, 1, 1))  # v = (y, z, x): e3nn's and cuequivariance's axes
+
+
 def _d_compositions():
-    """The 48 Euler readings, 2 matrix and 4 quaternion readings with o3ref's basis (54), and
-    for ZYZ (intrinsic, active) each basis x order x sign (3 x 4 x 3 = 36, less the identity)."""
-    out = [(("euler", s, e, p, True), None, None, None) for s, e, p in
+    """The 48 Euler readings, 2 matrix and 4 quaternion readings with o3ref's basis (54);
+    for ZYZ (intrinsic, active) each basis x order x sign (3 x 4 x 3 = 36, less the identity);
+    a rotation matrix taken in each of 23 other axes; in e3nn's axes a passive matrix, a
+    quaternion (scalar first, scalar last), a matrix with the standard complex basis or
+    e3x's order, and ZYZ angles (6): 118 in all."""
+    zyz, mat = ("euler", "ZYZ", False, False, True), ("matrix", "ZYZ", False, False, True)
+    out = [(("euler", s, e, p, True), None, None, None, None) for s, e, p in
            itertools.product(SEQUENCES, (False, True), (False, True))]
-    out += [(("matrix", "ZYZ", False, p, True), None, None, None) for p in (False, True)]
-    out += [(("quaternion", "ZYZ", False, p, f), None, None, None)
+    out += [(("matrix", "ZYZ", False, p, True), None, None, None, None) for p in (False, True)]
+    out += [(("quaternion", "ZYZ", False, p, f), None, None, None, None)
             for p, f in itertools.product((False, True), (True, False))]
-    out += [(("euler", "ZYZ", False, False, True), b, o, s) for b, o, s in itertools.product(
+    out += [(zyz, b, o, s, None) for b, o, s in itertools.product(
         (None, "standard", "U"), ORDERS, (None, "Condon-Shortley phase kept", "sympy Znm signs"))
         if (b, o, s) != (None, None, None)]
+    out += [(mat, None, None, None, f) for f in FRAMES]
+    out += [(("matrix", "ZYZ", False, True, True), None, None, None, E3NN_AXES)]
+    out += [(("quaternion", "ZYZ", False, False, f), None, None, None, E3NN_AXES)
+            for f in (True, False)]
+    out += [(mat, "standard", None, None, E3NN_AXES),
+            (mat, None, "e3x Cartesian order", None, E3NN_AXES),
+            (zyz, None, None, None, E3NN_AXES)]
     return out
 
 
@@ -262,27 +295,53 @@ D_EQUIVALENT = {
      "standard complex basis (conj U), Condon-Shortley phase kept"),
     ("complex (Condon-Shortley), m descending, Condon-Shortley phase kept", "standard complex"),
 }
+# readings in o3ref's axes are searched first: a half turn about a coordinate axis is diagonal
+# in the real basis (sign rules, up to a factor per l), and Euler angles in other axes are
+# Euler angles of another sequence (e3nn's axes: ZYZ becomes XZX)
+D_FRAME_EQUIVALENT = {
+    ("rotation in axes (-x, -y, z)", "Condon-Shortley phase kept"),
+    ("rotation in axes (-x, y, -z)", "m < 0 negated"),
+    ("rotation in axes (x, -y, -z)", "Condon-Shortley phase kept, m < 0 negated"),
+    ("o3ref in e3nn's axes", "Euler XZX intrinsic"),
+}
 
 
 def test_every_d_composition_is_recovered():
-    """89 compositions of D pieces (54 readings of the argument, 35 bases/orders/signs): 85
-    detected as the composition that made it, 4 as an equivalent one with as few pieces
-    (:data:`D_EQUIVALENT`); convert() and to_code() give o3ref's D for all 89."""
-    assert len(D_COMPOSITIONS) == 89
-    equivalent = set()
-    for (takes, seq, ext, pas, first), basis, order, sign in D_COMPOSITIONS:
-        func = foreign_d(reading(takes, seq, ext, pas, first), basis, order, sign)
+    """118 compositions of D pieces (54 readings of the argument, 35 bases/orders/signs, 29
+    with the rotation taken in other axes): 110 detected as the composition that made it, 4
+    as an equivalent one with as few pieces (:data:`D_EQUIVALENT`), 4 with other axes as a
+    description in o3ref's axes (:data:`D_FRAME_EQUIVALENT`: 3 half turns as sign rules,
+    Euler angles as another sequence); convert() and to_code() give o3ref's D for all 118."""
+    assert len(D_COMPOSITIONS) == 118 and len(FRAMES) == 23
+    equivalent, frame_equivalent, exact = set(), set(), 0
+    for (takes, seq, ext, pas, first), basis, order, sign, frame in D_COMPOSITIONS:
+        func = foreign_d(reading(takes, seq, ext, pas, first), basis, order, sign, frame)
         report = detect_convention(func, "wigner_d", l_max=L_D, takes=takes)
         want = expected_map("wigner_d", rotation_piece(takes, seq, ext, pas, first),
                             {None: None, "standard": complex_basis(True),
-                             "U": complex_basis()}[basis], order, [SH_SIGNS.get(sign)], takes)
+                             "U": complex_basis()}[basis], order,
+                            [SH_SIGNS.get(sign), frame_piece(*frame) if frame else None], takes)
         assert report.map is not None, f"{want.name}: not recovered\n{report}"
-        if set(report.map.visible) != set(want.visible):
+        if set(report.map.visible) == set(want.visible):
+            exact += 1
+        elif frame is None:
             assert len(report.map.visible) <= len(want.visible)
             equivalent.add((want.name, report.map.name))
+        else:
+            frame_equivalent.add((want.name, report.map.name))
         assert_d_conforms(report.map.convert(func), takes)
         assert_d_conforms(exec_code(report.map)(func), takes)
     assert equivalent == D_EQUIVALENT
+    assert frame_equivalent == D_FRAME_EQUIVALENT
+    assert exact == 110
+
+
+def test_cuequivariance_style_d_is_named():
+    # cuequivariance's D takes its rotation in e3nn's axes: D_cue(P R P^T) = D_real(R)
+    func = foreign_d(reading("quaternion"), None, None, None, E3NN_AXES)
+    report = detect_convention(func, "wigner_d", l_max=L_D, takes="quaternion")
+    assert report.convention == "o3ref in e3nn's axes", str(report)
+    assert [p.name for p in report.map.visible] == ["rotation in axes (y, z, x)"]
 
 
 # ------------------------------------------------------------------ Clebsch-Gordan
@@ -292,7 +351,11 @@ TRIPLE_NORMS = {None: lambda l1, l2, L: 1.0, "3j normalisation 1/sqrt(2L+1)":
                 "sqrt(2L+1)-scaled": lambda l1, l2, L: sqrt(2 * L + 1)}
 TRIPLE_SIGNS = {None: lambda l1, l2, L: 1.0,
                 "(-1)^floor((l1+l2-L)/2)": lambda l1, l2, L: (-1.0) ** ((l1 + l2 - L) // 2),
-                "(-1)^(l1+l2+L)": lambda l1, l2, L: (-1.0) ** (l1 + l2 + L)}
+                "(-1)^(l1+l2+L)": lambda l1, l2, L: (-1.0) ** (l1 + l2 + L),
+                # e3nn 0.4.x's stored wigner_3j against e3nn >= 0.5: at l <= 2 (this file's
+                # L_CG) only the permutations of (1, 2, 2) are negated
+                "e3nn 0.4.x wigner_3j signs":
+                    lambda l1, l2, L: -1.0 if sorted((l1, l2, L)) == [1, 2, 2] else 1.0}
 
 
 def foreign_cg(order, sign, tnorm, tsign):
@@ -315,11 +378,11 @@ CG_COMPOSITIONS = [(o, s, n, t) for o, s in itertools.product(
 
 
 def test_every_cg_composition_is_recovered():
-    """72 compositions of CG pieces (order x basis signs x normalisation x triple signs,
-    4 x 2 x 3 x 3): each detected as the composition that made it; convert() and to_code()
+    """96 compositions of CG pieces (order x basis signs x normalisation x triple signs,
+    4 x 2 x 3 x 4): each detected as the composition that made it; convert() and to_code()
     give o3ref's real CG. (Two sign rules on the basis are no new convention for the CG:
     see the next two tests.)"""
-    assert len(CG_COMPOSITIONS) == 72
+    assert len(CG_COMPOSITIONS) == 96
     for order, sign, tnorm, tsign in CG_COMPOSITIONS:
         func = foreign_cg(order, sign, tnorm, tsign)
         report = detect_convention(func, "cg", l_max=L_CG)
@@ -417,6 +480,14 @@ def test_cuequivariance_e3x_cg_sign_rule_native():
         return (-1) ** ((l1 + l2 - L) // 2) * fast.real_clebsch_gordan(l1, l2, L)
 
     _report_and_conformance(cg, "cg", "cuequivariance / e3x CG", l_max=L_CG)
+
+
+def test_e3nn_04_style_wigner_3j_native():
+    def cg(l1, l2, L):  # e3nn >= 0.5's rule, negated at (1, 2, 2) and its permutations
+        sign = (-1) ** ((l1 + l2 - L) // 2) * (-1 if sorted((l1, l2, L)) == [1, 2, 2] else 1)
+        return sign * fast.real_clebsch_gordan(l1, l2, L) / sqrt(2 * L + 1)
+
+    _report_and_conformance(cg, "cg", "e3nn 0.4.x wigner_3j", l_max=L_CG)
 
 
 def test_e3x_style_wigner_d_of_a_rotation_matrix():

@@ -369,3 +369,92 @@ def test_escnn_failures_are_one_line():
                        r"IndexError") as info:
         impl["wigner_d"](151, 0.1, 0.2, 0.3)  # lie_learn stores J up to l = 150 (MAX_L)
     assert "\n" not in str(info.value)
+# ------------------------------------------------------------------ cuequivariance-torch
+# float32 by default (the layers' math follows their inputs), float64 on request: each map is
+# proven at both, each under the policy of its own dtype
+
+DTYPES = ["float32", "float64"]
+# without CUDA kernels the layers fall back to their naive torch path, and say so
+NAIVE = pytest.mark.filterwarnings("ignore:cuequivariance_ops_torch is not available")
+
+
+@NAIVE
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_cuequivariance_torch_sh(dtype):
+    torch = pytest.importorskip("torch")
+    cuet = pytest.importorskip("cuequivariance_torch")
+
+    l_max = 5  # cuet.SphericalHarmonics stops at l = 5 on CPU
+    dt = getattr(torch, dtype)
+    layer = cuet.SphericalHarmonics(list(range(l_max + 1)), normalize=True, math_dtype=dt)
+    got = layer(torch.tensor(XYZ @ P.T, dtype=dt)).detach().numpy()
+    assert got.dtype == np.dtype(dtype)
+    ref = _ref_sh(l_max, XYZ)
+    for l in range(l_max + 1):
+        _assert_within(got[:, l * l : (l + 1) ** 2],
+                       math.sqrt(4 * math.pi) * ref[:, l * l : (l + 1) ** 2], "sh", l,
+                       np.dtype(dtype), what=f"cuequivariance_torch SH ({dtype})")
+
+
+@NAIVE
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_cuequivariance_torch_rotation(dtype):
+    torch = pytest.importorskip("torch")
+    cue = pytest.importorskip("cuequivariance")
+    cuet = pytest.importorskip("cuequivariance_torch")
+
+    dt = getattr(torch, dtype)
+    for l in range(7):
+        layer = cuet.Rotation(cue.Irreps("SO3", str(l)), layout=cue.ir_mul, math_dtype=dt)
+        for alpha, beta, gamma in ANGLES:
+            x = torch.tensor(np.random.default_rng(l).standard_normal((3, 2 * l + 1)), dtype=dt)
+            t = [torch.tensor([v], dtype=dt) for v in (gamma, beta, alpha)]
+            got = layer(*t, x).detach().numpy()  # rows rotated: D x
+            expected = x.numpy().astype(np.float64) @ _ref_d(l, (alpha, beta, gamma)).T
+            # |x| <= 3 sqrt(2l+1) here: the policy scaled by the rows' size
+            scale = float(np.max(np.linalg.norm(x.numpy(), axis=1)))
+            err = float(np.max(np.abs(got - expected)))
+            tol = tolerance("wigner_d", l, np.dtype(dtype), scale=scale).atol
+            assert err <= tol, f"Rotation l = {l}, {(alpha, beta, gamma)}: {err:.2e} > {tol:.2e}"
+
+
+@NAIVE
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_cuequivariance_torch_cg(dtype):
+    torch = pytest.importorskip("torch")
+    cue = pytest.importorskip("cuequivariance")
+    cuet = pytest.importorskip("cuequivariance_torch")
+
+    dt = getattr(torch, dtype)
+    for l1, l2, L in _triples(3):
+        desc = cue.descriptors.full_tensor_product(cue.Irreps("SO3", str(l1)),
+                                                   cue.Irreps("SO3", str(l2)), [cue.SO3(L)])
+        layer = cuet.SegmentedPolynomial(desc.polynomial, method="naive", math_dtype=dt)
+        n1, n2 = 2 * l1 + 1, 2 * l2 + 1
+        x = torch.tensor(np.random.default_rng(L).standard_normal((4, n1)), dtype=dt)
+        z = torch.tensor(np.random.default_rng(l1).standard_normal((4, n2)), dtype=dt)
+        got = layer([x, z])[0].detach().numpy()
+        c = _floor_sign(l1, l2, L) * to_numeric(reference.real_clebsch_gordan(l1, l2, L))
+        expected = np.einsum("abc,na,nb->nc", c, x.numpy().astype(np.float64),
+                             z.numpy().astype(np.float64))
+        scale = float(np.max(np.abs(x.numpy())) * np.max(np.abs(z.numpy())) * n1 * n2)
+        err = float(np.max(np.abs(got - expected)))
+        tol = tolerance("cg", max(l1, l2, L), np.dtype(dtype), scale=scale).atol
+        assert err <= tol, f"cuet full_tensor_product {(l1, l2, L)}: {err:.2e} > {tol:.2e}"
+
+
+def test_cuequivariance_torch_adapter_maps():
+    pytest.importorskip("torch")
+    pytest.importorskip("cuequivariance_torch")
+    from o3ref.verify.adapters import adapter_dtype, get_adapter
+
+    adapter = get_adapter("cuequivariance_torch")
+    impl = adapter.implementations()
+    f32 = adapter_dtype(adapter, "sh")
+    assert f32 == np.float32
+    _assert_within(impl["sh"](5, XYZ), _ref_sh(5, XYZ), "sh", 5, f32, what="mapped SH")
+    for angles in ANGLES:
+        _assert_within(impl["wigner_d"](4, *angles), _ref_d(4, angles), "wigner_d", 4, f32,
+                       what=f"mapped D at {angles}")
+    _assert_within(impl["cg"](2, 3, 3), to_numeric(reference.real_clebsch_gordan(2, 3, 3)),
+                   "cg", 3, f32, what="mapped CG")

@@ -25,7 +25,7 @@ __all__ = ["ADAPTERS", "ENTRY_POINT_GROUP", "AdapterError", "adapter_dtype", "ad
 
 #: the adapters shipped with o3ref (modules of this package)
 ADAPTERS = ("sphericart", "featomic", "e3nn", "scipy", "sympy", "wigners", "spherical",
-            "cuequivariance", "e3x", "escnn")
+            "cuequivariance", "e3x", "escnn", "cuequivariance_torch")
 
 #: the entry-point group in which any package may register an adapter
 ENTRY_POINT_GROUP = "o3ref.adapters"
