@@ -169,14 +169,19 @@ def complex_basis(conjugated: bool = False) -> Piece:
 _AXES = "xyz"
 
 
-def argument_piece(perm, signs=(1, 1, 1)) -> Piece:
-    """The library evaluates o3ref's harmonics at ``A r = r[perm] * signs``."""
+def _axes_text(perm, signs) -> tuple[tuple[int, ...], tuple[int, ...], str]:
+    """``(perm, signs)`` as ints and their text: the library's slot ``perm[i]`` holds
+    o3ref's axis ``i`` (times ``signs[i]``), e.g. ``"y, z, x"``."""
     perm, signs = tuple(int(p) for p in perm), tuple(int(s) for s in signs)
-    # the library's slot perm[i] holds o3ref's axis i (times signs[i])
     slots = [""] * 3
     for i, (p, s) in enumerate(zip(perm, signs, strict=True)):
         slots[p] = ("-" if s < 0 else "") + _AXES[i]
-    text = ", ".join(slots)
+    return perm, signs, ", ".join(slots)
+
+
+def argument_piece(perm, signs=(1, 1, 1)) -> Piece:
+    """The library evaluates o3ref's harmonics at ``A r = r[perm] * signs``."""
+    perm, signs, text = _axes_text(perm, signs)
     return Piece("argument", f"argument read as ({text})", "", (perm, signs),
                  f"its argument holds o3ref's ({text})")
 
@@ -186,11 +191,7 @@ def frame_piece(perm, signs=(1, 1, 1)) -> Piece:
     ``v = B p`` with ``B[perm[i], i] = signs[i]`` (o3ref's axis ``i`` is its axis ``perm[i]``,
     as in :func:`argument_piece`), so it reads o3ref's rotation ``R`` as ``B R B^T``:
     ``other(B R B^T) = D_real(R)`` up to the other pieces."""
-    perm, signs = tuple(int(p) for p in perm), tuple(int(s) for s in signs)
-    slots = [""] * 3
-    for i, (p, s) in enumerate(zip(perm, signs, strict=True)):
-        slots[p] = ("-" if s < 0 else "") + _AXES[i]
-    text = ", ".join(slots)
+    perm, signs, text = _axes_text(perm, signs)
     return Piece("frame", f"rotation in axes ({text})", "", (perm, signs),
                  f"the rotation taken in axes that hold o3ref's ({text}): D(B R B^T)")
 

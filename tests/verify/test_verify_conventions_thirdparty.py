@@ -172,13 +172,19 @@ def test_cuequivariance_adapter_maps():
     pytest.importorskip("cuequivariance")
     from o3ref.verify.adapters import get_adapter
 
-    impl = get_adapter("cuequivariance").implementations()
-    _assert_within(impl["sh"](2, XYZ), _ref_sh(2, XYZ), "sh", 2, what="mapped SH")
+    _assert_mapped(get_adapter("cuequivariance").implementations(), "cuequivariance",
+                   sh_l=2, cg=(2, 2, 2))
+
+
+def _assert_mapped(impl, name, sh_l, cg, sh_dtype=np.float64):
+    """An adapter's (mapped) SH, D and CG against the exact reference."""
+    _assert_within(impl["sh"](sh_l, XYZ), _ref_sh(sh_l, XYZ), "sh", sh_l, sh_dtype,
+                   what=f"{name} mapped SH")
     for angles in ANGLES:
         _assert_within(impl["wigner_d"](3, *angles), _ref_d(3, angles), "wigner_d", 3,
-                       what=f"mapped D at {angles}")
-    _assert_within(impl["cg"](2, 2, 2), to_numeric(reference.real_clebsch_gordan(2, 2, 2)),
-                   "cg", 2, what="mapped CG")
+                       what=f"{name} mapped D at {angles}")
+    _assert_within(impl["cg"](*cg), to_numeric(reference.real_clebsch_gordan(*cg)),
+                   "cg", cg[2], what=f"{name} mapped CG")
 
 
 # ------------------------------------------------------------------ e3nn 0.4.x and >= 0.5
@@ -310,14 +316,8 @@ def test_escnn_adapter_maps():
     adapter = get_adapter("escnn")
     assert adapter_dtype(adapter, "sh") == np.float32
     assert adapter_dtype(adapter, "wigner_d") == adapter_dtype(adapter, "cg") == np.float64
-    impl = checked_implementations("escnn")
-    _assert_within(impl["sh"](4, XYZ), _ref_sh(4, XYZ), "sh", 4, adapter_dtype(adapter, "sh"),
-                   what="escnn mapped SH")
-    for angles in ANGLES:
-        _assert_within(impl["wigner_d"](3, *angles), _ref_d(3, angles), "wigner_d", 3,
-                       what=f"escnn mapped D at {angles}")
-    _assert_within(impl["cg"](2, 3, 3), to_numeric(reference.real_clebsch_gordan(2, 3, 3)),
-                   "cg", 3, what="escnn mapped CG")
+    _assert_mapped(checked_implementations("escnn"), "escnn", sh_l=4, cg=(2, 3, 3),
+                   sh_dtype=adapter_dtype(adapter, "sh"))
 
 
 def test_escnn_detector_names_native_conventions():
