@@ -51,9 +51,10 @@ _P = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
 
 
 def _modules():
+    # cuequivariance_torch first: a missing one is named as itself, not as torch
+    cuet = require("cuequivariance_torch")
     torch = require("torch")
     cue = require("cuequivariance")
-    cuet = require("cuequivariance_torch")
     return torch, cue, cuet
 
 
