@@ -29,6 +29,8 @@ from math import gcd
 
 import numpy as np
 
+from .racah import _FACTORIALS, _factorial
+
 __all__ = ["real_cg_block", "real_cg_blocks"]
 
 
@@ -219,7 +221,8 @@ def _cg_column(l1: int, l2: int, L: int, M: int) -> tuple[int, list[tuple[int, i
     tail = [1] * n
     for i in range(n - 2, -1, -1):
         tail[i] = tail[i + 1] * e_list[i]
-    facts = _factorials(2 * max(l1, l2))
+    _factorial(2 * max(l1, l2))  # fills the shared table up to there
+    facts = _FACTORIALS
     weights = []
     total = 0
     for i in range(n):
@@ -239,12 +242,3 @@ def _cg_column(l1: int, l2: int, L: int, M: int) -> tuple[int, list[tuple[int, i
         g = gcd(w, total)
         out.append((flip if s[i] > 0 else -flip, w // g, total // g))
     return lo, out
-
-
-_FACTS: list[int] = [1]
-
-
-def _factorials(n: int) -> list[int]:
-    while len(_FACTS) <= n:
-        _FACTS.append(_FACTS[-1] * len(_FACTS))
-    return _FACTS

@@ -27,19 +27,19 @@ Conventions: see :mod:`o3ref.reference.conventions`.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import io
 import json
 import os
 import tempfile
 import zipfile
-from math import frexp, gcd, isqrt, ldexp, sqrt
+from math import gcd
 from pathlib import Path
 
 import numpy as np
 
 from .table_kinds import DESCRIPTION, PI_KINDS, ShardRows, columns, index_columns
+from .table_values import exact_text, float_value, pair_columns
 
 __all__ = [
     "FORMATS",
@@ -58,165 +58,6 @@ FORMATS = ("json", "csv", "npz")
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 2
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-
-
-# ----------------------------------------------------------------------------- values
-
-
-def exact_text(sign: int, p: int, q: int, pi: bool) -> str:
-    """Exact text of ``sign * sqrt(p/q)`` (``/sqrt(pi)`` appended when ``pi``): ``-sqrt(3/10)``,
-    ``1/2``, ``sqrt(3)/sqrt(pi)``; never a float.
-
-    Conventions: see :mod:`o3ref.reference.conventions`.
-    """
-    if sign == 0:
-        return "0"
-    minus = "-" if sign < 0 else ""
-    # squares are 0, 1, 4 or 9 mod 16: most p, q are ruled out without a square root
-    if (0x0213 >> (p & 15)) & 1 and (0x0213 >> (q & 15)) & 1:
-        rp, rq = isqrt(p), isqrt(q)
-        square = rp * rp == p and rq * rq == q
-    else:
-        square = False
-    if square:
-        body = f"{rp}" if rq == 1 else f"{rp}/{rq}"
-    else:
-        body = f"sqrt({p})" if q == 1 else f"sqrt({p}/{q})"
-    return f"{minus}{body}/sqrt(pi)" if pi else f"{minus}{body}"
-
-
-@functools.lru_cache(maxsize=8)
-def _pi_bounds(bits: int) -> tuple[int, int]:
-    """Integers ``lo < pi * 2**bits < hi`` (mpmath at a higher precision, widened by 2)."""
-    import mpmath
-
-    with mpmath.workprec(bits + 64):
-        approx = int(mpmath.floor(mpmath.pi * mpmath.mpf(2) ** bits))
-    return approx - 2, approx + 3
-
-
-def float_value(sign: int, p: int, q: int, pi: bool) -> float:
-    """The float64 nearest to ``sign * sqrt(p/q)`` (``/ sqrt(pi)`` when ``pi``), from integers.
-
-    The exact value is bracketed by ``[a, b] / 2**k`` with integer square roots; when both
-    ends round to one float64, that is the correctly rounded value (else ``k`` grows). Without
-    ``pi``, a candidate from ``math.sqrt`` is accepted first when integers prove it is the
-    nearest float64 (the exact value lies strictly between its two rounding midpoints).
-
-    Conventions: see :mod:`o3ref.reference.conventions`.
-    """
-    if sign == 0:
-        return 0.0
-    if not pi:
-        nearest = _checked_sqrt(p, q)
-        if nearest is not None:
-            return sign * nearest
-    k = max(0, 64 + (q.bit_length() - p.bit_length()) // 2 + 2)
-    while True:
-        if pi:
-            lo_pi, hi_pi = _pi_bounds(2 * k + 8)
-            a = isqrt((p << (4 * k + 8)) // (q * hi_pi))
-            b = isqrt(-(-(p << (4 * k + 8)) // (q * lo_pi))) + 1
-        else:
-            num = p << (2 * k)
-            a = isqrt(num // q)
-            b = a if a * a * q == num else a + 1
-        # int -> float is correctly rounded and scaling by 2**-k is exact (no underflow here)
-        low, high = ldexp(float(a), -k), ldexp(float(b), -k)
-        if low == high:
-            return sign * low
-        k += 32
-
-
-def _checked_sqrt(p: int, q: int) -> float | None:
-    """``math.sqrt(p / q)`` when integers prove it is the float64 nearest to ``sqrt(p/q)``
-    (``(2M-1)^2 4^(E-1) < p/q < (2M+1)^2 4^(E-1)`` for the candidate ``M 2^E``), else None."""
-    try:
-        candidate = sqrt(p / q)
-    except OverflowError:
-        return None
-    if not 2.0**-1000 < candidate < 2.0**1000:
-        return None
-    mantissa, exponent = frexp(candidate)
-    m = int(mantissa * 2**53)
-    if m == 2**52:  # a power of two: the midpoint below is closer; leave it to the brackets
-        return None
-    e2 = 2 * (exponent - 53) - 2  # midpoints (2m -+ 1) 2^(E-1), squared: (2m -+ 1)^2 2^e2
-    low, high = (2 * m - 1) ** 2, (2 * m + 1) ** 2
-    if e2 >= 0:
-        lq, rq = low * q << e2, high * q << e2
-        ok = lq < p < rq
-    else:
-        scaled = p << -e2
-        ok = low * q < scaled < high * q
-    return candidate if ok else None
-
-
-_PAIR_CACHE: tuple = (None, None, None)  # replaced whole (a reader sees one consistent tuple)
-
-
-def _pair_text(rows: ShardRows, pi: bool):
-    """Per distinct ``(p, q)`` of ``rows``: ``p``, ``q`` and ``sqrt(p/q)`` texts (bytes) and
-    the value; cached for the last ``pairs`` list (the two shards of a task share one)."""
-    global _PAIR_CACHE
-    pairs = rows.pairs
-    cached_pairs, cached_pi, cached = _PAIR_CACHE
-    if cached_pairs is pairs and cached_pi == pi:
-        return cached
-    p_text, q_text, plus, value = [], [], [], np.empty(len(pairs), dtype=np.float64)
-    for i, (p, q) in enumerate(pairs):
-        p_text.append(str(p))
-        q_text.append(str(q))
-        plus.append(exact_text(1, p, q, pi))
-        value[i] = float_value(1, p, q, pi)
-    _PAIR_CACHE = (pairs, pi, (p_text, q_text, plus, value))
-    return p_text, q_text, plus, value
-
-
-_BYTES_CACHE: dict[int, tuple] = {}
-
-
-def _bytes_table(per_pair: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """``per_pair`` as a bytes array and its lengths (cached with the last pair texts)."""
-    hit = _BYTES_CACHE.get(id(per_pair))
-    if hit is not None and hit[0] is per_pair:
-        return hit[1], hit[2]
-    table = np.array([t.encode("ascii") for t in per_pair], dtype=np.bytes_)
-    lengths = np.array([len(t) for t in per_pair], dtype=np.int64)
-    if len(_BYTES_CACHE) >= 6:
-        _BYTES_CACHE.clear()
-    _BYTES_CACHE[id(per_pair)] = (per_pair, table, lengths)  # the list is kept: ids stay unique
-    return table, lengths
-
-
-def _columns_for(rows: ShardRows, pi: bool):
-    """Per-row text columns (``p``, ``q``, ``exact`` as Python str in object arrays) and
-    ``value`` floats, each computed once per distinct ``(p, q)``."""
-    p_text, q_text, plus, value = _pair_text(rows, pi)
-    ids = rows.pair_id
-    if not len(ids):
-        empty = np.empty(0, dtype=object)
-        return empty, empty, empty, np.empty(0)
-    negative = rows.sign < 0
-    plus_a = np.array(plus + [""], dtype=object)[:-1]
-    minus_a = np.array(["-" + t for t in plus] + [""], dtype=object)[:-1]
-    exact = np.where(negative, minus_a[ids], plus_a[ids])
-    p_a = np.array(p_text + [""], dtype=object)[:-1]
-    q_a = np.array(q_text + [""], dtype=object)[:-1]
-    return p_a[ids], q_a[ids], exact, np.where(negative, -value[ids], value[ids])
-
-
-def _bytes_column(per_pair: list[str], ids: np.ndarray, prefix: np.ndarray | None = None):
-    """``per_pair[ids]`` as a fixed-width bytes array, as wide as its longest entry
-    (``"-"`` prepended where ``prefix`` is True)."""
-    if not len(ids):
-        return np.zeros(0, dtype="S1")
-    table, lengths = _bytes_table(per_pair)
-    lengths = lengths[ids]
-    if prefix is None:
-        return table[ids].astype(f"S{int(lengths.max())}")
-    signed = np.char.add(np.where(prefix, b"-", b""), table[ids])
-    return signed.astype(f"S{int((lengths + prefix).max())}")
 
 
 # ----------------------------------------------------------------------------- encoders
@@ -245,7 +86,8 @@ def _regenerate(kind: str, l_max: int, fmt: str, shard) -> str:
 
 
 def _encode_csv(kind, l_max, shard, rows, pi) -> bytes:
-    p, q, exact, values = _columns_for(rows, pi)
+    cols = pair_columns(rows, pi)
+    (p, q, exact), values = cols.objects(rows), cols.values(rows)
     head = ",".join(columns(kind))
     lines = [head]
     indices = rows.indices.tolist()
@@ -269,7 +111,8 @@ def _encode_json(kind, l_max, shard, rows, pi) -> bytes:
         "regenerate": _regenerate(kind, l_max, "json", shard),
     }
     text = json.dumps(head, indent=1, sort_keys=True)[:-2]  # drop the closing "\n}"
-    p, q, exact, values = _columns_for(rows, pi)
+    cols = pair_columns(rows, pi)
+    (p, q, exact), values = cols.objects(rows), cols.values(rows)
     body = ",\n".join(
         f"  [{','.join(map(str, idx))},{s},{pp},{qq},\"{e}\",{json.dumps(v)}]"
         for idx, s, pp, qq, e, v in zip(rows.indices.tolist(), rows.sign.tolist(), p, q, exact,
@@ -290,18 +133,16 @@ _TEXT_MEMBERS = ("p", "q", "exact")
 
 
 def _encode_npz(kind, l_max, shard, rows, pi) -> bytes:
-    p_text, q_text, plus, value = _pair_text(rows, pi)
-    ids = rows.pair_id
-    negative = rows.sign < 0
+    cols = pair_columns(rows, pi)
     width = len(index_columns(kind))
     members = {
         # column-major: each index column is contiguous (6x smaller, 2.5x faster to deflate)
         "indices": np.asfortranarray(rows.indices.reshape(len(rows), width), dtype=np.int64),
         "sign": rows.sign.astype(np.int8),
-        "p": _bytes_column(p_text, ids),
-        "q": _bytes_column(q_text, ids),
-        "exact": _bytes_column(plus, ids, negative),
-        "value": np.where(negative, -value[ids], value[ids]) if len(ids) else np.zeros(0),
+        "p": cols.fixed_width("p", rows),
+        "q": cols.fixed_width("q", rows),
+        "exact": cols.fixed_width("plus", rows, signed=True),
+        "value": cols.values(rows),
         "index_columns": np.array([c.encode("ascii") for c in index_columns(kind)], np.bytes_),
     }
     buffer = io.BytesIO()

@@ -174,7 +174,8 @@ class ShardRows:
 
 
 class _Builder:
-    """Collects rows as flat Python lists of ints, then sorts once into arrays."""
+    """Collects rows (one at a time as Python ints, or whole blocks as arrays), then sorts
+    them once into arrays."""
 
     def __init__(self, width: int, pair_index: dict[tuple[int, int], int] | None = None):
         self.width = width
@@ -202,20 +203,6 @@ class _Builder:
         self.flat.extend(index)
         self.sign.append(sign)
         self.ids.append(i)
-
-    def add_many(self, indices: list[tuple], values: list[tuple[int, int, int]]) -> None:
-        """Rows ``indices[i]`` with ``(sign, p, q) = values[i]`` (a whole block at once)."""
-        pair_index = self.pair_index
-        ids = self.ids
-        for _, p, q in values:
-            key = (p, q)
-            i = pair_index.get(key)
-            if i is None:
-                i = pair_index[key] = len(pair_index)
-            ids.append(i)
-        self.sign.extend([v[0] for v in values])
-        for index in indices:
-            self.flat.extend(index)
 
     def done(self) -> ShardRows:
         n = len(self.sign)
