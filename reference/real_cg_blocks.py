@@ -29,6 +29,7 @@ from math import gcd
 
 import numpy as np
 
+from .indexing import check_degree
 from .racah import _FACTORIALS, _factorial
 
 __all__ = ["real_cg_block", "real_cg_blocks"]
@@ -145,8 +146,13 @@ def real_cg_blocks(l1: int, l2: int, l_max: int):
     int64 array of ``(m1, m2, M)`` in increasing order, ``sign`` int8, and
     ``C = sign * sqrt(p/q)`` with ``(p, q) = pairs[pair_id]`` in lowest terms (distinct).
 
+    No work budget here: :mod:`o3ref.reference.tables` refuses a table by its size up front,
+    and a block is a small part of one.
+
     Conventions: see :mod:`o3ref.reference.conventions` (``Re K`` or ``Im K``).
     """
+    l1, l2 = check_degree("l1", l1), check_degree("l2", l2)
+    l_max = check_degree("l_max", l_max)
     pattern = _Pattern(l1, l2)
     for L in range(abs(l1 - l2), min(l1 + l2, l_max) + 1):
         odd = (l1 + l2 + L) % 2
@@ -182,6 +188,7 @@ def real_cg_block(l1: int, l2: int, L: int):
 
     Conventions: see :mod:`o3ref.reference.conventions` (``Re K`` or ``Im K``).
     """
+    L = check_degree("L", L)
     for got_l, *rest in real_cg_blocks(l1, l2, L):
         if got_l == L:
             return tuple(rest)

@@ -43,6 +43,10 @@ def test_blocks_stop_at_l_max_and_one_block_can_be_asked_for():
     assert sign.tolist() == [-1, -1, -1] and [pairs[i] for i in pair_id] == [(1, 3)] * 3
     with pytest.raises(ValueError, match="L=3 breaks the triangle rule"):
         real_cg_block(1, 1, 3)
+    with pytest.raises(ValueError, match="l1=-1 must be a non-negative integer"):
+        list(real_cg_blocks(-1, 2, 3))
+    with pytest.raises(TypeError, match="l_max='4' must be an int"):
+        list(real_cg_blocks(1, 2, "4"))
 
 
 def test_recurrence_columns_equal_racah():
