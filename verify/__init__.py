@@ -36,9 +36,9 @@ _EXPORTS = {
     "compare_arrays": "compare",
     "compare_tensormaps": "compare",
     # the convention detector and the composed maps it finds
-    "ConventionMap": "convention_maps",
-    "ConventionReport": "detect",
-    "detect_convention": "detect",
+    "ConventionMap": "conventions.maps",
+    "ConventionReport": "conventions.detect",
+    "detect_convention": "conventions.detect",
     # the calling convention for users' functions and its explicit wrappers
     "from_matrix_function": "callables",
     "from_xyz_function": "callables",
@@ -53,21 +53,21 @@ _EXPORTS = {
     # precision policies
     "PrecisionPolicy": "tolerances",
     # irreps, layers, change of basis, many-body gradients, whole models
-    "ChangeOfBasisReport": "change_of_basis",
-    "IrrepsReport": "irreps",
-    "ModelReport": "models",
-    "assert_equivariant_irreps": "irreps",
-    "assert_position_gradients": "gradients",
-    "check_model": "models",
-    "compare_change_of_basis": "change_of_basis",
-    "compare_models": "models",
-    "irreps_rotation": "irreps",
-    "parse_irreps": "irreps",
-    "signed_permutations": "model_checks",
+    "ChangeOfBasisReport": "layers.change_of_basis",
+    "IrrepsReport": "layers.irreps",
+    "ModelReport": "models.runner",
+    "assert_equivariant_irreps": "layers.irreps",
+    "assert_position_gradients": "layers.gradients",
+    "check_model": "models.runner",
+    "compare_change_of_basis": "layers.change_of_basis",
+    "compare_models": "models.runner",
+    "irreps_rotation": "layers.irreps",
+    "parse_irreps": "layers.irreps",
+    "signed_permutations": "models.checks",
     # the tutorial's targets as metatensor blocks
-    "dipole_tensor": "targets",
-    "energy_block": "targets",
-    "read_frames": "targets",
+    "dipole_tensor": "structures.targets",
+    "energy_block": "structures.targets",
+    "read_frames": "structures.targets",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -47,7 +47,7 @@ from pathlib import Path
 
 import pytest
 
-from o3ref.verify.loading import load_callable
+from o3ref.verify._loading import load_callable
 
 __all__ = ["ConformanceSuite", "load_function"]
 
@@ -169,7 +169,7 @@ def pytest_collection_modifyitems(session, config, items):
 
 def load_function(spec: str):
     """``"package.module:function"`` -> the function (attributes may be dotted); see
-    :func:`o3ref.verify.loading.load_callable` for the errors."""
+    :func:`o3ref.verify._loading.load_callable` for the errors."""
     return load_callable(spec)
 
 
@@ -365,4 +365,4 @@ class TestCommandLineConformance(ConformanceSuite):
         return self._native(func, name)
 
 
-from o3ref.verify.model_conformance import ModelConformance  # noqa: E402,F401
+from o3ref.verify.models.conformance import ModelConformance  # noqa: E402,F401

@@ -340,7 +340,7 @@ MODEL_POLICIES: dict[str, tuple[float, str]] = {
 def model_tolerance(check: str, dtype, scale: float) -> Tolerance:
     """Tolerance of a whole-model check: ``c * eps(dtype) * scale``, ``c`` from
     :data:`MODEL_POLICIES`. The scale is the magnitude the error is measured against
-    (:mod:`o3ref.verify.model_checks` states it per property: the largest value of the
+    (:mod:`o3ref.verify.models.checks` states it per property: the largest value of the
     property, and for energies ``|E| + N max|F| 1 A``, the sum that a per-atom model rounds).
     """
     if check not in MODEL_POLICIES:

@@ -10,9 +10,9 @@ import re
 import numpy as np
 import pytest
 
-from o3ref.verify import tutorial
 from o3ref.verify.cli import main
-from o3ref.verify.targets import dipole_tensor, read_frames
+from o3ref.verify.structures.targets import dipole_tensor, read_frames
+from o3ref.verify.tutorial import steps as tutorial
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +144,7 @@ def _figures(tmp_path, monkeypatch):
     """The three figures on small synthetic data, kept open for inspection."""
     pytest.importorskip("matplotlib")
     from o3ref.fast import rotation_matrix
-    from o3ref.verify import tutorial_figures
+    from o3ref.verify.tutorial import figures as tutorial_figures
 
     figures = {}
 

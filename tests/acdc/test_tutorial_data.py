@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from o3ref.verify.targets import (
+from o3ref.verify.structures.targets import (
     dipole_tensor,
     energy_block,
     frame_forces,

@@ -12,8 +12,8 @@ import pytest
 from ase.build import bulk
 from ase.calculators.emt import EMT
 
-from o3ref.verify.model_checks import CHECKS
 from o3ref.verify.models import check_model
+from o3ref.verify.models.checks import CHECKS
 
 GOAL_S = 30.0
 

@@ -21,8 +21,8 @@ from model_helpers import (
     water_frames,
 )
 
-from o3ref.verify.model_checks import CHECKS, signed_permutations
 from o3ref.verify.models import check_model, compare_models
+from o3ref.verify.models.checks import CHECKS, signed_permutations
 
 
 def _failing(report):

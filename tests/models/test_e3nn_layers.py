@@ -10,8 +10,8 @@ torch = pytest.importorskip("torch")
 o3 = pytest.importorskip("e3nn.o3")
 e3nn_io = pytest.importorskip("e3nn.io")
 
-from o3ref.verify.change_of_basis import compare_change_of_basis  # noqa: E402
-from o3ref.verify.irreps import (  # noqa: E402
+from o3ref.verify.layers.change_of_basis import compare_change_of_basis  # noqa: E402
+from o3ref.verify.layers.irreps import (  # noqa: E402
     assert_equivariant_irreps,
     irreps_dim,
     irreps_rotation,

@@ -1,4 +1,4 @@
-"""The JSON report schema (``o3ref.verify.report_schema``): a valid draft 2020-12 schema;
+"""The JSON report schema (``o3ref.verify.reports.schema``): a valid draft 2020-12 schema;
 verify reports follow it with their provenance; it refuses what it documents as wrong; other
 kinds (survey, check-model) reuse the envelope."""
 
@@ -13,10 +13,11 @@ import jsonschema
 import pytest
 
 from o3ref import fast
-from o3ref.verify import report_schema, suite
 from o3ref.verify.cli import main
+from o3ref.verify.conformance import suite
 from o3ref.verify.provenance import PROVENANCE_KEYS
-from o3ref.verify.report_schema import REPORT_SCHEMA, envelope, validate_report
+from o3ref.verify.reports import schema as report_schema
+from o3ref.verify.reports.schema import REPORT_SCHEMA, envelope, validate_report
 
 
 @pytest.fixture(scope="module")

@@ -105,7 +105,7 @@ def test_local_dask_cluster_writes_the_serial_bytes(tmp_path, capsys):
 def test_module_docstring_example_runs():
     import doctest
 
-    from o3ref.verify import tables_cli
+    from o3ref.verify.cli import tables as tables_cli
 
     result = doctest.testmod(tables_cli, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0

@@ -6,13 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from o3ref.verify.change_of_basis import (
+from o3ref.verify.layers.change_of_basis import (
     cartesian_basis,
     compare_change_of_basis,
     parse_formula,
     symmetry_projector,
 )
-from o3ref.verify.irreps import frame_matrix
+from o3ref.verify.layers.irreps import frame_matrix
 from o3ref.verify.tolerances import tolerance
 
 

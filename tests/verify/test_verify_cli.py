@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 
 from o3ref import fast
-from o3ref.verify import profile, suite
 from o3ref.verify.cli import main
 from o3ref.verify.compare import compare_arrays
+from o3ref.verify.conformance import suite
+from o3ref.verify.reports import error_profile as profile
 from o3ref.verify.tolerances import Tolerance, eps, tolerance
 
 
@@ -148,7 +149,7 @@ _SMALL = {"quick": {"sh": [0, 1, 2], "wigner_d": [0, 1], "cg": [1, 2]},
 
 
 def test_profile_honours_full_and_json(tmp_path, monkeypatch, capsys):
-    from o3ref.verify.report_schema import validate_report
+    from o3ref.verify.reports.schema import validate_report
 
     monkeypatch.setattr(profile, "PROFILE_DEGREES", _SMALL)
     report_path = tmp_path / "profile.json"
@@ -168,7 +169,7 @@ def test_profile_honours_full_and_json(tmp_path, monkeypatch, capsys):
 
 def test_profile_honours_against(tmp_path, monkeypatch, capsys):
     pytest.importorskip("sphericart")
-    from o3ref.verify.report_schema import validate_report
+    from o3ref.verify.reports.schema import validate_report
 
     monkeypatch.setattr(profile, "PROFILE_DEGREES", _SMALL)
     report_path = tmp_path / "profile.json"
@@ -184,7 +185,7 @@ def test_profile_honours_against(tmp_path, monkeypatch, capsys):
     assert {r["quantity"] for r in report["rows"]} == {"sh"}
 
 
-@pytest.mark.parametrize("name", ["cli_io", "report_schema"])
+@pytest.mark.parametrize("name", ["_io", "reports.schema"])
 def test_doctests(name):
     import doctest
     import importlib
@@ -195,7 +196,7 @@ def test_doctests(name):
 
 
 def test_atomic_write_leaves_nothing_on_failure(tmp_path):
-    from o3ref.verify.cli_io import atomic_write
+    from o3ref.verify._io import atomic_write
 
     def half_then_fail(tmp):
         tmp.write_text("partial")
@@ -211,7 +212,7 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
 def test_printed_lines_clear_the_progress_line_first():
     import io
 
-    from o3ref.verify.cli_io import _ClearingStdout
+    from o3ref.verify._io import _ClearingStdout
 
     out, err = io.StringIO(), io.StringIO()
     stream = _ClearingStdout(out, err)
@@ -224,7 +225,7 @@ def test_printed_lines_clear_the_progress_line_first():
 def test_printing_is_untouched_off_a_terminal(capsys):
     import sys
 
-    from o3ref.verify.cli_io import printing_beside_progress
+    from o3ref.verify._io import printing_beside_progress
 
     before = sys.stdout
     with printing_beside_progress(quiet=False):  # stderr is captured: not a terminal

@@ -17,7 +17,7 @@ import sympy
 from o3ref import fast, reference
 from o3ref.verify import detect_convention
 from o3ref.verify.compare import compare_arrays, to_numeric
-from o3ref.verify.convention_maps import (
+from o3ref.verify.conventions.maps import (
     CG_NORMALISATIONS,
     CG_SIGNS,
     M_ORDERS,
@@ -572,8 +572,9 @@ def test_convention_map_errors():
         ConventionMap("sh").convert(3)
 
 
-@pytest.mark.parametrize("name", ["convention_maps", "convention_code", "map_search",
-                                  "detect_report", "detect_matrices", "conformance"])
+@pytest.mark.parametrize("name", ["conventions.maps", "conventions._codegen",
+                                  "conventions._search", "conventions._probes",
+                                  "conventions._matrices", "conformance.checks"])
 def test_doctests_of_the_map_modules(name):
     import doctest
     import importlib

@@ -13,8 +13,8 @@ import sympy
 from sympy import Rational, pi, sqrt
 
 from o3ref import reference
-from o3ref.verify import conventions as conv
 from o3ref.verify.adapters import e3nn as e3nn_adapter
+from o3ref.verify.conventions import table as conv
 from o3ref.verify.tolerances import tolerance
 
 X, Y, Z = reference.x, reference.y, reference.z

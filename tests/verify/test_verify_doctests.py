@@ -8,8 +8,9 @@ import importlib
 
 import pytest
 
-MODULES = ["indexing", "tolerances", "compare", "properties", "conventions", "detect"]
-EXAMPLES = MODULES + ["structures", "callables", "loading"]
+MODULES = ["indexing", "tolerances", "compare", "properties", "conventions.table",
+           "conventions.detect"]
+EXAMPLES = MODULES + ["structures.water", "callables", "_loading"]
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
@@ -22,7 +23,8 @@ def test_doctests(name):
 
 @pytest.mark.parametrize(
     "name",
-    MODULES + ["detect_matrices", "suite", "checks_pipeline", "profile", "pytest_plugin",
+    MODULES + ["conventions._matrices", "conformance.suite", "conformance.rows",
+               "reports.error_profile", "pytest_plugin",
                "adapters", "callables"],
 )
 def test_module_docstrings_point_to_the_conventions(name):

@@ -8,7 +8,7 @@ import pytest
 from metatensor import TensorBlock, TensorMap
 
 from o3ref.fast import SphericalExpansion
-from o3ref.verify.gradients import assert_position_gradients
+from o3ref.verify.layers.gradients import assert_position_gradients
 from o3ref.verify.tolerances import fd_step, tolerance
 
 HYPERS = dict(cutoff=2.5, max_radial=2, max_angular=2, atomic_gaussian_width=0.3,

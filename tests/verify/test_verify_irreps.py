@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from metatensor import Labels, TensorBlock, TensorMap
 
-from o3ref.verify.irreps import (
+from o3ref.verify.layers.irreps import (
     as_numpy,
     assert_equivariant_irreps,
     irreps_dim,

@@ -8,11 +8,11 @@ import importlib
 
 import pytest
 
-MODULES = ["irreps", "change_of_basis", "gradients", "model_checks", "models", "model_cli",
-           "model_conformance"]
+MODULES = ["layers.irreps", "layers.change_of_basis", "layers.gradients", "models.checks",
+           "models.runner", "cli.check_model", "models.conformance"]
 
 
-@pytest.mark.parametrize("name", [m for m in MODULES if m != "model_conformance"])
+@pytest.mark.parametrize("name", [m for m in MODULES if m != "models.conformance"])
 def test_doctests(name):
     module = importlib.import_module(f"o3ref.verify.{name}")
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE, verbose=False)

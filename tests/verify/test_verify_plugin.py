@@ -167,7 +167,7 @@ def test_load_function_errors():
 def _suite(project, body):
     project.makepyfile(test_conformance=(
         "from o3ref.verify.pytest_plugin import ConformanceSuite\n"
-        "from o3ref.verify.convention_maps import NAMED_MAPS\n"
+        "from o3ref.verify.conventions.maps import NAMED_MAPS\n"
         "import myimpl\n\n" + body))
 
 

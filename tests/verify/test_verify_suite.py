@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from o3ref import fast
-from o3ref.verify import suite
 from o3ref.verify.cli import main
+from o3ref.verify.conformance import suite
 
 ALL_QUANTITIES = {
     "spherical harmonics", "SH gradients (x|r|)", "Wigner D (real)", "Clebsch-Gordan (complex)",
@@ -121,7 +121,7 @@ def test_table_format():
 
 
 def test_profile_writes_csv_and_png(tmp_path, monkeypatch, capsys):
-    from o3ref.verify import profile
+    from o3ref.verify.reports import error_profile as profile
 
     monkeypatch.setattr(profile, "PROFILE_DEGREES",
                         {"quick": {"sh": list(range(9)), "wigner_d": [0, 1, 4], "cg": [1, 3]}})

@@ -99,7 +99,7 @@ def test_survey_progress_lines(registered, capsys):
 
 def test_survey_of_sphericart():
     pytest.importorskip("sphericart")
-    from o3ref.verify.survey import run_survey
+    from o3ref.verify.reports.survey import run_survey
 
     rows, missing = run_survey(["sphericart"], l_max={"sh": 4, "sh_gradient": 3})
     assert not missing
@@ -112,7 +112,7 @@ def test_survey_of_escnn():
     """escnn's native conventions are named by the detector; its harmonics are judged at the
     float32 policy it declares (float32 change-of-basis buffers), D and CG at float64."""
     pytest.importorskip("escnn")
-    from o3ref.verify.survey import run_survey
+    from o3ref.verify.reports.survey import run_survey
 
     rows, missing = run_survey(["escnn"], blocks=["sh", "wigner_d", "cg"],
                                l_max={"sh": 4, "wigner_d": 3, "cg": 2})

@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 import sympy
 
+from ..conventions.libraries import E3NN_04_NEGATED
 from . import require
 
 __all__ = ["CONVENTIONS", "DISTRIBUTIONS", "DTYPE", "E3NN_04_NEGATED", "KNOWN_VERSIONS", "MAX_L",
@@ -40,19 +41,6 @@ KNOWN_VERSIONS = {"e3nn": ("0.4.4", "0.5", "0.6")}
 # wigner_3j and wigner_D have no limit. MAX_L holds for both; max_l() for the installed one.
 MAX_L: dict[str, int] = {"sh": 11, "cg": 11}
 DTYPE = "float64"
-
-#: e3nn 0.4.x's ``wigner_3j`` (read from its stored table ``constants.pt``) differs from
-#: e3nn >= 0.5's by a sign at these triples, sorted ``l1 <= l2 <= L`` (the sign holds for
-#: every permutation of a triple); measured on e3nn 0.4.4 for every triple it stores (l <= 11)
-E3NN_04_NEGATED = frozenset({
-    (1, 2, 2), (1, 3, 3), (1, 4, 4), (1, 5, 5), (1, 6, 6), (1, 7, 7), (1, 8, 8), (1, 9, 9),
-    (1, 10, 10), (1, 11, 11), (3, 4, 6), (3, 5, 7), (3, 6, 8), (3, 7, 9), (3, 8, 10),
-    (3, 9, 11), (4, 4, 5), (4, 5, 6), (4, 6, 7), (4, 7, 8), (4, 8, 9), (4, 9, 10), (4, 10, 11),
-    (5, 5, 5), (5, 6, 6), (5, 6, 10), (5, 7, 7), (5, 7, 11), (5, 8, 8), (5, 9, 9), (5, 10, 10),
-    (5, 11, 11), (6, 6, 9), (6, 7, 10), (6, 8, 11), (7, 7, 9), (7, 8, 10), (7, 9, 11),
-    (8, 8, 9), (8, 9, 10), (8, 10, 11), (9, 9, 9), (9, 10, 10), (9, 11, 11),
-})
-
 
 def _version() -> tuple[int, ...]:
     from ..provenance import distribution_version

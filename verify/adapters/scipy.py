@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..conventions.libraries import complex_sh_to_real, xyz_to_angles
 from . import require
-from ._maps import complex_sh_to_real, xyz_to_angles
 
 __all__ = ["CONVENTIONS", "DISTRIBUTIONS", "DTYPE", "KNOWN_VERSIONS", "MAX_L", "natives",
            "implementations", "rotation_matrix", "spherical_harmonics"]

@@ -14,8 +14,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..conventions.libraries import (
+    complex_cg_to_real,
+    complex_d_to_real,
+    complex_sh_to_real,
+    xyz_to_angles,
+)
 from . import require
-from ._maps import complex_cg_to_real, complex_d_to_real, complex_sh_to_real, xyz_to_angles
 
 __all__ = ["CONVENTIONS", "DISTRIBUTIONS", "DTYPE", "KNOWN_VERSIONS", "MAX_L", "natives",
            "clebsch_gordan", "implementations", "spherical_harmonics",

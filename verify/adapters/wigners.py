@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..conventions.libraries import complex_cg_to_real, complex_d_to_real
 from . import require
-from ._maps import complex_cg_to_real, complex_d_to_real
 
 __all__ = ["CONVENTIONS", "DISTRIBUTIONS", "DTYPE", "KNOWN_VERSIONS", "MAX_L", "natives",
            "clebsch_gordan", "implementations", "wigner_3j", "wigner_D"]
