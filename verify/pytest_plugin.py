@@ -113,7 +113,7 @@ def _per_quantity(name: str, value) -> dict:
 
 
 def _named_convention(name: str) -> dict:
-    from o3ref.verify.convention_maps import NAMED_MAPS
+    from o3ref.verify.conventions.maps import NAMED_MAPS
 
     maps = {kind: m for (kind, n), m in NAMED_MAPS.items() if n == name}
     if not maps:

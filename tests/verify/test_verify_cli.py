@@ -13,7 +13,7 @@ import pytest
 from o3ref import fast
 from o3ref.verify.cli import main
 from o3ref.verify.compare import compare_arrays
-from o3ref.verify.conformance import suite
+from o3ref.verify.conformance import suite, verdicts
 from o3ref.verify.reports import error_profile as profile
 from o3ref.verify.tolerances import Tolerance, eps, tolerance
 
@@ -49,7 +49,7 @@ def test_row_passing_absolute_but_failing_relative():
     relative = Tolerance(0.0, eps(), "relative: one ulp")
     rows = []
     for name, tol in (("judged absolutely", absolute), ("judged relatively", relative)):
-        acc = suite._Acc()
+        acc = verdicts.Accumulator()
         acc.add(compare_arrays(actual, expected, tol), "case #0")
         rows.append(acc.row(name, "0..0", tol.reason))
     assert [r.status for r in rows] == ["pass", "FAIL"]
@@ -63,7 +63,7 @@ def test_row_passing_absolute_but_failing_relative():
 
 def test_row_shows_its_worst_case_not_the_largest_numbers():
     # case A: large error under a large tolerance; case B: small error over a small one
-    acc = suite._Acc()
+    acc = verdicts.Accumulator()
     acc.add(compare_arrays([1e-15], [0.0], tolerance("sh", 10)), "l = 10")
     acc.add(compare_arrays([3e-16], [0.0], tolerance("sh", 0)), "l = 0")
     row = acc.row("harmonics", "0..10", "(2l+1)^2 eps")

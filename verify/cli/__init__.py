@@ -24,6 +24,8 @@ import sys
 
 from .._io import UsageError
 
+__all__ = ["SUBCOMMANDS", "UsageError", "build_parser", "main"]
+
 # the older rule (see the module docstring), for modules without USAGE_ERRORS_ONLY
 _LEGACY_USER_ERRORS = (ValueError, TypeError, FileExistsError, FileNotFoundError)
 

@@ -102,7 +102,7 @@ def _diagnosis(func, kind, kwargs) -> tuple[bool, str] | None:
 
 def _call(func, args, what: str):
     """``func(*args)`` as a numeric array; one line naming the function otherwise."""
-    from ..conventions._probes import _show_args
+    from ..conventions import show_args as _show_args
 
     try:
         out = func(*args)
@@ -118,7 +118,7 @@ def _call(func, args, what: str):
 
 
 def _shape(arr, shape, func, args, what):
-    from ..conventions._probes import _show_args
+    from ..conventions import show_args as _show_args
 
     if arr.shape != shape:
         raise AssertionError(f"{_show_args(args, func)} returned shape {arr.shape}, expected "
@@ -170,7 +170,7 @@ def check_sh_gradient(func: Callable, l_max: int, policy: PrecisionPolicy,
                       n_points: int = 6) -> Verdict:
     """``func(l_max, xyz) -> (values, grads (n, 3, K))``: ``|r| grad`` against the exact
     derivative of ``Y_lm(r/|r|)``."""
-    from .suite import _exact_gradients
+    from ..oracle import sh_gradients as _exact_gradients
 
     xyz = _points(n_points + 2, policy.dtype)[2:]  # off the z axis
     try:

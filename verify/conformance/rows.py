@@ -15,10 +15,10 @@ import numpy as np
 
 from ..compare import compare_arrays, to_numeric
 from ..tolerances import Tolerance, eps, policy_text, tolerance
-from .suite import Check, _Acc
+from .verdicts import Accumulator, Check
 
 __all__ = ["CHECKS", "GRIDS", "HYPERS", "check_acdc", "check_expansion", "check_radial",
-           "check_ridge", "fast_pipeline_implementations", "sample_frames"]
+           "check_ridge", "fast_pipeline_implementations", "overlap_condition", "sample_frames"]
 
 #: hyper-parameters of the expansion checks (seed spelling: max_radial counts functions)
 HYPERS = {"cutoff": 2.5, "max_radial": 4, "max_angular": 3, "atomic_gaussian_width": 0.3,
@@ -45,7 +45,9 @@ GRIDS: dict[str, dict[str, dict]] = {
 SPLINE_ACCURACY = 1e-10
 
 
-def _overlap_condition(cutoff, n_radial) -> float:
+def overlap_condition(cutoff, n_radial) -> float:
+    """Condition number of the GTO overlap matrix (the exact reference at 30 digits): how
+    much the orthonormalised radial basis amplifies a float64 error."""
     from o3ref.reference import expansion as reference
 
     s = reference.gto_overlap(cutoff, n_radial, dps=30)
@@ -62,9 +64,9 @@ def check_radial(impl: Callable, grid: dict, spline: bool = False):
     ref = np.array([[[float(v) for v in reference.radial_integral(
         ri, l, cutoff, n_radial, width, dps=30, lowdin=lowdin)] for l in range(l_max + 1)]
         for ri in r])
-    acc = _Acc()
+    acc = Accumulator()
     scale = float(np.max(np.abs(ref)))
-    cond = _overlap_condition(cutoff, n_radial)
+    cond = overlap_condition(cutoff, n_radial)
     got = np.asarray(impl(r, cutoff, n_radial, l_max, width, spline))
     for l in range(l_max + 1):
         if spline:
@@ -104,9 +106,9 @@ def check_expansion(impl: Callable, grid: dict):
         l_max=HYPERS["max_angular"], density_width=HYPERS["atomic_gaussian_width"],
         center_atom_weight=HYPERS["center_atom_weight"], smoothing="ShiftedCosine",
         smoothing_width=0.5, dps=20)
-    acc = _Acc()
+    acc = Accumulator()
     problems = []
-    cond = _overlap_condition(HYPERS["cutoff"], HYPERS["max_radial"])
+    cond = overlap_condition(HYPERS["cutoff"], HYPERS["max_radial"])
     for (l, c, a), (samples, values) in sorted(ref.items()):
         sel = {"o3_lambda": l, "center_type": c, "neighbor_type": a}
         try:
@@ -153,7 +155,7 @@ def check_acdc(impl: Callable, grid: dict):
     nu1 = TensorMap(Labels(["o3_lambda"], np.arange(l_max + 1, dtype=np.int32).reshape(-1, 1)),
                     blocks)
     out = impl(nu1, l_max)
-    acc = _Acc()
+    acc = Accumulator()
     problems = []
     seen = set()
     for key, block in out.items():
@@ -194,7 +196,7 @@ def check_ridge(impl: Callable, grid: dict):
     from o3ref import reference
 
     rng = np.random.default_rng(11)
-    acc = _Acc()
+    acc = Accumulator()
     lam, nf = grid["o3_lambda"], grid["n_features"]
     for k in range(grid["n_problems"]):
         X = rng.standard_normal((grid["n_samples"], 2 * lam + 1, nf))

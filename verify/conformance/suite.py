@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
 from ..compare import compare_arrays, to_numeric
-from ..indexing import block, flat_index
+from ..indexing import block
+from ..oracle import sh_gradients
 from ..tolerances import policy_text, tolerance
+from .verdicts import Accumulator, Check, Row
+from .verdicts import missing_row as _missing_row
 
 __all__ = ["CHECKS", "GRIDS", "Row", "fast_implementations", "format_table", "run_suite"]
 
@@ -48,109 +50,6 @@ GRIDS: dict[str, dict[str, dict]] = {
         "cartesian": {"n_tensors": 16},
     },
 }
-
-
-@dataclass
-class Row:
-    """One line of the table.
-
-    The error and the tolerance are those of the row's *worst case* (the case with the
-    largest error/tolerance ratio), and of the kind the verdict uses (``verdict_on``):
-    ``"abs"`` compares ``max_abs_err`` with ``abs_tol``, ``"rel"`` compares ``max_rel_err``
-    with ``rel_tol``. The row passes when ``err_over_tol <= 1`` in every case.
-    """
-
-    quantity: str
-    l_range: str
-    cases: int
-    max_abs_err: float | None
-    abs_tol: float | None
-    status: str  # "pass", "FAIL", "missing", "error"
-    worst: str = ""
-    max_rel_err: float | None = None
-    rel_tol: float | None = None
-    verdict_on: str | None = "abs"
-    err_over_tol: float | None = None
-    tolerance_policy: str = ""
-    seconds: float = 0.0
-
-    @property
-    def failed(self) -> bool:
-        """True for a row with status "FAIL" or "error" ("missing" is not a failure)."""
-        return self.status in ("FAIL", "error")
-
-    @property
-    def tolerance(self) -> str:
-        """The worst case's tolerance in words: the number and the policy it comes from."""
-        parts = []
-        if self.abs_tol is not None and self.verdict_on in ("abs", "abs+rel"):
-            parts.append(f"abs {self.abs_tol:.1e}")
-        if self.rel_tol is not None and self.verdict_on in ("rel", "abs+rel"):
-            parts.append(f"rel {self.rel_tol:.1e}")
-        text = " + ".join(parts) or "-"
-        return f"{text} ({self.tolerance_policy})" if self.tolerance_policy else text
-
-
-def _missing_row(quantity: str, status: str, why: str) -> Row:
-    return Row(quantity, "-", 0, None, None, status, why, verdict_on=None)
-
-
-def _ratio(report) -> tuple[str, float]:
-    """Which kind of error the report's verdict rests on, and the error/tolerance ratio."""
-    def over(err, tol):
-        if tol > 0:
-            return err / tol
-        return 0.0 if err == 0 else float("inf")
-
-    if report.rtol == 0:
-        kind, ratio = "abs", over(report.max_abs, report.atol)
-    elif report.atol == 0:
-        kind, ratio = "rel", over(report.max_rel, report.rtol)
-    else:
-        bound = report.atol + report.rtol * abs(report.worst_expected)
-        kind, ratio = "abs+rel", over(report.max_abs, bound)
-    if not ratio == ratio:  # NaN errors never pass
-        ratio = float("inf")
-    if not report.passed and ratio <= 1:
-        ratio = float("inf")  # a verdict the summary numbers cannot show: never a pass
-    return kind, ratio
-
-
-class _Acc:
-    """Accumulates case reports into a row; the row shows the worst case (largest
-    error/tolerance ratio), so its verdict agrees with the numbers it prints."""
-
-    def __init__(self):
-        self.cases = 0
-        self.max_rel = 0.0
-        self.failures: list[str] = []
-        self.kinds: set[str] = set()
-        self.worst = ""
-        self._worst_ratio = -np.inf
-        self._worst_report = None
-
-    def add(self, report, where: str):
-        self.cases += 1
-        self.max_rel = max(self.max_rel, report.max_rel)
-        kind, ratio = _ratio(report)
-        self.kinds.add(kind)
-        if ratio > self._worst_ratio or self._worst_report is None:
-            self._worst_ratio, self._worst_report = ratio, report
-            self.worst = f"{where}: {report}"
-        if not report.passed:
-            self.failures.append(f"{where}: {report}")
-
-    def row(self, quantity, l_range, tol_text) -> Row:
-        status = "FAIL" if self.failures else "pass"
-        rep = self._worst_report
-        if rep is None:
-            return Row(quantity, l_range, 0, None, None, status, self.worst, verdict_on=None,
-                       tolerance_policy=tol_text)
-        kind = self.kinds.pop() if len(self.kinds) == 1 else "abs+rel"
-        rel_err = rep.max_rel if kind == "rel" else self.max_rel
-        return Row(quantity, l_range, self.cases, rep.max_abs, rep.atol, status, self.worst,
-                   max_rel_err=rel_err, rel_tol=rep.rtol if kind != "abs" else None,
-                   verdict_on=kind, err_over_tol=self._worst_ratio, tolerance_policy=tol_text)
 
 
 def _points(n: int, seed: int = 0) -> np.ndarray:
@@ -194,7 +93,7 @@ def check_sh(impl: Callable, grid: dict) -> Row:
     l_max, xyz = grid["l_max"], _points(grid["n_points"])
     got = np.asarray(impl(l_max, xyz))
     ref = to_numeric(reference.real_spherical_harmonics(l_max, xyz, dps=30))
-    acc = _Acc()
+    acc = Accumulator()
     for l in range(l_max + 1):
         s = block(l)
         acc.add(compare_arrays(got[:, s], ref[:, s], tolerance("sh", l, _dtype(grid)),
@@ -202,36 +101,13 @@ def check_sh(impl: Callable, grid: dict) -> Row:
     return acc.row("spherical harmonics", f"0..{l_max}", _policy("sh", grid))
 
 
-def _exact_gradients(l_max: int, xyz: np.ndarray) -> np.ndarray:
-    """d/dr of ``Y_lm(r/|r|) = p_lm(r)/|r|^l`` from the exact polynomial, mpmath 30 digits."""
-    import mpmath
-    import sympy
-
-    from o3ref import reference
-
-    x, y, z = reference.x, reference.y, reference.z
-    r2 = x**2 + y**2 + z**2
-    out = np.zeros((len(xyz), 3, (l_max + 1) ** 2))
-    with mpmath.workdps(30):
-        for l in range(l_max + 1):
-            for m in range(-l, l + 1):
-                p = reference.real_solid_harmonic(l, m)
-                f = p * r2 ** sympy.Rational(-l, 2)
-                grads = [sympy.lambdify((x, y, z), sympy.diff(f, v), "mpmath") for v in (x, y, z)]
-                for i, pt in enumerate(xyz):
-                    mp_pt = [mpmath.mpf(float(c)) for c in pt]
-                    for a in range(3):
-                        out[i, a, flat_index(l, m)] = float(grads[a](*mp_pt))
-    return out
-
-
 def check_sh_gradient(impl: Callable, grid: dict) -> Row:
     l_max, xyz = grid["l_max"], _points(grid["n_points"])[2:]  # gradients: off the z axis
     _, got = impl(l_max, xyz)
     got = np.asarray(got)
-    ref = _exact_gradients(l_max, xyz)
+    ref = sh_gradients(l_max, xyz)
     r = np.linalg.norm(xyz, axis=1)[:, None, None]
-    acc = _Acc()
+    acc = Accumulator()
     for l in range(l_max + 1):
         s = block(l)
         # gradients scale as 1/|r|: compare r * grad, which is O(l)
@@ -245,7 +121,7 @@ def check_sh_gradient(impl: Callable, grid: dict) -> Row:
 def check_wigner_d(impl: Callable, grid: dict) -> Row:
     from o3ref import reference
 
-    acc = _Acc()
+    acc = Accumulator()
     for k, (a, b, g) in enumerate(_angles(grid["n_rotations"])):
         for l in range(grid["l_max"] + 1):
             got = np.asarray(impl(l, a, b, g))
@@ -260,7 +136,7 @@ def check_wigner_d(impl: Callable, grid: dict) -> Row:
 def check_cg(impl: Callable, grid: dict) -> Row:
     from o3ref import reference
 
-    acc = _Acc()
+    acc = Accumulator()
     for l1, l2, L in _triples(grid["l_max"]):
         got = np.asarray(impl(l1, l2, L))
         ref = to_numeric(reference.real_clebsch_gordan(l1, l2, L))
@@ -273,7 +149,7 @@ def check_cg(impl: Callable, grid: dict) -> Row:
 def check_complex_cg(impl: Callable, grid: dict) -> Row:
     from o3ref import reference
 
-    acc = _Acc()
+    acc = Accumulator()
     for l1, l2, L in _triples(grid["l_max"]):
         got = np.asarray(impl(l1, l2, L))
         ref = np.zeros((2 * l1 + 1, 2 * l2 + 1, 2 * L + 1))
@@ -296,7 +172,7 @@ def check_cartesian(impl: Callable, grid: dict) -> Row:
     from o3ref import reference
 
     rng = np.random.default_rng(3)
-    acc = _Acc()
+    acc = Accumulator()
     for k in range(grid["n_tensors"]):
         ints = rng.integers(-9, 10, (3, 3))
         t = sympy.Matrix(ints.tolist()) / 7
@@ -308,13 +184,6 @@ def check_cartesian(impl: Callable, grid: dict) -> Row:
                                    offsets=[-L]),
                     f"tensor #{k}, L = {L}")
     return acc.row("Cartesian rank 2 -> L = 0, 1, 2", "0..2", _policy("cartesian", grid))
-
-
-@dataclass
-class Check:
-    quantity: str
-    key: str  # implementation key
-    func: Callable[[Callable, dict], Row]
 
 
 CHECKS: list[Check] = [

@@ -9,6 +9,7 @@ Adapters import this package; it imports no adapter and no front door.
 Conventions: :mod:`o3ref.reference.conventions`.
 """
 
+from ._probes import show_args
 from .detect import ConventionReport, detect_convention
 from .maps import (
     CG_NORMALISATIONS,
@@ -45,5 +46,5 @@ __all__ = [
     "CG_NORMALISATIONS", "CG_SIGNS", "M_ORDERS", "NAMED_MAPS", "SH_NORMALISATIONS", "SH_SIGNS",
     "ConventionMap", "Piece", "argument_piece", "complex_basis", "frame_piece", "rotation_piece",
     # the detector
-    "ConventionReport", "detect_convention",
+    "ConventionReport", "detect_convention", "show_args",
 ]

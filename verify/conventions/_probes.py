@@ -26,7 +26,7 @@ import numpy as np
 
 from .maps import ConventionMap
 
-__all__ = ["ConventionReport"]
+__all__ = ["ConventionReport", "show_args"]
 
 
 @dataclass
@@ -110,7 +110,7 @@ def _func_name(func) -> str:
     return name if isinstance(name, str) and name.isprintable() else "func"
 
 
-def _show_args(args, func=None) -> str:
+def show_args(args, func=None) -> str:
     """``name(...)`` arguments as short text: numbers rounded, arrays by their shape."""
     def one(a):
         if isinstance(a, np.ndarray):
@@ -129,12 +129,12 @@ def _call(func, args, shape, what):
     try:
         out = func(*args)
     except Exception as exc:  # the implementation under test failed: say so, with its error
-        raise ValueError(f"{_show_args(args, func)} raised {type(exc).__name__}: {exc}") \
+        raise ValueError(f"{show_args(args, func)} raised {type(exc).__name__}: {exc}") \
             from None
     try:
         out = np.asarray(out)
     except Exception as exc:  # e.g. a ragged sequence
-        raise TypeError(f"{_show_args(args, func)} returned {type(out).__name__}, not an "
+        raise TypeError(f"{show_args(args, func)} returned {type(out).__name__}, not an "
                         f"array of numbers ({what}): {exc}") from None
     if out.dtype.kind not in "biufc":  # e.g. mpmath or sympy numbers, or strings
         from ..compare import to_numeric
@@ -145,12 +145,12 @@ def _call(func, args, shape, what):
             out = to_numeric(out)
         except (TypeError, ValueError):
             example = repr(out.flat[0])[:40] if out.size else "nothing"
-            raise TypeError(f"{_show_args(args, func)} returned non-numeric values (dtype "
+            raise TypeError(f"{show_args(args, func)} returned non-numeric values (dtype "
                             f"{out.dtype}, e.g. {example}), not an array of numbers ({what})"
                             ) from None
     if out.shape != shape:
-        raise ValueError(f"{_show_args(args, func)} returned shape {out.shape}, expected "
+        raise ValueError(f"{show_args(args, func)} returned shape {out.shape}, expected "
                          f"{shape} ({what})")
     if not np.all(np.isfinite(out)):
-        raise ValueError(f"{_show_args(args, func)} returned non-finite values ({what})")
+        raise ValueError(f"{show_args(args, func)} returned non-finite values ({what})")
     return out

@@ -29,16 +29,15 @@ Conventions: :mod:`o3ref.reference.conventions` (active rotations; an improper r
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 
 import numpy as np
 
-from ..tolerances import fd_step, fd_tolerance, model_tolerance
+from ..tolerances import fd_step
+from .rows import Context, error_row, fd_row
 
 __all__ = ["CHECKS", "PROPERTIES", "Context", "evaluate", "signed_permutations"]
 
 PROPERTIES = ("energy", "forces", "stress", "dipole", "polarizability")
-ANGSTROM = 1.0  # the length that turns forces into energies in the energy's scale
 
 
 def signed_permutations() -> np.ndarray:
@@ -110,69 +109,6 @@ def float32_valued(values) -> bool:
     return bool(np.any(flat != 0) and np.all(flat.astype(np.float32).astype(np.float64) == flat))
 
 
-@dataclass
-class Context:
-    """What every check of one frame shares: the calculator, the frame, its reference
-    outputs and the tolerance policy."""
-    calculator: object
-    properties: tuple
-    dtype: np.dtype
-    rng: np.random.Generator
-    n_rotations: int = 2
-    fd_atoms: int = 4
-    #: the dtype the outputs are exactly representable in (``float32_valued``)
-    observed: np.dtype = np.dtype(np.float64)
-    #: property -> its largest magnitude over all frames: the floor of every frame's scale
-    #: (a frame whose dipole vanishes by symmetry is judged against the data set's dipoles)
-    floor: dict | None = None
-
-    def lower_precision(self) -> bool:
-        """Outputs in float32 checked under the float64 policy: an error within the same
-        policy in float32 is then the model's precision, not a broken symmetry."""
-        return self.dtype == np.float64 and self.observed == np.float32
-
-    def scale(self, name: str, base: dict, length: float = 1.0, frame=None) -> float:
-        """The magnitude a property's rounding is measured against (module docstring)."""
-        s = float(np.abs(base[name]).max(initial=0.0))
-        if name in ("energy", "stress"):
-            forces = base.get("forces")
-            n = len(forces) if isinstance(forces, np.ndarray) else 1
-            f = float(np.abs(forces).max(initial=0.0)) if isinstance(forces, np.ndarray) else 0
-            energy = (abs(float(base["energy"])) if isinstance(base.get("energy"), np.ndarray)
-                      else 0.0) + n * f * ANGSTROM
-            if name == "energy":
-                s = energy
-            elif frame is not None and frame.cell.rank == 3:  # a virial: sum over all atoms
-                s = max(s, energy / frame.get_volume())
-        s = max(s, (self.floor or {}).get(name, 0.0))
-        return max(s, np.finfo(np.float64).tiny) * max(1.0, length)
-
-    def row(self, check, name, error, scale, policy, diagnosis_fail="", extra=None):
-        """A row: pass, fail (with ``diagnosis_fail``), or precision."""
-        tol = model_tolerance(policy, self.dtype, scale)
-        row = {"check": check, "property": name, "error": float(error),
-               "tolerance": tol.atol, "status": "pass", "diagnosis": ""}
-        if error > tol.atol:
-            tol32 = model_tolerance(policy, np.float32, scale).atol
-            if self.lower_precision() and error <= tol32:
-                row["status"] = "precision"
-                row["diagnosis"] = (
-                    f"error {error:.2e} is at float32 rounding level (float32 "
-                    f"policy {tol32:.1e}); the model computes in lower precision than the "
-                    "float64 policy; no broken symmetry")
-            else:
-                row["status"] = "fail"
-                row["diagnosis"] = diagnosis_fail
-        if extra:
-            row.update(extra)
-        return row
-
-
-def _error_row(check, name, message):
-    return {"check": check, "property": name, "error": float("nan"), "tolerance": float("nan"),
-            "status": "error", "diagnosis": message}
-
-
 def _compare_op(ctx, check, frame, base, ops, policy, length=1.0, expect=None, diagnose=None):
     """Evaluate ``frame`` moved by each ``op`` and compare every property with the expected
     value. ``ops`` yields ``(label, moved frame, S or None, property map)``."""
@@ -202,7 +138,7 @@ def _compare_op(ctx, check, frame, base, ops, policy, length=1.0, expect=None, d
     rows = []
     for name, (err, label) in worst.items():
         if name in errors:
-            rows.append(_error_row(check, name, errors[name]))
+            rows.append(error_row(check, name, errors[name]))
             continue
         scale = ctx.scale(name, base, length, frame)
         why = diagnose(name, err, label, flipped[name], scale) if diagnose else ""
@@ -357,19 +293,6 @@ def check_unimodular(ctx, frame, base):
                        length, diagnose=diagnose)
 
 
-def _ratio_diagnosis(name, analytic, fd, what):
-    denom = float(np.sum(fd * fd))
-    if denom == 0:
-        return f"{name} differ from {what}"
-    ratio = float(np.sum(analytic * fd) / denom)
-    resid = float(np.abs(analytic - ratio * fd).max())
-    if resid <= 1e-3 * float(np.abs(analytic).max()):
-        if abs(ratio + 1) < 1e-6:
-            return f"{name} have the wrong sign: {name} = -({what})"
-        return f"{name} = {ratio:.6g} x ({what}): a constant factor"
-    return f"{name} differ from {what} (not by a constant factor)"
-
-
 def check_forces_fd(ctx, frame, base):
     """``F = -dE/dr`` by central differences on a few atoms, every axis."""
     if not isinstance(base.get("forces"), np.ndarray):
@@ -388,13 +311,13 @@ def check_forces_fd(ctx, frame, base):
                 moved.set_positions(pos)
                 got = evaluate(ctx.calculator, moved, ["energy"])["energy"]
                 if isinstance(got, str):
-                    return [_error_row("forces = -dE/dr", "forces", got)]
+                    return [error_row("forces = -dE/dr", "forces", got)]
                 e[mult] = float(got)
             fd1.append(-(e[1] - e[-1]) / (2 * h))
             fd2.append(-(e[2] - e[-2]) / (4 * h))
             analytic.append(base["forces"][a, axis])
     analytic, fd1, fd2 = map(np.array, (analytic, fd1, fd2))
-    return [_fd_row(ctx, "forces = -dE/dr", "forces", analytic, fd1, fd2, h,
+    return [fd_row(ctx, "forces = -dE/dr", "forces", analytic, fd1, fd2, h,
                     ctx.scale("energy", base), "-dE/dr")]
 
 
@@ -418,32 +341,14 @@ def check_stress_fd(ctx, frame, base):
             moved.set_cell(np.asarray(frame.cell) @ strain, scale_atoms=True)
             got = evaluate(ctx.calculator, moved, ["energy"])["energy"]
             if isinstance(got, str):
-                return [_error_row("stress = dE/dstrain / V", "stress", got)]
+                return [error_row("stress = dE/dstrain / V", "stress", got)]
             e[mult] = float(got)
         fd1.append((e[1] - e[-1]) / (2 * h * volume))
         fd2.append((e[2] - e[-2]) / (4 * h * volume))
         analytic.append(base["stress"][i, j])
     analytic, fd1, fd2 = map(np.array, (analytic, fd1, fd2))
-    return [_fd_row(ctx, "stress = dE/dstrain / V", "stress", analytic, fd1, fd2, h,
+    return [fd_row(ctx, "stress = dE/dstrain / V", "stress", analytic, fd1, fd2, h,
                     ctx.scale("energy", base) / volume, "(1/V) dE/dstrain")]
-
-
-def _fd_row(ctx, check, name, analytic, fd1, fd2, h, value_scale, what):
-    err = float(np.abs(analytic - fd1).max())
-    trunc = float(np.abs(fd1 - fd2).max())
-    tol = fd_tolerance(ctx.dtype, h, value_scale, trunc).atol
-    row = {"check": check, "property": name, "error": err, "tolerance": tol,
-           "status": "pass", "diagnosis": ""}
-    if err > tol:
-        tol32 = fd_tolerance(np.float32, h, value_scale, trunc).atol
-        if ctx.lower_precision() and err <= tol32:
-            row["status"] = "precision"
-            row["diagnosis"] = (f"error {err:.2e} is at float32 rounding level "
-                                f"(float32 policy {tol32:.1e}) for h = {h:.1e}")
-        else:
-            row["status"] = "fail"
-            row["diagnosis"] = _ratio_diagnosis(name, analytic, fd1, what)
-    return row
 
 
 #: check name -> function(ctx, frame, base) -> rows

@@ -32,6 +32,7 @@ import numpy as np
 
 from ..tolerances import MODEL_POLICIES, model_tolerance
 from .checks import CHECKS, PROPERTIES, Context, evaluate, float32_valued
+from .rows import error_row
 
 __all__ = ["DifferentialReport", "ModelReport", "check_model", "compare_models"]
 
@@ -152,9 +153,7 @@ def check_model(
     for k, base in enumerate(bases):
         missing = {n: v for n, v in base.items() if isinstance(v, str)}
         for name, message in missing.items():
-            report.rows.append({"check": "evaluation", "property": name, "frame": k,
-                                "error": float("nan"), "tolerance": float("nan"),
-                                "status": "error", "diagnosis": message})
+            report.rows.append(error_row("evaluation", name, message, frame=k))
     floor = {n: max(float(np.abs(b[n]).max(initial=0.0)) for b in bases
                     if isinstance(b.get(n), np.ndarray)) for n in names
              if n != "energy" and any(isinstance(b.get(n), np.ndarray) for b in bases)}
@@ -169,10 +168,8 @@ def check_model(
         try:
             rows = CHECKS[check](ctx, frames[k], base)
         except Exception as exc:  # noqa: BLE001 - one row for the check, the rest still runs
-            rows = [{"check": check, "property": "-", "error": float("nan"),
-                     "tolerance": float("nan"), "status": "error",
-                     "diagnosis": f"the check raised {type(exc).__name__}: {exc}"
-                     .splitlines()[0]}]
+            rows = [error_row(check, "-", f"the check raised {type(exc).__name__}: {exc}"
+                              .splitlines()[0])]
         for row in rows:
             row["frame"] = k
             report.rows.append(row)

@@ -40,7 +40,7 @@ def _ref_sh(l_max: int) -> np.ndarray:
 
 @cache
 def _ref_gradients(l_max: int) -> np.ndarray:
-    from ..conformance.suite import _exact_gradients
+    from ..oracle import sh_gradients as _exact_gradients
 
     return _exact_gradients(l_max, POINTS[2:])
 

@@ -186,7 +186,7 @@ def _block_diff(ours, theirs, sign=None) -> float:
 def _expansion_rows(quick: bool, repeat: int, bar) -> list[dict]:
     from o3ref.fast import ExpansionHypers, SphericalExpansion, seed_hypers
 
-    from ..conformance.rows import _overlap_condition
+    from ..conformance.rows import overlap_condition
     from ..structures.water import seed_water_frames, water_box
 
     featomic = _optional("featomic")
@@ -197,7 +197,7 @@ def _expansion_rows(quick: bool, repeat: int, bar) -> list[dict]:
     rows = []
     for name, hypers, frames, goals in cases:
         exact = ExpansionHypers.from_kwargs(**hypers)
-        cond = _overlap_condition(exact.cutoff, exact.n_radial)
+        cond = overlap_condition(exact.cutoff, exact.n_radial)
         tol = tolerance("expansion", exact.l_max, scale=cond)
         for gradients, goal in zip(([], ["positions"]), goals, strict=True):
             label = f"expansion {name}{', gradients' if gradients else ''}"
