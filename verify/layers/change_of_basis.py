@@ -216,7 +216,8 @@ def compare_change_of_basis(
     ``Q`` is float32): ``Q . T`` sums ``3**n`` products per entry.
     """
     from ..properties import random_rotations
-    from ..tolerances import eps
+    from ..compare import compare_arrays
+    from ..tolerances import check_tolerance_value, eps
 
     n, _ = parse_formula(formula)
     Q = as_numpy(Q)
@@ -227,8 +228,10 @@ def compare_change_of_basis(
         raise ValueError(f"Q has {Q.shape[1]} Cartesian components per row; formula="
                          f"{formula!r} (rank {n}) needs 3**{n} = {3**n}")
     basis = cartesian_basis(formula)
-    scale = max(1.0, float(np.abs(Q).max()))
-    atol = float(tol) if tol is not None else 64 * 3**n * eps(dtype) * scale
+    finite = np.isfinite(Q)
+    scale = max(1.0, float(np.abs(Q[finite]).max()) if finite.any() else 1.0)
+    atol = check_tolerance_value("tol", tol) if tol is not None else (
+        64 * 3**n * eps(dtype) * scale)
     entries = parse_irreps(irreps) if irreps is not None else _blocks_from_rows(
         Q, cartesian_basis(formula.split("=")[0]))
     if irreps is None:  # a Cartesian tensor of rank n has parity (-1)^n in every block
@@ -244,10 +247,11 @@ def compare_change_of_basis(
             big = np.kron(big, R)
         lhs = Q @ big  # Q vec(R T R^T) = Q (R x R) vec(T) must be D(R) Q vec(T)
         rhs = irreps_rotation(entries, R, "mul_ir", frame) @ Q
-        equiv = max(equiv, float(np.abs(lhs - rhs).max()))
+        # the comparison core: a NaN or inf on either side is an infinite error
+        equiv = max(equiv, compare_arrays(lhs, rhs, atol=atol).max_abs)
     proj = symmetry_projector(formula)
-    span_err = float(np.abs(Q - Q @ proj).max())
-    rank = int(np.linalg.matrix_rank(Q, tol=1e-8 * scale))
+    span_err = compare_arrays(Q, Q @ proj, atol=atol).max_abs
+    rank = int(np.linalg.matrix_rank(Q, tol=1e-8 * scale)) if finite.all() else 0
     report = ChangeOfBasisReport(formula, entries, equiv, span_err,
                                  (rank, sum(b.shape[0] * b.shape[1] for b in basis.values())),
                                  atol)

@@ -37,7 +37,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..tolerances import fd_step, fd_tolerance
+from ..compare import compare_arrays
+from ..tolerances import check_tolerance_value, fd_step, fd_tolerance
 from .irreps import as_numpy
 
 __all__ = ["GradientReport", "assert_position_gradients"]
@@ -197,17 +198,18 @@ def assert_position_gradients(
                     acc = errors.setdefault(key, {"max_abs": -1.0, "trunc": 0.0, "scale": 0.0})
                     acc["trunc"] = max(acc["trunc"], float(np.abs(fd1 - fd2).max(initial=0)))
                     acc["scale"] = max(acc["scale"], float(np.abs(values).max(initial=0)))
-                    diff = np.abs(exact - fd1)
-                    if diff.size and float(diff.max()) > acc["max_abs"]:
-                        idx = np.unravel_index(int(np.argmax(diff)), diff.shape)
-                        acc.update(max_abs=float(diff.max()), frame=s, atom=int(a), axis=axis,
+                    # the comparison core: a NaN or inf on either side is an infinite error
+                    diff = compare_arrays(exact, fd1, atol=0.0)
+                    if diff.n and diff.max_abs > acc["max_abs"]:
+                        idx = diff.worst_index
+                        acc.update(max_abs=diff.max_abs, frame=s, atom=int(a), axis=axis,
                                    row=int(order[idx[0]]) if tensor_mode else int(idx[0]),
                                    analytic=float(exact[idx]), fd=float(fd1[idx]))
     report = GradientReport(step=h)
     for key, acc in errors.items():
         if acc["max_abs"] < 0:
             continue
-        t = float(tol) if tol is not None else fd_tolerance(
+        t = check_tolerance_value("tol", tol) if tol is not None else fd_tolerance(
             the_dtype, h, max(acc["scale"], 1e-300), acc["trunc"]).atol
         name = key if key == "dense" else "key " + str(key)
         report.rows.append({"output": name, "max_abs": acc["max_abs"], "tolerance": t,

@@ -40,7 +40,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..tolerances import tolerance
+from ..compare import compare_arrays
+from ..tolerances import check_tolerance_value, tolerance
 
 __all__ = [
     "IrrepsReport",
@@ -287,12 +288,13 @@ def assert_equivariant_irreps(
     l_max = max([l for _, l, _ in out] + [l for i in ins for _, l, _ in i] + [0])
     out_dtype = np.dtype(dtype) if dtype is not None else (
         y.dtype if y.dtype.kind == "f" else np.dtype(np.float64))
-    scale = max(1.0, float(np.abs(y).max()) if y.size else 1.0)
+    finite = np.isfinite(y)
+    scale = max(1.0, float(np.abs(y[finite]).max()) if finite.any() else 1.0)
     if tol is None:
         t = tolerance("irreps_layer", l_max, out_dtype, scale=scale)
         atol, reason = t.atol, t.reason
     else:
-        atol, reason = float(tol), "given"
+        atol, reason = check_tolerance_value("tol", tol), "given"
     worst = {"proper": np.zeros(len(out)), "improper": np.zeros(len(out))}
     flipped = np.zeros(len(out))  # error if the entry had the opposite parity
     bounds = np.cumsum([0] + [m * (2 * l + 1) for m, l, _ in out])
@@ -300,20 +302,24 @@ def assert_equivariant_irreps(
         rotated = [x @ irreps_rotation(i, R, layout, frame).T.astype(x.dtype)
                    for x, i in zip(xs, ins, strict=True)]
         lhs = as_numpy(f(*[conv(x) for x in rotated])).astype(np.float64)
-        rhs = y.astype(np.float64) @ irreps_rotation(out, R, layout, frame).T
+        with np.errstate(invalid="ignore", over="ignore"):  # inf * 0: the core fails it
+            rhs = y.astype(np.float64) @ irreps_rotation(out, R, layout, frame).T
         kind = "proper" if np.linalg.det(R) > 0 else "improper"
         for k in range(len(out)):
             s = slice(bounds[k], bounds[k + 1])
-            worst[kind][k] = max(worst[kind][k], float(np.abs(lhs[..., s] - rhs[..., s]).max(
-                initial=0.0)))
+            # the comparison core: a NaN or inf on either side is an infinite error
+            err = compare_arrays(lhs[..., s], rhs[..., s], atol=atol).max_abs
+            worst[kind][k] = max(worst[kind][k], err)
             if kind == "improper":
-                flipped[k] = max(flipped[k], float(np.abs(lhs[..., s] + rhs[..., s]).max(
-                    initial=0.0)))
+                flipped[k] = max(flipped[k], compare_arrays(lhs[..., s], -rhs[..., s],
+                                                            atol=atol).max_abs)
     report = IrrepsReport(irreps_out=out, tolerance=atol, reason=reason)
     for k, (mul, l, p) in enumerate(out):
         ok = worst["proper"][k] <= atol and worst["improper"][k] <= atol
         diagnosis = ""
-        if not ok and worst["proper"][k] <= atol and flipped[k] <= atol:
+        if not np.all(finite[..., bounds[k]:bounds[k + 1]]):
+            diagnosis = "f returned NaN or inf: non-finite values never pass"
+        elif not ok and worst["proper"][k] <= atol and flipped[k] <= atol:
             diagnosis = f"wrong parity: transforms as {l}{'o' if p == 1 else 'e'}"
         elif not ok and worst["proper"][k] > atol:
             diagnosis = "not equivariant under proper rotations (wrong l, frame or layout?)"
