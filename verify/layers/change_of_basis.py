@@ -215,8 +215,8 @@ def compare_change_of_basis(
     and each block's relation to o3ref's. Tolerance ``64 (3**n) eps max|Q|`` (float64 unless
     ``Q`` is float32): ``Q . T`` sums ``3**n`` products per entry.
     """
-    from ..properties import random_rotations
     from ..compare import compare_arrays
+    from ..properties import random_rotations
     from ..tolerances import check_tolerance_value, eps
 
     n, _ = parse_formula(formula)
