@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from o3ref.fast import ExpansionHypers, SphericalExpansion
-from o3ref.verify.reports.bench import BOX_HYPERS as BOX
+from o3ref.verify.reports.bench_cases import BOX_HYPERS as BOX
 from o3ref.verify.structures import seed_water_frames, sparse_box, thin_cell, water_box
 
 SEED = {"cutoff": 2.0, "max_radial": 6, "max_angular": 4, "atomic_gaussian_width": 0.2,

@@ -116,7 +116,7 @@ def test_bad_options(argv, message, tmp_path, monkeypatch, capsys):
         raise AssertionError("ran before the options were checked")
 
     monkeypatch.setattr("subprocess.run", no_run)
-    monkeypatch.setattr("o3ref.verify.reports.bench._run_here", no_run)
+    monkeypatch.setattr("o3ref.verify.cli.bench._run_here", no_run)
     argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
     assert main(["bench", *argv]) == 2
     err = capsys.readouterr().err

@@ -232,3 +232,30 @@ def test_printing_is_untouched_off_a_terminal(capsys):
         assert sys.stdout is before
         print("plain")
     assert capsys.readouterr() == ("plain\n", "")
+
+
+@pytest.mark.parametrize(("command", "target", "argv"), [
+    ("tables", "o3ref.verify.cli.tables.write_tables",
+     ["--kind", "cg", "--l-max", "1", "--out", "{tmp}/t", "--quiet"]),
+    ("survey", "o3ref.verify.cli.survey.run_survey", ["--only", "scipy", "--quiet"]),
+    ("check-model", "o3ref.verify.models.runner.check_model",
+     ["ase.calculators.emt:EMT", "--structures", "{xyz}", "--quiet"]),
+])
+@pytest.mark.parametrize("error", [ValueError, TypeError, KeyError])
+def test_a_bug_in_a_subcommand_keeps_its_traceback(command, target, argv, error, tmp_path,
+                                                   monkeypatch):
+    """Only UsageError is a user's mistake (one line, exit 2): any other exception escapes
+    ``main`` with its traceback, whatever its type (issue 18)."""
+    import ase
+    import ase.io
+
+    xyz = tmp_path / "s.xyz"
+    ase.io.write(xyz, ase.Atoms("Cu2", positions=[[0, 0, 0], [1.2, 1.3, 0.4]]))
+
+    def bug(*args, **kwargs):
+        raise error("a bug, not the user's mistake")
+
+    monkeypatch.setattr(target, bug)
+    argv = [a.replace("{tmp}", str(tmp_path)).replace("{xyz}", str(xyz)) for a in argv]
+    with pytest.raises(error, match="a bug"):
+        main([command, *argv])

@@ -9,11 +9,9 @@ This module only dispatches; it imports a subcommand's module when that subcomma
 (or when ``--help`` lists it), so ``o3ref tables`` never pays for importing the fast path.
 
 Errors: a :class:`~o3ref.verify._io.UsageError` (a user's mistake, found before any
-computation) is printed as one line on stderr, ``o3ref COMMAND: error: ...``, with exit
-status 2. Any other exception is a bug and keeps its traceback. A subcommand module that
-does not set ``USAGE_ERRORS_ONLY = True`` is still given the older rule, under which
-``ValueError``, ``TypeError``, ``FileExistsError`` and ``FileNotFoundError`` also count as
-user errors.
+computation; every subcommand raises it, and only it, for a bad argument) is printed as one
+line on stderr, ``o3ref COMMAND: error: ...``, with exit status 2. Any other exception is a
+bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -25,9 +23,6 @@ import sys
 from .._io import UsageError
 
 __all__ = ["SUBCOMMANDS", "UsageError", "build_parser", "main"]
-
-# the older rule (see the module docstring), for modules without USAGE_ERRORS_ONLY
-_LEGACY_USER_ERRORS = (ValueError, TypeError, FileExistsError, FileNotFoundError)
 
 # subcommand -> (module, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
@@ -45,7 +40,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "run the 'Equivariant ML models' tutorial end to end and print what each step shows",
     ),
     "bench": (
-        "o3ref.verify.reports.bench",
+        "o3ref.verify.cli.bench",
         "time o3ref's fast kernels against sphericart, spherical and featomic (one thread)",
     ),
     "check-model": (
@@ -54,7 +49,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "differences",
     ),
     "survey": (
-        "o3ref.verify.reports.survey",
+        "o3ref.verify.cli.survey",
         "every installed library x building block: its convention and its error after the map",
     ),
 }
@@ -91,11 +86,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     module = importlib.import_module(args._module)
-    user_errors = (UsageError,) if getattr(module, "USAGE_ERRORS_ONLY", False) \
-        else (UsageError, *_LEGACY_USER_ERRORS)
     try:
         return int(module.run(args) or 0)
-    except user_errors as exc:
+    except UsageError as exc:
         message = " ".join(str(exc).splitlines())  # one line, whatever the message holds
         print(f"o3ref {args.command}: error: {message}", file=sys.stderr)
         return 2

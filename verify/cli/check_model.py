@@ -23,6 +23,7 @@ import json
 import sys
 from pathlib import Path
 
+from .._io import UsageError
 from .._loading import load_callable
 
 __all__ = ["configure_parser", "load_factory", "run"]
@@ -48,13 +49,13 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 def load_factory(spec: str, option: str = "MODULE:FACTORY"):
     """``"package.module:factory"`` -> the calculator ``factory()`` returns."""
     if not isinstance(spec, str) or spec.count(":") != 1 or not all(spec.split(":")):
-        raise ValueError(f"{option}={spec!r} must read 'module:callable'")
+        raise UsageError(f"{option}={spec!r} must read 'module:callable'")
     try:
         factory = load_callable(spec)
     except (ImportError, AttributeError) as exc:
-        raise ValueError(f"{option}={spec!r}: {exc}") from None
+        raise UsageError(f"{option}={spec!r}: {exc}") from None
     except TypeError as exc:
-        raise TypeError(f"{option}={spec!r} must name a callable ({exc})") from None
+        raise UsageError(f"{option}={spec!r} must name a callable ({exc})") from None
     return factory()
 
 
@@ -62,13 +63,13 @@ def _read(path: str) -> list:
     import ase.io
 
     if not Path(path).is_file():
-        raise FileNotFoundError(f"--structures={path!r}: no such file")
+        raise UsageError(f"--structures={path!r}: no such file")
     try:
         frames = ase.io.read(path, index=":")
     except Exception as exc:  # noqa: BLE001 - any reader failure is a usage error here
-        raise ValueError(f"--structures={path!r}: ase cannot read it ({exc})") from None
+        raise UsageError(f"--structures={path!r}: ase cannot read it ({exc})") from None
     if not frames:
-        raise ValueError(f"--structures={path!r} holds no structure")
+        raise UsageError(f"--structures={path!r} holds no structure")
     return frames
 
 
@@ -77,8 +78,20 @@ def _split(text, option):
         return None
     items = [t.strip() for t in text.split(",") if t.strip()]
     if not items:
-        raise ValueError(f"{option}={text!r} must list at least one name")
+        raise UsageError(f"{option}={text!r} must list at least one name")
     return items
+
+
+def _check_names(properties, checks) -> None:
+    """Unknown property or check names are the user's mistake: refused before any work."""
+    from ..models.checks import CHECKS, PROPERTIES
+
+    for name in properties or ():
+        if name not in PROPERTIES:
+            raise UsageError(f"properties contains {name!r}; each must be one of {PROPERTIES}")
+    for name in checks or ():
+        if name not in CHECKS:
+            raise UsageError(f"checks contains {name!r}; each must be one of {list(CHECKS)}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -90,10 +103,11 @@ def run(args: argparse.Namespace) -> int:
     if args.json is not None:
         parent = Path(args.json).resolve().parent
         if not parent.is_dir():
-            raise ValueError(f"--json={args.json!r}: folder {str(parent)!r} does not exist")
+            raise UsageError(f"--json={args.json!r}: folder {str(parent)!r} does not exist")
     frames = _read(args.structures)
     properties = _split(args.properties, "--properties")
     checks = _split(args.checks, "--checks")
+    _check_names(properties, checks)
     calculator = load_factory(args.factory)
     other = load_factory(args.vs, "--vs") if args.vs is not None else None
     report = check_model(calculator, frames, properties, checks=checks, quiet=args.quiet)

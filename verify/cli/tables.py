@@ -34,6 +34,7 @@ from pathlib import Path
 from o3ref.reference.table_files import MANIFEST, sha256
 from o3ref.reference.tables import FORMATS, KINDS, SHARDINGS, plan, run_task, write_tables
 
+from .._io import UsageError
 from ..progress import Progress
 
 __all__ = ["configure_parser", "run"]
@@ -120,7 +121,7 @@ def _client(args):
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError as exc:
-        raise ValueError("--workers/--scheduler need dask.distributed: "
+        raise UsageError("--workers/--scheduler need dask.distributed: "
                          "pip install 'o3ref[distributed]'") from exc
     with _quiet_dask_logs():
         if args.scheduler is not None:
@@ -173,8 +174,11 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     formats = list(dict.fromkeys(args.format))
     # everything that can be refused is refused here, before any computation or writing
-    tasks, _ = plan(out, args.kind, args.l_max, formats, shards=args.shards, force=args.force,
-                    resume=args.resume)
+    try:  # plan() checks the arguments and the folder: what it refuses is the user's
+        tasks, _ = plan(out, args.kind, args.l_max, formats, shards=args.shards,
+                        force=args.force, resume=args.resume)
+    except (ValueError, FileExistsError) as exc:
+        raise UsageError(str(exc)) from None
     try:
         _check_writable(out)
     except OSError as exc:

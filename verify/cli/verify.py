@@ -23,10 +23,9 @@ from dataclasses import asdict
 from .._io import UsageError, atomic_write, check_output_dir, check_output_file
 from ..conformance import suite
 
-__all__ = ["USAGE_ERRORS_ONLY", "configure_parser", "run"]
+__all__ = ["configure_parser", "run"]
 
 #: only UsageError is a user error here (see o3ref.verify.cli)
-USAGE_ERRORS_ONLY = True
 _ORACLES = {"sympy": None, "mpmath": None}
 
 

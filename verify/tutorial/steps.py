@@ -39,10 +39,9 @@ from .._io import UsageError, check_output_dir, printing_beside_progress
 from . import figures as tutorial_figures
 from .published import NU1_OH_L2_M_MINUS2, NU2_S1_L3_FIRST3
 
-__all__ = ["USAGE_ERRORS_ONLY", "configure_parser", "run"]
+__all__ = ["configure_parser", "run"]
 
 #: only UsageError is a user error here (see o3ref.verify.cli)
-USAGE_ERRORS_ONLY = True
 #: the fewest structures the models can be trained and tested on (5-fold CV on [::2])
 MIN_STRUCTURES = 10
 

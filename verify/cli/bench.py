@@ -41,12 +41,11 @@ import subprocess
 import sys
 
 from .._io import UsageError, atomic_write, check_output_file, printing_beside_progress
-from .bench_cases import BOX_HYPERS, CASE_FUNCTIONS, CASE_ROWS, CASES
+from ..reports.bench_cases import BOX_HYPERS, CASE_FUNCTIONS, CASE_ROWS, CASES
 
-__all__ = ["BOX_HYPERS", "CASES", "USAGE_ERRORS_ONLY", "configure_parser", "run"]
+__all__ = ["BOX_HYPERS", "CASES", "configure_parser", "run"]
 
 #: only UsageError is a user error here (see o3ref.verify.cli)
-USAGE_ERRORS_ONLY = True
 _CHILD = "O3REF_BENCH_CHILD"
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "RAYON_NUM_THREADS")
 _DEFAULT = ("sh", "sh-grad", "wigner", "expansion", "cg", "lambda-soap")
@@ -99,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_here(args, cases, json_path) -> int:
     from ..progress import Progress
-    from .schema import envelope
+    from ..reports.schema import envelope
 
     repeat = args.repeat or (5 if args.quick else 15)
     rows = []
