@@ -83,10 +83,12 @@ def test_lambda_soap_case_against_featomic(monkeypatch):
 
 def test_full_sizes_have_goals():
     times = {"o3ref": [0.002], "featomic": [0.004]}
-    row = bench_cases.make_row("x", times, "featomic", 0.5, False, 1e-16, 1e-15)
+    row = bench_cases.make_row("x", times, "featomic", 0.5, False,
+                                 bench_cases.Difference(1e-16, 1e-15))
     assert row["goal"] == 0.5 and row["goal_note"] is None and row["ratio"] == 0.5
     assert row["diff_ok"] is True
-    quick = bench_cases.make_row("x", times, "featomic", 0.5, True, 2e-15, 1e-15)
+    quick = bench_cases.make_row("x", times, "featomic", 0.5, True,
+                                   bench_cases.Difference(2e-15, 1e-15))
     assert quick["goal"] is None and quick["goal_note"] == bench_cases.QUICK_NOTE
     assert quick["diff_ok"] is False
 

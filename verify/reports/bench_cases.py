@@ -28,12 +28,14 @@ from __future__ import annotations
 
 import statistics
 import time
+from dataclasses import asdict, dataclass
 from functools import partial
 
 from ..provenance import distribution_version
 from ..tolerances import policy_text, tolerance
 
-__all__ = ["BOX_HYPERS", "CASES", "CASE_FUNCTIONS", "CASE_ROWS", "make_row", "time_rounds"]
+__all__ = ["BOX_HYPERS", "CASES", "CASE_FUNCTIONS", "CASE_ROWS", "BenchRow", "Difference",
+           "make_row", "time_rounds"]
 
 QUICK_NOTE = "no goal at quick sizes: the goals are set for the full sizes"
 
@@ -73,24 +75,62 @@ def time_rounds(functions: dict, repeat: int, warmup: bool = True,
     return times, results
 
 
-def make_row(case, times, other, goal, quick, diff=None, diff_tol=None, diff_kind="abs",
-             diff_policy="", goal_note=None, distribution=None):
-    """One row; ``goal`` is dropped (with a note) at quick sizes."""
+@dataclass
+class Difference:
+    """How far o3ref's result is from the other library's, and the tolerance it is held to:
+    ``kind`` says how the difference is measured, ``policy`` where the tolerance comes from."""
+
+    value: float | None
+    tol: float | None
+    kind: str = "abs"
+    policy: str = ""
+
+
+@dataclass
+class BenchRow:
+    """One row of ``o3ref bench`` (times in ms; ``ratio`` = ours / theirs, minimum times)."""
+
+    case: str
+    ours_min_ms: float
+    ours_median_ms: float
+    other: str
+    other_version: str | None
+    other_min_ms: float | None = None
+    other_median_ms: float | None = None
+    ratio: float | None = None
+    goal: float | None = None
+    goal_note: str | None = None
+    max_diff: float | None = None
+    diff_tol: float | None = None
+    diff_kind: str = "abs"
+    diff_policy: str = ""
+    diff_ok: bool | None = None
+
+    def to_dict(self) -> dict:
+        """The JSON row (keys in the order above)."""
+        return asdict(self)
+
+
+def make_row(case, times, other, goal, quick, difference: Difference | None = None, *,
+             goal_note=None, distribution=None) -> dict:
+    """One row (as :meth:`BenchRow.to_dict`); ``goal`` is dropped (with a note) at quick
+    sizes; ``difference`` is compared only when the other library ran."""
     ours = times["o3ref"]
     theirs = times.get(other)
     if quick:
         goal, goal_note = None, QUICK_NOTE
-    row = {"case": case, "ours_min_ms": 1e3 * min(ours),
-           "ours_median_ms": 1e3 * statistics.median(ours), "other": other,
-           "other_version": distribution_version(distribution or other),
-           "other_min_ms": None, "other_median_ms": None, "ratio": None, "goal": goal,
-           "goal_note": goal_note, "max_diff": None, "diff_tol": diff_tol,
-           "diff_kind": diff_kind, "diff_policy": diff_policy, "diff_ok": None}
+    d = difference if difference is not None else Difference(None, None)
+    row = BenchRow(case, 1e3 * min(ours), 1e3 * statistics.median(ours), other,
+                   distribution_version(distribution or other), goal=goal,
+                   goal_note=goal_note, diff_tol=d.tol, diff_kind=d.kind,
+                   diff_policy=d.policy)
     if theirs:
-        row.update(other_min_ms=1e3 * min(theirs), other_median_ms=1e3 * statistics.median(theirs),
-                   ratio=min(ours) / min(theirs), max_diff=diff,
-                   diff_ok=None if diff is None else bool(diff <= diff_tol))
-    return row
+        row.other_min_ms = 1e3 * min(theirs)
+        row.other_median_ms = 1e3 * statistics.median(theirs)
+        row.ratio = min(ours) / min(theirs)
+        row.max_diff = d.value
+        row.diff_ok = None if d.value is None else bool(d.value <= d.tol)
+    return row.to_dict()
 
 
 def _sh_rows(gradients: bool, quick: bool, repeat: int, bar) -> list[dict]:
@@ -126,9 +166,9 @@ def _sh_rows(gradients: bool, quick: bool, repeat: int, bar) -> list[dict]:
                            float((r[:, None, None] * np.abs(a[1] - b[1])).max()))
             else:
                 diff = float(np.abs(a - b).max())
+        policy = f"{policy_text('sh_gradient' if gradients else 'sh')} at l = {l_max}"
         rows.append(make_row(case, times, "sphericart", 2.0 if l_max == 10 else None, quick,
-                             diff, tol.atol, kind,
-                             f"{policy_text('sh_gradient' if gradients else 'sh')} at l = {l_max}",
+                             Difference(diff, tol.atol, kind, policy),
                              goal_note=None if l_max == 10 else "goal only at l_max = 10"))
         bar.update()
     return rows
@@ -163,8 +203,8 @@ def _wigner_rows(quick: bool, repeat: int, bar) -> list[dict]:
             diff = max(diff, float(np.abs(D[l] - real).max()))
     tol = tolerance("wigner_d", 10)
     bar.update()
-    return [make_row(case, times, "spherical", 1.0, quick, diff, tol.atol, "abs",
-                     "8(2l+1)^2 eps at l = 10")]
+    return [make_row(case, times, "spherical", 1.0, quick,
+                     Difference(diff, tol.atol, "abs", "8(2l+1)^2 eps at l = 10"))]
 
 
 def _block_diff(ours, theirs, sign=None) -> float:
@@ -217,10 +257,9 @@ def _expansion_rows(quick: bool, repeat: int, bar) -> list[dict]:
                     SphericalExpansion(**closed).compute(frames, gradients=gradients),
                     featomic.SphericalExpansion(**closed).compute(frames,
                                                                   gradients=gradients or None))
-            rows.append(make_row(label, times, "featomic", goal, quick, diff, tol.atol,
-                                 "abs / max|block|, closed-form radial integrals both sides",
-                                 f"16(2l+1) eps cond(S) at l = {exact.l_max}, "
-                                 f"cond(S) = {cond:.0f}"))
+            rows.append(make_row(label, times, "featomic", goal, quick, Difference(
+                diff, tol.atol, "abs / max|block|, closed-form radial integrals both sides",
+                f"16(2l+1) eps cond(S) at l = {exact.l_max}, cond(S) = {cond:.0f}")))
             bar.update()
     return rows
 
@@ -260,9 +299,9 @@ def _cg_rows(quick: bool, repeat: int, bar) -> list[dict]:
         diff = float(sum(a != b for a, b in zip(results["o3ref"], results["sympy"],
                                                   strict=True)))
     bar.update()
-    return [make_row(case, times, "sympy", 1 / 50, quick, diff, 0.0,
-                     "exact: number of coefficients that differ",
-                     "exact vs exact is == (o3ref.verify.tolerances)")]
+    return [make_row(case, times, "sympy", 1 / 50, quick, Difference(
+        diff, 0.0, "exact: number of coefficients that differ",
+        "exact vs exact is == (o3ref.verify.tolerances)"))]
 
 
 def _lambda_soap_rows(quick: bool, repeat: int, bar) -> list[dict]:
@@ -308,9 +347,9 @@ def _lambda_soap_rows(quick: bool, repeat: int, bar) -> list[dict]:
         diff = _lambda_soap_diff(results["o3ref"], results["featomic"])
     tol = tolerance("acdc", lcut)
     bar.update()
-    return [make_row(case, times, "featomic", 0.5, quick, diff, tol.atol,
-                     "abs / max|block|, same nu = 1 input, featomic's (-1)^(l1+l2+lambda) "
-                     "mapped", f"16(2l+1)^2 eps at lambda = {lcut}")]
+    return [make_row(case, times, "featomic", 0.5, quick, Difference(
+        diff, tol.atol, "abs / max|block|, same nu = 1 input, featomic's "
+        "(-1)^(l1+l2+lambda) mapped", f"16(2l+1)^2 eps at lambda = {lcut}"))]
 
 
 def _featomic_input(density, k):
