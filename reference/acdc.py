@@ -37,7 +37,7 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from .clebsch_gordan import real_clebsch_gordan
+from .real_cg import real_clebsch_gordan
 
 __all__ = ["cg_product", "lambda_soap"]
 

@@ -20,9 +20,9 @@ from math import gcd
 
 import numpy as np
 
+from ._racah import _cg_doubled
 from .indexing import check_degree, coupling_flat_positions, triangle
 from .limits import check_work, real_cg_seconds
-from .racah import _cg_doubled
 from .signed_sqrt import SignedSqrt
 
 __all__ = ["real_clebsch_gordan"]
@@ -168,10 +168,7 @@ def real_clebsch_gordan(l1, l2, L) -> np.ndarray:
 
 
 def _clear_caches() -> None:
-    """Forget every cached real coefficient (benchmarks time cold runs)."""
-    from .clebsch_gordan import _clear_caches as clear_complex
-
-    clear_complex()
+    """Forget every cached real coefficient (:func:`o3ref.reference.clear_caches` calls it)."""
     _real_cg_sparse.cache_clear()
     _u_column.cache_clear()
     _u_row_targets.cache_clear()

@@ -1,6 +1,6 @@
 """Exact Wigner 6j and 9j symbols (recoupling of three and four angular momenta).
 
-Racah's single sum on integers only, like :mod:`o3ref.reference.racah`: angular momenta are
+Racah's single sum on integers only, like :mod:`o3ref.reference._racah`: angular momenta are
 doubled (``j = 3/2`` is ``3``), the alternating sum is a Horner scheme on integer ratios and
 the triangle coefficients ``Delta(a b c)^2 = (a+b-c)! (a-b+c)! (-a+b+c)! / (a+b+c+1)!`` are
 exact rationals, so every symbol is ``sign * sqrt(p/q)`` (a
@@ -33,8 +33,8 @@ from math import gcd
 
 import sympy
 
+from ._racah import _factorial
 from .indexing import doubled
-from .racah import _factorial
 from .signed_sqrt import SignedSqrt
 
 __all__ = ["wigner_6j", "wigner_6j_exact", "wigner_9j", "wigner_9j_exact"]

@@ -31,8 +31,16 @@ import socket
 import sys
 from pathlib import Path
 
-from o3ref.reference.table_files import MANIFEST, sha256
-from o3ref.reference.tables import FORMATS, KINDS, SHARDINGS, plan, run_task, write_tables
+from o3ref.reference.tables import (
+    FORMATS,
+    KINDS,
+    MANIFEST,
+    SHARDINGS,
+    plan,
+    run_task,
+    sha256,
+    write_tables,
+)
 
 from .progress import Progress
 

@@ -3,8 +3,8 @@
 ``write_tables(out, kinds, l_max, formats)`` writes every non-zero coefficient of each kind
 with angular momenta ``<= l_max`` in each format, plus ``out/manifest.json`` (sha256, size
 and row count of every file). What each kind holds and the one column pattern shared by all
-kinds (indices, then ``sign, p, q, exact, value``): :mod:`o3ref.reference.table_kinds`; the
-formats and the checking reader: :mod:`o3ref.reference.table_files`. The command line
+kinds (indices, then ``sign, p, q, exact, value``): :mod:`o3ref.reference.tables._kinds`; the
+formats and the checking reader: :mod:`o3ref.reference.tables._files`. The command line
 (``o3ref tables``, progress bars, Dask) is :mod:`o3ref.verify.tables_cli`.
 
 * ``shards="none"``: one file per kind and format (``real-cg_lmax4.csv``);
@@ -35,8 +35,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .indexing import check_degree
-from .table_files import (
+from ..indexing import check_degree
+from ._files import (
     FORMATS,
     MANIFEST,
     atomic_write,
@@ -49,7 +49,7 @@ from .table_files import (
     verify_manifest,
     write_manifest,
 )
-from .table_kinds import (
+from ._kinds import (
     KINDS,
     PI_KINDS,
     ShardRows,
@@ -113,7 +113,7 @@ def table_rows(kind: str, l_max) -> list[tuple]:
 
     Conventions: see :mod:`o3ref.reference.conventions`.
     """
-    from .table_files import exact_text, float_value
+    from ._files import exact_text, float_value
 
     l_max = check_degree("l_max", l_max)
     rows = _whole_table(kind, l_max)
