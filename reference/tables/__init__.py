@@ -9,7 +9,8 @@ file against the manifest and every row for internal consistency. The command li
 Private modules, one concept each: ``_run`` (plan, run, write, read a folder), ``_kinds``
 (what each kind holds, its columns and shards), ``_files`` (the bytes of each format, the
 manifest, the checking reader), ``_values`` (exact text and float64 of ``sign sqrt(p/q)``),
-``_real_cg_blocks`` (the real CG of a whole ``(l1, l2)`` block, the tables' bulk route).
+``_real_cg_blocks`` (the real CG of a whole ``(l1, l2)`` block, the tables' bulk route),
+``_guard`` (one writer per folder, nothing half-written left behind).
 
 Conventions: see :mod:`o3ref.reference.conventions` (section "Clebsch-Gordan").
 
@@ -32,8 +33,10 @@ from ._run import (
     run_task,
     table_rows,
     verify_manifest,
+    worker_count,
     write_tables,
 )
+from ._guard import LOCK, FolderLockedError, folder_lock
 
 __all__ = [
     # what a table holds
@@ -49,7 +52,11 @@ __all__ = [
     "estimate_bytes",
     "plan",
     "run_task",
+    "worker_count",
     "write_tables",
+    "LOCK",
+    "FolderLockedError",
+    "folder_lock",
     # files, the manifest and reading back
     "MANIFEST",
     "atomic_write",

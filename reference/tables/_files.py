@@ -370,5 +370,11 @@ def read_table(path) -> dict:
         raise ValueError(f"{path}: {len(rows)} rows, the manifest says {entry['rows']}")
     check_rows(path, kind, rows)
     shard = entry.get("shard")
+    if shard is not None:
+        key = tuple(shard)
+        for number, row in enumerate(rows, start=1):
+            if tuple(row[: len(key)]) != key:
+                raise ValueError(f"{path}: row {number} has indices {tuple(row[: len(key)])} "
+                                 f"but the file is the shard {key} (a swapped or edited file)")
     return {"kind": kind, "l_max": entry["l_max"], "shard": shard, "columns": columns(kind),
             "rows": rows}
