@@ -14,7 +14,9 @@ from sympy.physics import wigner as sympy_wigner
 
 from o3ref.reference import (
     allow_work,
+    complex_to_real,
     gaunt,
+    lm_pairs,
     real_gaunt,
     solid_harmonic_coefficients,
     wigner_6j,
@@ -48,6 +50,7 @@ def _refused_fast(call, *names):
     (lambda: solid_harmonic_coefficients(HUGE), ["solid_harmonic_coefficients(l=10000)"]),
     (lambda: real_gaunt(10**5, 0, 10**5, 0, 10**5, 0), ["real_gaunt(l1=100000"]),
     (lambda: gaunt(10**5, 0, 10**5, 0, 10**5, 0), ["gaunt(l1=100000"]),
+    (lambda: complex_to_real(10**8), ["complex_to_real(l=100000000)"]),
 ])
 def test_huge_arguments_are_refused_before_any_work(call, names):
     _refused_fast(call, *names)
@@ -110,3 +113,17 @@ def test_one_real_cg_entry_equals_the_block_route():
                         for M in range(-L, L + 1):
                             got = _real_cg_entry(l1, l2, L, m1, m2, M)
                             assert got == block.get((m1, m2, M), 0), (l1, l2, L, m1, m2, M)
+
+
+@pytest.mark.parametrize("l_max, match", [
+    (10**9, r"l_max=1000000000 would list .* pairs; the limit is 1e\+08"),
+    (-1, "l_max=-1 must be a non-negative integer"),
+    (2.5, "l_max=2.5"),
+])
+def test_lm_pairs_checks_its_degree_and_its_size(l_max, match):
+    start = time.perf_counter()
+    with pytest.raises((ValueError, TypeError), match=match):
+        lm_pairs(l_max)
+    assert time.perf_counter() - start < 0.5
+    assert lm_pairs(2) == [(l, m) for l in range(3) for m in range(-l, l + 1)]
+
