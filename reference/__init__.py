@@ -3,18 +3,29 @@
 Everything here is exact by default (integers, rationals, sympy radicals) or computed with
 mpmath at an explicit precision. It never imports :mod:`o3ref.fast`.
 The conventions are stated once, in :mod:`o3ref.reference.conventions`.
+
+Public names, by concept (``__all__`` below): indexing and exact numbers; rotations and the
+complex-to-real map; spherical and solid harmonics; Wigner D; coupling (Clebsch-Gordan, 3j,
+Gaunt, 6j, 9j); Cartesian tensors; the density expansion; ACDC products and ridge; work
+budgets and caches. The exact coefficient tables are the subpackage
+:mod:`o3ref.reference.tables`.
 """
 
-# --- issue 2: exact core (conventions, harmonics, Wigner D, Clebsch-Gordan) ---
-from .cartesian import couple, decouple, spherical_to_vector, vector_to_spherical  # noqa: E402
-from .clebsch_gordan import (  # noqa: E402
-    clebsch_gordan,
-    clebsch_gordan_exact,
-    wigner_3j,
-    wigner_3j_exact,
+from .acdc import cg_product, lambda_soap
+from .cartesian import couple, decouple, spherical_to_vector, vector_to_spherical
+from .cartesian_basis import cartesian_basis
+from .clebsch_gordan import _clear_caches as _clear_complex_cg
+from .clebsch_gordan import clebsch_gordan, clebsch_gordan_exact, wigner_3j, wigner_3j_exact
+from .conventions import complex_to_real
+from .expansion import (
+    gto_lowdin,
+    gto_overlap,
+    radial_integral,
+    radial_integral_quadrature,
+    spherical_expansion,
 )
-from .conventions import complex_to_real  # noqa: E402
-from .harmonics import (  # noqa: E402
+from .gaunt import gaunt, real_gaunt
+from .harmonics import (
     complex_solid_harmonic,
     complex_spherical_harmonics,
     real_solid_harmonic,
@@ -23,28 +34,87 @@ from .harmonics import (  # noqa: E402
     y,
     z,
 )
-from .indexing import flat_index, lm_pairs, n_harmonics  # noqa: E402
-from .real_cg import real_clebsch_gordan  # noqa: E402
-from .rotations import quaternion_to_matrix, rotation_matrix, rotation_y, rotation_z  # noqa: E402
-from .signed_sqrt import SignedSqrt  # noqa: E402
-from .limits import allow_work, work_budget  # noqa: E402
-from .wigner import wigner_D, wigner_D_real, wigner_d_small  # noqa: E402
+from .indexing import flat_index, lm_pairs, n_harmonics
+from .limits import allow_work, work_budget
+from .real_cg import _clear_caches as _clear_real_cg
+from .real_cg import real_clebsch_gordan
+from .recoupling import wigner_6j, wigner_6j_exact, wigner_9j, wigner_9j_exact
+from .ridge import ridge_solution
+from .rotations import quaternion_to_matrix, rotation_matrix, rotation_y, rotation_z
+from .signed_sqrt import SignedSqrt
+from .solid_polynomials import solid_harmonic_coefficients
+from .wigner import wigner_D, wigner_D_real, wigner_d_small
 
-# --- issue 5: high-precision ACDC products and ridge solution (small inputs) ---
-from .acdc import cg_product, lambda_soap  # noqa: E402
-from .ridge import ridge_solution  # noqa: E402
+__all__ = [
+    # indexing and exact numbers
+    "flat_index",
+    "lm_pairs",
+    "n_harmonics",
+    "SignedSqrt",
+    # rotations and the complex-to-real map
+    "complex_to_real",
+    "quaternion_to_matrix",
+    "rotation_matrix",
+    "rotation_y",
+    "rotation_z",
+    # spherical and solid harmonics
+    "complex_solid_harmonic",
+    "complex_spherical_harmonics",
+    "real_solid_harmonic",
+    "real_spherical_harmonics",
+    "solid_harmonic_coefficients",
+    "x",
+    "y",
+    "z",
+    # Wigner D
+    "wigner_D",
+    "wigner_D_real",
+    "wigner_d_small",
+    # coupling: Clebsch-Gordan, 3j, Gaunt, 6j, 9j
+    "clebsch_gordan",
+    "clebsch_gordan_exact",
+    "real_clebsch_gordan",
+    "wigner_3j",
+    "wigner_3j_exact",
+    "gaunt",
+    "real_gaunt",
+    "wigner_6j",
+    "wigner_6j_exact",
+    "wigner_9j",
+    "wigner_9j_exact",
+    # Cartesian tensors
+    "cartesian_basis",
+    "couple",
+    "decouple",
+    "spherical_to_vector",
+    "vector_to_spherical",
+    # the density expansion (mpmath, small systems)
+    "gto_lowdin",
+    "gto_overlap",
+    "radial_integral",
+    "radial_integral_quadrature",
+    "spherical_expansion",
+    # ACDC products and ridge (high precision, small inputs)
+    "cg_product",
+    "lambda_soap",
+    "ridge_solution",
+    # work budgets and caches
+    "allow_work",
+    "work_budget",
+    "clear_caches",
+]
 
-# --- issue 4: mpmath spherical expansion (small systems) ---
-from .expansion import (  # noqa: E402
-    gto_lowdin,
-    gto_overlap,
-    radial_integral,
-    radial_integral_quadrature,
-    spherical_expansion,
-)
 
-# --- issue 14: exact Gaunt, 6j/9j, solid-harmonic polynomials, Cartesian bases ---
-from .cartesian_basis import cartesian_basis  # noqa: E402
-from .gaunt import gaunt, real_gaunt  # noqa: E402
-from .recoupling import wigner_6j, wigner_6j_exact, wigner_9j, wigner_9j_exact  # noqa: E402
-from .solid_polynomials import solid_harmonic_coefficients  # noqa: E402
+def clear_caches() -> None:
+    """Forget the cached Clebsch-Gordan coefficients (complex and real, the Racah sums'
+    factorial parts, the interned :class:`SignedSqrt`), so that a benchmark times a cold
+    computation; values are unchanged.
+
+    Conventions: see :mod:`o3ref.reference.conventions` (no convention of its own).
+
+    >>> clear_caches()
+    >>> str(real_clebsch_gordan(1, 1, 0)[0, 0, 0])
+    '-sqrt(1/3)'
+    """
+    _clear_real_cg()
+    _clear_complex_cg()

@@ -37,7 +37,7 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 
-from .clebsch_gordan import real_clebsch_gordan
+from .real_cg import real_clebsch_gordan
 
 __all__ = ["cg_product", "lambda_soap"]
 
@@ -50,10 +50,13 @@ def _check_degree(name: str, value) -> int:
     return int(value)
 
 
-def _to_mpf(value):
+def _to_mpf(name: str, value):
+    """One real input entry as an exact mpf; ``name`` says where it is (``a[0, 2, 1]``)."""
     if isinstance(value, bool):
-        raise TypeError(f"value {value!r} must be a real number, not a bool")
+        raise TypeError(f"{name}={value!r} must be a real number, not a bool")
     if isinstance(value, mpmath.mpf):
+        if not mpmath.isfinite(value):
+            raise ValueError(f"{name}={value!r} must be a finite real number")
         return value
     if isinstance(value, Fraction):
         return mpmath.mpf(value.numerator) / value.denominator
@@ -62,22 +65,38 @@ def _to_mpf(value):
     if isinstance(value, numbers.Real):
         f = float(value)
         if f != f or f in (float("inf"), float("-inf")):
-            raise ValueError(f"value {value!r} must be a finite real number")
+            raise ValueError(f"{name}={value!r} must be a finite real number")
         return mpmath.mpf(f)
-    raise TypeError(f"value {value!r} must be a real number (int, Fraction, float or mpf)")
+    if isinstance(value, (numbers.Complex, mpmath.mpc)):
+        raise TypeError(f"{name}={value!r} is complex: the blocks are real (take .real "
+                        "yourself if the imaginary part is known to vanish)")
+    raise TypeError(f"{name}={value!r} must be a real number (int, Fraction, float or mpf)")
+
+
+def _rows(name: str, data, depth: int) -> list:
+    """``data`` as nested lists ``depth`` deep; strings and scalars are refused by name."""
+    if isinstance(data, (str, bytes)) or not hasattr(data, "__iter__"):
+        raise TypeError(f"{name} must be a sequence (samples, components, properties) of real "
+                        f"numbers, not {type(data).__name__} {data!r:.40}")
+    if depth == 1:
+        return list(data)
+    return [_rows(f"{name}[{i}]", item, depth - 1) for i, item in enumerate(data)]
 
 
 def _block(name: str, data, l: int) -> list:
     """Nested list [sample][m][property] of mpf, checked against degree l."""
-    rows = [[list(component) for component in sample] for sample in data]
+    rows = _rows(name, data, 3)
     for i, sample in enumerate(rows):
         if len(sample) != 2 * l + 1:
             raise ValueError(
                 f"{name}[{i}] has {len(sample)} components: degree {l} needs 2*{l}+1 = {2 * l + 1}"
             )
-        if len({len(component) for component in sample}) > 1:
-            raise ValueError(f"{name}[{i}] is ragged: every component needs the same properties")
-    return [[[_to_mpf(v) for v in component] for component in sample] for sample in rows]
+        if len({len(component) for component in sample}) > 1 or (
+                rows and sample and len(sample[0]) != len(rows[0][0])):
+            raise ValueError(f"{name}[{i}] is ragged: every component of every sample needs "
+                             "the same number of properties")
+    return [[[_to_mpf(f"{name}[{i}, {m}, {p}]", v) for p, v in enumerate(component)]
+             for m, component in enumerate(sample)] for i, sample in enumerate(rows)]
 
 
 def _cg_mpf(l1: int, l2: int, L: int) -> list[tuple[int, int, int, mpmath.mpf]]:
@@ -94,7 +113,11 @@ def cg_product(a, b, l1: int, l2: int, L: int, dps: int = 30) -> np.ndarray:
     """CG product of ``a`` ``(n, 2 l1 + 1, P)`` and ``b`` ``(n, 2 l2 + 1, Q)`` into degree ``L``.
 
     Returns a numpy object array of ``mpmath.mpf`` of shape ``(n, 2 L + 1, P * Q)``, the
-    property index being ``p * Q + q`` (``p`` outer, ``q`` inner).
+    property index being ``p * Q + q`` (``p`` outer, ``q`` inner). Entries must be finite
+    real numbers: complex values, strings, NaN and infinities are refused (``TypeError`` or
+    ``ValueError`` naming the entry, e.g. ``a[0, 2, 1]``), never cast or propagated.
+
+    Conventions: :mod:`o3ref.reference.conventions` (real CG, ``(y, z, x)`` order at l = 1).
     """
     l1, l2, L = _check_degree("l1", l1), _check_degree("l2", l2), _check_degree("L", L)
     if not abs(l1 - l2) <= L <= l1 + l2:

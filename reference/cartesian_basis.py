@@ -67,7 +67,7 @@ def _parse(formula) -> tuple[int, list[tuple[tuple[int, ...], int]]]:
     generators = []
     for term in terms[1:]:
         sign = -1 if term.startswith("-") else 1
-        body = term.lstrip("-")
+        body = term[1:] if sign < 0 else term  # one '-' at most: "--ji" is not "ji" or "-ji"
         if sorted(body) != sorted(first) or len(body) != n:
             raise ValueError(f"formula={formula!r} is not valid ({rule}): term {term!r}")
         generators.append((tuple(first.index(c) for c in body), sign))

@@ -19,15 +19,14 @@ from math import gcd
 
 import sympy
 
+from ._racah import _cg_doubled, _pair_part, _sqrt_split, _triangle_part
 from .indexing import doubled
 from .limits import check_work, racah_seconds
-from .racah import _cg_doubled, _pair_part, _sqrt_split, _triangle_part
 from .signed_sqrt import _INTERNED, SignedSqrt
 
 __all__ = [
     "clebsch_gordan",
     "clebsch_gordan_exact",
-    "real_clebsch_gordan",
     "wigner_3j",
     "wigner_3j_exact",
 ]
@@ -249,8 +248,3 @@ def _clear_caches() -> None:
     _sqrt_split.cache_clear()
     _SQRT_CACHE.clear()
     _INTERNED.clear()
-
-
-# the real coefficients live in .real_cg; re-exported here so that
-# ``from o3ref.reference.clebsch_gordan import real_clebsch_gordan`` keeps working
-from .real_cg import real_clebsch_gordan  # noqa: E402

@@ -96,6 +96,7 @@ import functools
 import sympy
 
 from .indexing import check_degree, m_index
+from .limits import check_work
 from .rotations import rotation_matrix
 
 __all__ = ["complex_to_real", "rotation_matrix"]
@@ -132,4 +133,7 @@ def complex_to_real(l) -> sympy.Matrix:
     True
     """
     l = check_degree("l", l)
+    size = (2 * l + 1) ** 2
+    check_work(f"complex_to_real(l={l})", 2.5e-6 * size, f"a dense sympy matrix of {size:.3g} "
+               "entries")
     return sympy.Matrix(_complex_to_real(l))

@@ -36,12 +36,16 @@ Conventions: :mod:`o3ref.reference.conventions` (density expansion section).
 from __future__ import annotations
 
 import itertools
+import numbers
+from fractions import Fraction
+from math import factorial
 
 import mpmath
 import numpy as np
 
 from .harmonics import real_spherical_harmonics
 from .indexing import flat_index
+from .limits import check_work, mpmath_seconds
 
 __all__ = [
     "gto_overlap",
@@ -68,22 +72,75 @@ def _norms(sigmas):
             for n, s in enumerate(sigmas)]
 
 
+def _check_size(name: str, n_radial, dps) -> int:
+    if isinstance(n_radial, bool) or not isinstance(n_radial, numbers.Integral) or n_radial < 1:
+        raise ValueError(f"n_radial={n_radial!r} must be a positive integer")
+    if isinstance(dps, bool) or not isinstance(dps, numbers.Integral) or dps < 1:
+        raise ValueError(f"dps={dps!r} must be a positive integer")
+    n = int(n_radial)
+    # the overlap: ~30 operations per entry; the Löwdin step (eigsy): ~30 n^3
+    ops = 30 * n * n + (30 * n**3 if name == "gto_lowdin" else 0)
+    check_work(f"{name}(n_radial={n}, dps={dps})", mpmath_seconds(ops, dps + _GUARD),
+               f"~{ops:.3g} mpmath operations at {dps + _GUARD} digits")
+    return n
+
+
+def _overlap_square(n: int, k: int, n_radial: int) -> tuple[Fraction, Fraction, int]:
+    """``S_nk = sqrt(R) (s_n s_k)^(1/4) pi^(-e/2)`` exactly: ``(R, s_n s_k, e)`` with
+    rationals ``R``, ``s = sigma^2 / r_c^2 = max(n, 1)/N^2`` and ``e`` in ``{0, 1}``.
+
+    Derivation (independent of the Gamma-function evaluation of the fast path): with
+    ``d = 1/(2 s)``, ``S_nk = N_n N_k Gamma(a) / (2 (d_n + d_k)^a)``, ``a = (n+k+3)/2``, and
+    ``N_n^2 = 2/(s_n^(n+3/2) Gamma(n+3/2))``, the square is
+    ``S^2 = G 2^(n+k+3) s_n^(k+1) s_k^(n+1) sqrt(s_n s_k) / (s_n + s_k)^(n+k+3)`` with
+    ``G = Gamma(a)^2 / (Gamma(n+3/2) Gamma(k+3/2))``; ``r_c`` cancels. Each Gamma is a
+    ratio of factorials (``Gamma(m+1/2) = (2m)! sqrt(pi) / (4^m m!)``), so ``G`` is a
+    rational times ``pi^-e`` (``e = 1`` when ``n + k`` is odd, ``a`` an integer).
+    """
+    s_n, s_k = Fraction(max(n, 1), n_radial**2), Fraction(max(k, 1), n_radial**2)
+
+    def half_gamma(m: int) -> Fraction:  # Gamma(m + 1/2) / sqrt(pi)
+        return Fraction(factorial(2 * m), 4**m * factorial(m))
+
+    den = half_gamma(n + 1) * half_gamma(k + 1)  # times pi
+    if (n + k) % 2:  # a = (n+k+3)/2 is an integer
+        g, e = Fraction(factorial((n + k + 1) // 2)) ** 2 / den, 1
+    else:  # a = m + 1/2 with m = (n+k+2)/2: Gamma(a)^2 = pi (...)^2
+        g, e = half_gamma((n + k + 2) // 2) ** 2 / den, 0
+    r = g * 2 ** (n + k + 3) * s_n ** (k + 1) * s_k ** (n + 1) / (s_n + s_k) ** (n + k + 3)
+    return r, s_n * s_k, e
+
+
 def gto_overlap(cutoff, n_radial: int, dps: int = 30) -> mpmath.matrix:
-    """Overlap ``S_nk = int_0^inf r^2 G_n G_k dr`` of the normalised GTO primitives."""
+    """Overlap ``S_nk = int_0^inf r^2 G_n G_k dr`` of the normalised GTO primitives.
+
+    Computed from an exact rational square (:func:`_overlap_square`: factorials only, no
+    Gamma function and no power of ``sigma``) and three correctly rounded roots at
+    ``dps + 10`` digits. The fast path (:mod:`o3ref.fast`) evaluates the Gamma-function
+    form in floats (or mpmath for many radial functions), and the tests check this one
+    against a quadrature of the defining integral, so an agreement of the two layers'
+    overlaps and Löwdin matrices is one formula checked against a different derivation,
+    not an algorithm checked against itself. ``S`` does not depend on ``cutoff``.
+
+    Conventions: :mod:`o3ref.reference.conventions` (density expansion section).
+    """
+    n_radial = _check_size("gto_overlap", n_radial, dps)
+    if not mpmath.isfinite(_mpf(cutoff)) or not _mpf(cutoff) > 0:
+        raise ValueError(f"cutoff={cutoff!r} must be a positive finite number")
     with mpmath.workdps(dps + _GUARD):
-        sig = _sigmas(cutoff, n_radial)
-        norms = _norms(sig)
-        d = [1 / (2 * s * s) for s in sig]
         out = mpmath.matrix(n_radial, n_radial)
         for n in range(n_radial):
-            for k in range(n_radial):
-                a = mpmath.mpf(n + k + 3) / 2
-                out[n, k] = norms[n] * norms[k] * mpmath.gamma(a) / (2 * (d[n] + d[k]) ** a)
+            for k in range(n, n_radial):
+                r, ss, e = _overlap_square(n, k, n_radial)
+                value = mpmath.sqrt(mpmath.mpf(r.numerator) / r.denominator) * mpmath.root(
+                    mpmath.mpf(ss.numerator) / ss.denominator, 4)
+                out[n, k] = out[k, n] = value / mpmath.sqrt(mpmath.pi) if e else value
     return out
 
 
 def gto_lowdin(cutoff, n_radial: int, dps: int = 30) -> mpmath.matrix:
     """Symmetric ``S^(-1/2)`` (Löwdin) of :func:`gto_overlap`, by ``mpmath.eigsy``."""
+    _check_size("gto_lowdin", n_radial, dps)
     with mpmath.workdps(dps + _GUARD):
         eigval, eigvec = mpmath.eigsy(gto_overlap(cutoff, n_radial, dps))
         if min(eigval) <= 0:

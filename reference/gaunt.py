@@ -36,7 +36,8 @@ import sympy
 
 from .clebsch_gordan import _cg_cached, _three_j_doubled
 from .indexing import check_degree, check_order, triangle
-from .real_cg import _real_cg_sparse
+from .limits import check_work, racah_seconds
+from .real_cg import _real_cg_entry
 
 __all__ = ["gaunt", "real_gaunt"]
 
@@ -86,27 +87,17 @@ def _gaunt_cg(l1: int, m1: int, l2: int, m2: int, l3: int, m3: int) -> tuple[int
     return _reduce(sign, cp * num * num * s, cq * den * den)
 
 
-def _real_gaunt_block(l1: int, l2: int, l3: int) -> tuple[tuple, tuple]:
-    """Non-zero ``sqrt(pi) real_gaunt`` of one ``(l1, l2, l3)`` by the CG route:
-    ``(((m1, m2, m3), ...), ((sign, p, q), ...))``."""
-    if not _selection(l1, l2, l3):
-        return ((), ())
-    cs, cp, cq = _cg_scale(l1, l2, l3)
-    if cs == 0:
-        return ((), ())
-    keys, values = _real_cg_sparse(l1, l2, l3)
-    out = tuple(_reduce(cs * v.sign, cp * v.p, cq * v.q) for v in values)
-    return keys, out
-
-
 def _to_sympy(sign: int, p: int, q: int) -> sympy.Expr:
     if sign == 0:
         return sympy.Integer(0)
     return sign * sympy.sqrt(sympy.Rational(p, q)) / sympy.sqrt(sympy.pi)
 
 
-def _check(l1, m1, l2, m2, l3, m3) -> tuple[int, ...]:
+def _check(name, l1, m1, l2, m2, l3, m3) -> tuple[int, ...]:
     l1, l2, l3 = check_degree("l1", l1), check_degree("l2", l2), check_degree("l3", l3)
+    if _selection(l1, l2, l3):  # two to five Racah sums of this size: refused up front
+        seconds, detail = racah_seconds(2 * l1, 2 * l2, 2 * l3)
+        check_work(f"{name}(l1={l1}, l2={l2}, l3={l3})", 5 * seconds, detail)
     return (l1, check_order("m1", m1, l1, "l1"), l2, check_order("m2", m2, l2, "l2"),
             l3, check_order("m3", m3, l3, "l3"))
 
@@ -130,7 +121,7 @@ def gaunt(l1, m1, l2, m2, l3, m3) -> sympy.Expr:
     ...
     ValueError: m1=2 must satisfy |m1| <= l1=1
     """
-    return _to_sympy(*_gaunt_3j(*_check(l1, m1, l2, m2, l3, m3)))
+    return _to_sympy(*_gaunt_3j(*_check("gaunt", l1, m1, l2, m2, l3, m3)))
 
 
 def real_gaunt(l1, m1, l2, m2, l3, m3) -> sympy.Expr:
@@ -138,7 +129,8 @@ def real_gaunt(l1, m1, l2, m2, l3, m3) -> sympy.Expr:
 
     Integer degrees and orders with ``|m| <= l``; an exact sympy number
     ``sign * sqrt(p/q) / sqrt(pi)``, exact ``0`` unless ``l1 + l2 + l3`` is even and the
-    triangle rule holds. Computed by the CG route (``c C[m1, m2, m3]``); the 3j route is
+    triangle rule holds. Computed by the CG route (``c C[m1, m2, m3]``, one entry of ``C``:
+    a few Racah sums, their cost checked against the work budget up front); the 3j route is
     the tests' cross-check. Equals ``sympy.physics.wigner.real_gaunt(l1, l2, l3, m1, m2, m3)``.
 
     Conventions: see :mod:`o3ref.reference.conventions` (real ``Y_lm``,
@@ -149,9 +141,17 @@ def real_gaunt(l1, m1, l2, m2, l3, m3) -> sympy.Expr:
     >>> real_gaunt(1, -1, 1, 1, 2, 2)     # y x has no x^2 - y^2 part
     0
     """
-    l1, m1, l2, m2, l3, m3 = _check(l1, m1, l2, m2, l3, m3)
-    keys, values = _real_gaunt_block(l1, l2, l3)
-    for key, value in zip(keys, values, strict=True):
-        if key == (m1, m2, m3):
-            return _to_sympy(*value)
-    return sympy.Integer(0)
+    return _to_sympy(*_real_gaunt_entry(*_check("real_gaunt", l1, m1, l2, m2, l3, m3)))
+
+
+def _real_gaunt_entry(l1: int, m1: int, l2: int, m2: int, l3: int, m3: int):
+    """``sqrt(pi) real_gaunt`` of one entry as ``(sign, p, q)`` by the CG route: the scale
+    ``c`` and one real CG entry (at most five complex CG, each checked against the work
+    budget), never the whole ``(l1, l2, l3)`` block."""
+    if not _selection(l1, l2, l3):
+        return (0, 0, 1)
+    cs, cp, cq = _cg_scale(l1, l2, l3)
+    if cs == 0:
+        return (0, 0, 1)
+    v = _real_cg_entry(l1, l2, l3, m1, m2, m3)
+    return _reduce(cs * v.sign, cp * v.p, cq * v.q)

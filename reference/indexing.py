@@ -85,8 +85,19 @@ def lm_pairs(l_max: int) -> list[tuple[int, int]]:
     """All ``(l, m)`` with ``l <= l_max`` in storage order.
 
     Conventions: see :mod:`o3ref.reference.conventions`.
+
+    >>> lm_pairs(1)
+    [(0, 0), (1, -1), (1, 0), (1, 1)]
     """
+    l_max = check_degree("l_max", l_max)
+    if (l_max + 1) ** 2 > _MAX_PAIRS:
+        raise ValueError(f"l_max={l_max} would list (l_max+1)^2 = {(l_max + 1) ** 2:.3g} pairs; "
+                         f"the limit is {_MAX_PAIRS:.0e}: ask for a smaller l_max")
     return [(l, m) for l in range(l_max + 1) for m in range(-l, l + 1)]
+
+
+# lm_pairs builds a list of tuples (~100 bytes a pair): refuse beyond ~10 GB
+_MAX_PAIRS = 10**8
 
 
 def coupling_flat_positions(l1: int, l2: int, L: int, orders) -> np.ndarray:

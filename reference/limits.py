@@ -100,3 +100,41 @@ def mpmath_seconds(n_ops: float, dps: int) -> float:
 def sympy_terms_seconds(n_terms: float) -> float:
     """Symbolic work: about 3 ms per sympy term built and simplified."""
     return n_terms * 3e-3
+
+
+def six_j_seconds(n: int, terms: int, sums: int = 1) -> tuple[float, str]:
+    """``sums`` Racah sums of 6j symbols of ``terms`` terms each, whose largest factorial is
+    ``n!`` (``D`` digits): a Horner step costs ~``2.3e-8 D`` s, and the factorial table up to
+    ``n!`` (built once, kept) ~``2.2e-9 n D`` s (measured: 0.3 s for ``{1000 ...}``, 3.4 s
+    for ``{4000 ...}`` and for ``{10000 10000 1; 10000 10000 2}``)."""
+    digits = _digits_of_factorial(n)
+    seconds = sums * 2.3e-8 * max(terms, 1) * digits + 2.2e-9 * n * digits
+    return seconds, (f"{sums} Racah sum(s) of up to {terms} terms on integers of "
+                     f"~{digits:.3g} digits")
+
+
+def factorial_table_bytes(n: int) -> float:
+    """Memory of the exact factorials ``0! .. n!`` kept by the Racah sums (~0.415 bytes per
+    decimal digit, ``n D / 2`` digits in all)."""
+    return 0.415 * n * _digits_of_factorial(n) / 2
+
+
+MAX_FACTORIAL_BYTES = 2**29
+
+
+def check_memory(what: str, n: int) -> None:
+    """Raise ``ValueError`` when the factorial table up to ``n!`` would exceed
+    :data:`MAX_FACTORIAL_BYTES` (512 MiB), whatever the time budget."""
+    size = factorial_table_bytes(n)
+    if size > MAX_FACTORIAL_BYTES:
+        raise ValueError(f"{what}: needs the exact factorials up to {n}! (~{size / 2**30:.3g} "
+                         f"GiB of integers), more than the {MAX_FACTORIAL_BYTES / 2**30:.3g} GiB "
+                         "limit of o3ref.reference; ask for smaller arguments")
+
+
+def solid_polynomial_seconds(l: int) -> tuple[float, str]:
+    """All monomial coefficients of the ``2l + 1`` solid harmonics of degree ``l``:
+    ``~(2l+1) l^3 / 12`` Fraction products; about 0.5 s at ``l = 20``, growing as ``l^4``
+    (measured to ``l = 40``)."""
+    return 0.5 * (l / 20.0) ** 4, f"~{(2 * l + 1) * l**3 // 12:.3g} exact products"
+

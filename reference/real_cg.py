@@ -20,9 +20,9 @@ from math import gcd
 
 import numpy as np
 
+from ._racah import _cg_doubled
 from .indexing import check_degree, coupling_flat_positions, triangle
-from .limits import check_work, real_cg_seconds
-from .racah import _cg_doubled
+from .limits import check_work, racah_seconds, real_cg_seconds
 from .signed_sqrt import SignedSqrt
 
 __all__ = ["real_clebsch_gordan"]
@@ -116,6 +116,43 @@ def _real_cg_entries(l1: int, l2: int, L: int) -> dict[tuple[int, int, int], Sig
 _ZERO = SignedSqrt._raw(0, 0, 1)
 
 
+def _real_cg_entry(l1: int, l2: int, L: int, m1: int, m2: int, bigm: int) -> SignedSqrt:
+    """One real CG entry ``C[m1, m2, M]`` from at most four complex CG (the columns of ``U``
+    hold two orders each), without the rest of the block; the Racah sum's cost is checked
+    against the work budget first. Same sum as :func:`_real_cg_entries`."""
+    if L not in triangle(l1, l2):
+        return _ZERO
+    check_work(f"real_clebsch_gordan(l1={l1}, l2={l2}, L={L})[m1={m1}, m2={m2}, M={bigm}]",
+               *racah_seconds(2 * l1, 2 * l2, 2 * L))
+    odd = (l1 + l2 + L) % 2
+    re = im = 0
+    den = s = None
+    for mu1, r1, i1 in _u_column(m1):
+        for mu2, r2, i2 in _u_column(m2):
+            if abs(mu1 + mu2) > L:
+                continue
+            for target, rl, il in _u_row_targets(mu1 + mu2):
+                if target != bigm:
+                    continue
+                num, d, root = _cg_doubled(2 * l1, 2 * mu1, 2 * l2, 2 * mu2, 2 * L,
+                                           2 * (mu1 + mu2))
+                if not num:
+                    continue
+                assert den is None or (den, s) == (d, root), "paired CG moduli differ"
+                den, s = d, root
+                pr, pi = (r1 * r2 - i1 * i2) * num, (r1 * i2 + i1 * r2) * num
+                re += pr * rl - pi * il
+                im += pr * il + pi * rl
+    value, other = (im, re) if odd else (re, im)
+    assert other == 0, "K must be real (l1+l2+L even) or imaginary (odd)"
+    if den is None or value == 0:
+        return _ZERO
+    n = (m1 != 0) + (m2 != 0) + (bigm != 0)
+    p, q = value * value * s, den * den << n
+    g = gcd(p, q)
+    return SignedSqrt._raw(1 if value > 0 else -1, p // g, q // g)
+
+
 @functools.lru_cache(maxsize=2048)
 def _real_cg_sparse(l1: int, l2: int, L: int) -> tuple[tuple[tuple[int, int, int], ...], tuple]:
     """Non-zero entries as ``(((m1, m2, M), ...), (SignedSqrt, ...))``."""
@@ -168,10 +205,7 @@ def real_clebsch_gordan(l1, l2, L) -> np.ndarray:
 
 
 def _clear_caches() -> None:
-    """Forget every cached real coefficient (benchmarks time cold runs)."""
-    from .clebsch_gordan import _clear_caches as clear_complex
-
-    clear_complex()
+    """Forget every cached real coefficient (:func:`o3ref.reference.clear_caches` calls it)."""
     _real_cg_sparse.cache_clear()
     _u_column.cache_clear()
     _u_row_targets.cache_clear()

@@ -1,6 +1,6 @@
 """Exact Wigner 6j and 9j symbols (recoupling of three and four angular momenta).
 
-Racah's single sum on integers only, like :mod:`o3ref.reference.racah`: angular momenta are
+Racah's single sum on integers only, like :mod:`o3ref.reference._racah`: angular momenta are
 doubled (``j = 3/2`` is ``3``), the alternating sum is a Horner scheme on integer ratios and
 the triangle coefficients ``Delta(a b c)^2 = (a+b-c)! (a-b+c)! (-a+b+c)! / (a+b+c+1)!`` are
 exact rationals, so every symbol is ``sign * sqrt(p/q)`` (a
@@ -33,8 +33,9 @@ from math import gcd
 
 import sympy
 
+from ._racah import _factorial
 from .indexing import doubled
-from .racah import _factorial
+from .limits import check_memory, check_work, six_j_seconds
 from .signed_sqrt import SignedSqrt
 
 __all__ = ["wigner_6j", "wigner_6j_exact", "wigner_9j", "wigner_9j_exact"]
@@ -132,6 +133,46 @@ def _doubled_all(names, values) -> tuple[int, ...]:
     return tuple(doubled(n, v, non_negative=True) for n, v in zip(names, values, strict=True))
 
 
+def _six_j_size(d) -> tuple[int, int]:
+    """``(n, terms)`` of the 6j Racah sum: ``n = 1 +`` its largest ``b`` (the largest
+    factorial's argument) and its number of terms ``min(b) - max(a) + 1``."""
+    d1, d2, d3, d4, d5, d6 = d
+    a = max(d1 + d2 + d3, d1 + d5 + d6, d4 + d2 + d6, d4 + d5 + d3) // 2
+    b = (d1 + d2 + d4 + d5, d2 + d3 + d5 + d6, d3 + d1 + d6 + d4)
+    return max(b) // 2 + 1, max(0, min(b) // 2 - a + 1)
+
+
+def _check_6j_work(d) -> None:
+    d1, d2, d3, d4, d5, d6 = d
+    if not all(_triad(*t) for t in ((d1, d2, d3), (d1, d5, d6), (d4, d2, d6), (d4, d5, d3))):
+        return  # an exact zero by the selection rules costs nothing
+    what = "wigner_6j({})".format(", ".join(f"{n}={_text(v)}" for n, v in
+                                            zip(_NAMES_6J, d, strict=True)))
+    n, terms = _six_j_size(d)
+    check_memory(what, n)
+    check_work(what, *six_j_seconds(n, terms))
+
+
+def _check_9j_work(d) -> None:
+    d1, d2, d3, d4, d5, d6, d7, d8, d9 = d
+    fixed = ((d1, d2, d3), (d4, d5, d6), (d7, d8, d9), (d1, d4, d7), (d2, d5, d8), (d3, d6, d9))
+    lo = max(abs(d1 - d9), abs(d4 - d8), abs(d2 - d6))
+    hi = min(d1 + d9, d4 + d8, d2 + d6)
+    if hi < lo or not all(_triad(*t) for t in fixed):
+        return  # an exact zero by the selection rules costs nothing
+    sizes = [_six_j_size(six) for dx in (lo, hi) for six in
+             ((d1, d4, d7, d8, d9, dx), (d2, d5, d8, d4, dx, d6), (d3, d6, d9, dx, d1, d2))]
+    n, terms = max(s[0] for s in sizes), max(s[1] for s in sizes)
+    what = "wigner_9j({})".format(", ".join(f"{n}={_text(v)}" for n, v in
+                                            zip(_NAMES_9J, d, strict=True)))
+    check_memory(what, n)
+    check_work(what, *six_j_seconds(n, terms, 3 * ((hi - lo) // 2 + 1)))
+
+
+def _text(dj: int) -> str:
+    return str(dj // 2) if dj % 2 == 0 else f"{dj}/2"
+
+
 def wigner_6j_exact(j1, j2, j3, j4, j5, j6) -> SignedSqrt:
     """:func:`wigner_6j` as an exact :class:`SignedSqrt` (``sign * sqrt(p/q)``).
 
@@ -140,7 +181,9 @@ def wigner_6j_exact(j1, j2, j3, j4, j5, j6) -> SignedSqrt:
     >>> str(wigner_6j_exact(1, 1, 1, 1, 1, 1)), str(wigner_6j_exact(2, 2, 2, 2, 2, 2))
     ('1/6', '-3/70')
     """
-    return SignedSqrt._raw(*_six_j_doubled(*_doubled_all(_NAMES_6J, (j1, j2, j3, j4, j5, j6))))
+    d = _doubled_all(_NAMES_6J, (j1, j2, j3, j4, j5, j6))
+    _check_6j_work(d)
+    return SignedSqrt._raw(*_six_j_doubled(*d))
 
 
 def wigner_6j(j1, j2, j3, j4, j5, j6) -> sympy.Expr:
@@ -177,6 +220,7 @@ def wigner_9j_exact(j1, j2, j3, j4, j5, j6, j7, j8, j9) -> SignedSqrt:
     '1/3'
     """
     d = _doubled_all(_NAMES_9J, (j1, j2, j3, j4, j5, j6, j7, j8, j9))
+    _check_9j_work(d)
     return SignedSqrt._raw(*_nine_j_doubled(d))
 
 

@@ -27,8 +27,31 @@ _INTERN_LIMIT = 1 << 18
 _INTERNED: dict[tuple[int, int, int], SignedSqrt] = {}
 
 
+_NOT_FINITE = object()
+
+
+def _exact_rational(value):
+    """The exact value of an int, Fraction or float (any ``numbers.Real`` whose ``float`` is
+    exact, such as numpy's) as a Fraction; ``_NOT_FINITE`` for NaN and infinities; ``None``
+    for anything else (sympy numbers compare through ``_sympy_``)."""
+    if isinstance(value, bool):
+        return Fraction(int(value))
+    if isinstance(value, numbers.Rational):
+        return Fraction(int(value.numerator), int(value.denominator))
+    if isinstance(value, float) or (isinstance(value, numbers.Real) and type(value).__module__
+                                    == "numpy"):
+        f = float(value)
+        if f != f or f in (float("inf"), float("-inf")):
+            return _NOT_FINITE
+        return Fraction(f)
+    return None
+
+
 class SignedSqrt:
     """Exact ``sign * sqrt(p/q)``; immutable, hashable, compares exactly.
+
+    ``==`` compares exact values with ints, Fractions and floats (the float's exact binary
+    value, as ``Fraction(1, 2) == 0.5`` does), and equal numbers hash equally.
 
     Conventions: see :mod:`o3ref.reference.conventions` (real CG entries are of this form).
 
@@ -128,14 +151,17 @@ class SignedSqrt:
         return (self.sign, self.p, self.q)
 
     def __eq__(self, other):
+        # by exact value, as Fraction does: ``SignedSqrt(1, 1, 4) == 0.5`` (0.5 is exactly
+        # 1/2), ``SignedSqrt(1, 1, 2) != float(...)`` (an irrational is never a float)
         if isinstance(other, SignedSqrt):
             return self._key() == other._key()
-        if isinstance(other, int) and other == 0:
-            return self.sign == 0
-        if isinstance(other, (int, Fraction)):
-            sign = (other > 0) - (other < 0)
-            return sign == self.sign and Fraction(other) ** 2 == self.square
-        return NotImplemented
+        value = _exact_rational(other)
+        if value is None:
+            return NotImplemented
+        if value is _NOT_FINITE:
+            return False
+        sign = (value > 0) - (value < 0)
+        return sign == self.sign and value * value == self.square
 
     def __hash__(self):
         # equal numbers hash equally (``SignedSqrt(1, 4, 1) == 2`` and ``hash(...) == hash(2)``):

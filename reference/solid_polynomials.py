@@ -31,6 +31,7 @@ from math import comb, factorial, gcd
 import sympy
 
 from .indexing import check_degree
+from .limits import check_work, solid_polynomial_seconds
 
 __all__ = ["solid_harmonic_coefficients"]
 
@@ -102,6 +103,7 @@ def solid_harmonic_coefficients(l) -> dict[int, dict[tuple[int, int, int], sympy
     ValueError: l=-1 must be a non-negative integer
     """
     l = check_degree("l", l)
+    check_work(f"solid_harmonic_coefficients(l={l})", *solid_polynomial_seconds(l))
     out: dict[int, dict[tuple[int, int, int], sympy.Expr]] = {m: {} for m in range(-l, l + 1)}
     root_pi = sympy.sqrt(sympy.pi)
     for m, a, b, c, sign, p, q in _solid_rows(l):

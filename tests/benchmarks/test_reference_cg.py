@@ -3,7 +3,7 @@
 Run: ``python -m pytest --bench tests/benchmarks/test_reference_cg.py --benchmark-only``.
 
 Fairness: both sides compute the same full table cold. Before each round our coefficient
-caches are emptied (``_clear_caches``) and sympy's global cache is cleared
+caches are emptied (``o3ref.reference.clear_caches``) and sympy's global cache is cleared
 (``sympy.core.cache.clear_cache``); sympy's clebsch_gordan keeps no per-coefficient cache
 of its own (only its factorial list, which is warm after the first call, as ours is).
 sympy takes 10-30 s for the table, so it is timed for one round; ours for five.
@@ -17,10 +17,7 @@ from fractions import Fraction
 import pytest
 import sympy
 
-from o3ref.reference import clebsch_gordan, real_clebsch_gordan
-
-_cg_module = importlib.import_module("o3ref.reference.clebsch_gordan")
-_real_cg_module = importlib.import_module("o3ref.reference.real_cg")
+from o3ref.reference import clear_caches, clebsch_gordan, real_clebsch_gordan
 
 L_MAX_COMPLEX = 8
 L_MAX_REAL = 12
@@ -52,7 +49,7 @@ def _sympy_table(args):
 def test_o3ref_complex_cg_table(benchmark):
     args = _arguments(L_MAX_COMPLEX)
     result = benchmark.pedantic(
-        _o3ref_table, args=(args,), setup=_cg_module._clear_caches, rounds=5, iterations=1
+        _o3ref_table, args=(args,), setup=clear_caches, rounds=5, iterations=1
     )
     # check against sympy once, on every 23rd coefficient (the full check is a unit test)
     sample = args[::23]
@@ -70,7 +67,7 @@ def test_sympy_complex_cg_table(benchmark):
         rounds=1,
         iterations=1,
     )
-    _cg_module._clear_caches()
+    clear_caches()
     assert result[::23] == _o3ref_table(args[::23])
 
 
@@ -94,7 +91,7 @@ def test_o3ref_real_cg_table(benchmark):
     result = benchmark.pedantic(
         _o3ref_real_table,
         args=(triples,),
-        setup=_real_cg_module._clear_caches,
+        setup=clear_caches,
         rounds=3,
         iterations=1,
     )

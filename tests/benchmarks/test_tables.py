@@ -112,7 +112,7 @@ def test_dask_two_workers_against_one(benchmark, tmp_path):
 
 
 def _6j_shards(j_max: int) -> dict:
-    from o3ref.reference.table_kinds import shard_rows
+    from o3ref.reference.tables import shard_rows
 
     return {j1: shard_rows("6j", j_max, (j1,)) for j1 in range(j_max + 1)}
 

@@ -1,4 +1,4 @@
-"""The bulk route to the real CG used by the tables (:mod:`o3ref.reference.real_cg_blocks`)
+"""The bulk route to the real CG used by the tables (:mod:`o3ref.reference.tables._real_cg_blocks`)
 against the per-entry route (:func:`o3ref.reference.real_clebsch_gordan`) and its complex
 columns (a three-term recurrence) against Racah's formula, exactly, every entry."""
 
@@ -8,10 +8,10 @@ from math import gcd
 
 import pytest
 
+from o3ref.reference._racah import _cg_doubled
 from o3ref.reference.indexing import triangle
-from o3ref.reference.racah import _cg_doubled
 from o3ref.reference.real_cg import _real_cg_entries
-from o3ref.reference.real_cg_blocks import _cg_column, real_cg_block, real_cg_blocks
+from o3ref.reference.tables._real_cg_blocks import _cg_column, real_cg_block, real_cg_blocks
 
 L_MAX = 8
 

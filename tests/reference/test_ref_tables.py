@@ -26,11 +26,15 @@ from o3ref.reference import (
     y,
     z,
 )
-from o3ref.reference.table_files import atomic_write, manifest_bytes, sha256
-from o3ref.reference.table_kinds import CARTESIAN_FORMULAS, KINDS, columns
 from o3ref.reference.tables import (
+    CARTESIAN_FORMULAS,
+    KINDS,
+    atomic_write,
+    columns,
+    manifest_bytes,
     read_table,
     read_tables,
+    sha256,
     table_rows,
     verify_manifest,
     write_tables,

@@ -31,8 +31,17 @@ import socket
 import sys
 from pathlib import Path
 
-from o3ref.reference.table_files import MANIFEST, sha256
-from o3ref.reference.tables import FORMATS, KINDS, SHARDINGS, plan, run_task, write_tables
+from o3ref.reference.tables import (
+    FORMATS,
+    KINDS,
+    MANIFEST,
+    SHARDINGS,
+    plan,
+    run_task,
+    sha256,
+    worker_count,
+    write_tables,
+)
 
 from .._io import UsageError
 from ..progress import Progress
@@ -127,7 +136,12 @@ def _client(args):
         if args.scheduler is not None:
             try:
                 return Client(args.scheduler, timeout=f"{_CONNECT_TIMEOUT_S}s")
-            except (OSError, TimeoutError, ValueError) as exc:
+            except (OSError, TimeoutError, ValueError, MemoryError, TypeError, KeyError) as exc:
+                # MemoryError: a server that is not Dask answers bytes read as a huge length
+                if isinstance(exc, (MemoryError, TypeError, KeyError)):
+                    raise ConnectionError(f"--scheduler={args.scheduler!r} answered, but not as "
+                                          "a Dask scheduler (its reply is not Dask's protocol)"
+                                          ) from None
                 reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
                 raise ConnectionError(f"cannot reach the Dask scheduler at "
                                       f"--scheduler={args.scheduler!r} within "
@@ -183,6 +197,10 @@ def run(args: argparse.Namespace) -> int:
         _check_writable(out)
     except OSError as exc:
         return _fail(f"cannot write to --out={args.out}: {exc}")
+    if args.workers is not None:
+        args.workers, note = worker_count(args.workers, len(tasks))
+        if note and not args.quiet:
+            print(f"o3ref tables: {note}", file=sys.stderr)
     try:
         client = _client(args)
     except ConnectionError as exc:

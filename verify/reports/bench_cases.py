@@ -267,9 +267,8 @@ def _expansion_rows(quick: bool, repeat: int, bar) -> list[dict]:
 def _cg_rows(quick: bool, repeat: int, bar) -> list[dict]:
     import importlib
 
-    from o3ref.reference import clebsch_gordan
+    from o3ref.reference import clear_caches, clebsch_gordan
 
-    cg_module = importlib.import_module("o3ref.reference.clebsch_gordan")
     l_max = 3 if quick else 8
     args = [(l1, m1, l2, m2, L, m1 + m2) for l1 in range(l_max + 1) for l2 in range(l_max + 1)
             for L in range(abs(l1 - l2), l1 + l2 + 1) for m1 in range(-l1, l1 + 1)
@@ -289,7 +288,7 @@ def _cg_rows(quick: bool, repeat: int, bar) -> list[dict]:
         rounds["sympy"] = 1 if not quick else min(repeat, 3)  # sympy: ~19 s at l <= 8
 
     def cold():  # both sides compute the table cold
-        cg_module._clear_caches()
+        clear_caches()
         if sympy_cg is not None:
             sympy.core.cache.clear_cache()
 

@@ -29,8 +29,8 @@ from math import gcd
 
 import numpy as np
 
-from .indexing import check_degree
-from .racah import _FACTORIALS, _factorial
+from .._racah import _FACTORIALS, _factorial
+from ..indexing import check_degree
 
 __all__ = ["real_cg_block", "real_cg_blocks"]
 
@@ -200,7 +200,7 @@ def _cg_column(l1: int, l2: int, L: int, M: int) -> tuple[int, list[tuple[int, i
     ``m1 = lo, lo + 1, ...``: the value is ``sign * sqrt(p/q)`` (``p/q`` in lowest terms;
     ``(0, 0, 1)`` for an exact zero). Integer ``l1, l2, L, M``, triangle-valid, ``|M| <= L``.
 
-    A second route to the numbers of :func:`o3ref.reference.racah._cg_doubled`: with
+    A second route to the numbers of :func:`o3ref.reference._racah._cg_doubled`: with
     ``C(m1) = N sqrt(F(m1)) S(m1)``, ``F = (l1+m1)! (l1-m1)! (l2+m2)! (l2-m2)!``, the
     eigenvalue equation of ``J^2`` becomes the integer three-term recurrence
     ``(l1+m1+1)(l2-m2+1) S(m1+1) = beta S(m1) - (l1-m1+1)(l2+m2+1) S(m1-1)`` with

@@ -46,12 +46,12 @@ from math import gcd
 
 import numpy as np
 
-from .clebsch_gordan import _cg_cached, _three_j_doubled
-from .gaunt import _cg_scale, _gaunt_3j
-from .indexing import triangle
-from .real_cg_blocks import real_cg_blocks
-from .recoupling import _nine_j_doubled, _six_j_doubled
-from .solid_polynomials import _solid_rows
+from ..clebsch_gordan import _cg_cached, _three_j_doubled
+from ..gaunt import _cg_scale, _gaunt_3j
+from ..indexing import triangle
+from ..recoupling import _nine_j_doubled, _six_j_doubled
+from ..solid_polynomials import _solid_rows
+from ._real_cg_blocks import real_cg_blocks
 
 __all__ = [
     "CARTESIAN_FORMULAS",
@@ -302,7 +302,7 @@ def _coupling_pair(kind, l_max, l1, l2, direct: _Builder, mirror: _Builder) -> N
 
 def _real_pair(kind, l_max, l1, l2, direct: _Builder, mirror: _Builder | None) -> None:
     """Real CG (or real Gaunt = real CG times :func:`_cg_scale`) rows of ``(l1, l2)`` in
-    bulk, from :func:`~o3ref.reference.real_cg_blocks.real_cg_blocks`."""
+    bulk, from :func:`~o3ref.reference.tables._real_cg_blocks.real_cg_blocks`."""
     for L, keys, sign, pair_id, pairs in real_cg_blocks(l1, l2, l_max):
         odd = (l1 + l2 + L) % 2
         if kind == "real-gaunt":
@@ -368,7 +368,7 @@ def _fill_sh_poly(l_max: int, l: int, builder: _Builder) -> None:
 def _cartesian_entries(basis: int) -> tuple[tuple[int, ...], ...]:
     import sympy
 
-    from .cartesian_basis import cartesian_basis
+    from ..cartesian_basis import cartesian_basis
 
     Q, labels = cartesian_basis(CARTESIAN_FORMULAS[basis])
     out = []

@@ -3,8 +3,8 @@
 ``write_tables(out, kinds, l_max, formats)`` writes every non-zero coefficient of each kind
 with angular momenta ``<= l_max`` in each format, plus ``out/manifest.json`` (sha256, size
 and row count of every file). What each kind holds and the one column pattern shared by all
-kinds (indices, then ``sign, p, q, exact, value``): :mod:`o3ref.reference.table_kinds`; the
-formats and the checking reader: :mod:`o3ref.reference.table_files`. The command line
+kinds (indices, then ``sign, p, q, exact, value``): :mod:`o3ref.reference.tables._kinds`; the
+formats and the checking reader: :mod:`o3ref.reference.tables._files`. The command line
 (``o3ref tables``, progress bars, Dask) is :mod:`o3ref.verify.tables_cli`.
 
 * ``shards="none"``: one file per kind and format (``real-cg_lmax4.csv``);
@@ -27,6 +27,8 @@ Conventions: see :mod:`o3ref.reference.conventions` (section "Clebsch-Gordan").
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -35,8 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .indexing import check_degree
-from .table_files import (
+from ..indexing import check_degree
+from ._files import (
     FORMATS,
     MANIFEST,
     atomic_write,
@@ -49,7 +51,8 @@ from .table_files import (
     verify_manifest,
     write_manifest,
 )
-from .table_kinds import (
+from ._guard import folder_lock, remove_partial
+from ._kinds import (
     KINDS,
     PI_KINDS,
     ShardRows,
@@ -74,6 +77,7 @@ __all__ = [
     "run_task",
     "table_rows",
     "verify_manifest",
+    "worker_count",
     "write_tables",
 ]
 
@@ -113,7 +117,7 @@ def table_rows(kind: str, l_max) -> list[tuple]:
 
     Conventions: see :mod:`o3ref.reference.conventions`.
     """
-    from .table_files import exact_text, float_value
+    from ._files import exact_text, float_value
 
     l_max = check_degree("l_max", l_max)
     rows = _whole_table(kind, l_max)
@@ -265,7 +269,8 @@ def serial_mapper(kind_l_max_formats_out) -> Mapper:
 
 def write_tables(out_dir, kinds, l_max, formats, force: bool = False, *, shards: str = "none",
                  resume: bool = False, mapper: Mapper | None = None,
-                 on_task: Callable[[dict[str, dict]], None] | None = None) -> dict[str, dict]:
+                 on_task: Callable[[dict[str, dict]], None] | None = None,
+                 lock_wait_s: float = 60.0) -> dict[str, dict]:
     """Write the tables and ``manifest.json``; returns the manifest's entries for this run.
 
     ``mapper(tasks)`` runs ``(kind, keys)`` tasks and yields each task's entries as it
@@ -275,12 +280,37 @@ def write_tables(out_dir, kinds, l_max, formats, force: bool = False, *, shards:
     Refuses (``FileExistsError``) to overwrite an existing table unless ``force``;
     ``resume`` keeps files whose checksum verifies. The manifest keeps the entries of the
     folder's other tables.
+    One run at a time per folder: the run holds the folder's lock file from planning to the
+    last manifest; another run waits up to ``lock_wait_s`` seconds for it, then raises
+    ``FolderLockedError`` (a ``FileExistsError``). A write error (``OSError``, e.g. a full
+    disk) deletes the files of the unfinished tasks and leaves a manifest of the complete
+    tables only (see :mod:`o3ref.reference.tables._guard`); an interruption
+    (``KeyboardInterrupt``) keeps them for ``resume``.
     Conventions: see :mod:`o3ref.reference.conventions`.
     """
     kinds, l_max, formats = _check(kinds, l_max, formats, shards)
-    tasks, kept = plan(out_dir, kinds, l_max, formats, shards=shards, force=force, resume=resume)
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    created = not out.exists()
+    try:
+        with folder_lock(out, lock_wait_s):
+            tasks, kept = plan(out_dir, kinds, l_max, formats, shards=shards, force=force,
+                               resume=resume)
+            had_manifest = (out / MANIFEST).is_file()
+            try:
+                return _run_tasks(out, tasks, kept, l_max, formats, shards, mapper, on_task)
+            except OSError:
+                names = [file_name(kind, l_max, f, None if keys is None else k)
+                         for kind, keys in tasks for k in (keys or [None]) for f in formats]
+                remove_partial(out, names, kept, had_manifest)
+                raise
+    except BaseException as exc:
+        if created and not isinstance(exc, KeyboardInterrupt):
+            with contextlib.suppress(OSError):
+                out.rmdir()  # only when empty: nothing of this run is left
+        raise
+
+
+def _run_tasks(out: Path, tasks, kept, l_max, formats, shards, mapper, on_task):
     mapper = mapper or serial_mapper((l_max, formats, out, shards))
     entries = dict(kept)
     written: dict[str, dict] = {}
@@ -301,12 +331,60 @@ def read_tables(out_dir, kind: str, l_max: int, fmt: str) -> Iterator[tuple]:
     """Every row of a table written with ``shards="blocks"`` (or ``"none"``), shard after
     shard in row order, each file checked by :func:`read_table`.
 
+    The arguments are checked first (``ValueError`` naming ``kind``, ``l_max`` or ``fmt``);
+    the table must be listed in the folder's manifest (so ``l_max`` is bounded by what was
+    written); each shard's manifest entry and rows must belong to its block (the leading
+    indices of every row are the shard's key), so swapped or renamed shards are refused.
+
     Conventions: see :mod:`o3ref.reference.conventions`.
     """
+    l_max = check_degree("l_max", l_max)
+    if kind not in KINDS:
+        raise ValueError(f"kind={kind!r} must be one of {', '.join(KINDS)}")
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt={fmt!r} must be one of {', '.join(FORMATS)}")
     out = Path(out_dir)
+    listed = {(e["kind"], e["l_max"], e["format"]) for e in load_manifest(out).values()}
+    if (kind, l_max, fmt) not in listed:
+        tables = ", ".join(f"{k} l_max={n} {f}" for k, n, f in sorted(listed)) or "none"
+        raise ValueError(f"no table kind={kind!r}, l_max={l_max}, fmt={fmt!r} in "
+                         f"{out / MANIFEST} (it lists: {tables})")
+    return _read_rows(out, kind, l_max, fmt)
+
+
+def _read_rows(out: Path, kind: str, l_max: int, fmt: str) -> Iterator[tuple]:
     whole = out / file_name(kind, l_max, fmt)
     if whole.is_file():
-        yield from read_table(whole)["rows"]
+        yield from _checked_table(whole, kind, l_max, fmt, None)["rows"]
         return
     for key in shard_keys(kind, l_max):
-        yield from read_table(out / file_name(kind, l_max, fmt, key))["rows"]
+        yield from _checked_table(out / file_name(kind, l_max, fmt, key), kind, l_max, fmt,
+                                  key)["rows"]
+
+
+def _checked_table(path: Path, kind: str, l_max: int, fmt: str, key) -> dict:
+    table = read_table(path)  # checksums, row consistency, rows within the entry's shard
+    shard = None if table["shard"] is None else tuple(table["shard"])
+    if (table["kind"], table["l_max"], shard) != (kind, l_max, key):
+        raise ValueError(f"{path}: the manifest lists it as kind={table['kind']!r}, "
+                         f"l_max={table['l_max']}, shard={shard}; expected kind={kind!r}, "
+                         f"l_max={l_max}, shard={key} (a swapped or renamed file)")
+    return table
+
+
+def worker_count(requested: int, n_tasks: int, cpus: int | None = None) -> tuple[int, str]:
+    """Worker processes worth starting: ``min(requested, n_tasks, cpus)`` (at least 1), and
+    a note saying so when that is fewer than ``requested`` (empty otherwise).
+
+    Conventions: see :mod:`o3ref.reference.conventions` (no convention of its own).
+
+    >>> worker_count(1000, 10, cpus=4)
+    (4, 'workers=1000 capped at 4 (10 tasks, 4 CPUs)')
+    """
+    if isinstance(requested, bool) or not isinstance(requested, int) or requested < 1:
+        raise ValueError(f"workers={requested!r} must be a positive integer")
+    cpus = cpus if cpus is not None else (os.cpu_count() or 1)
+    n = max(1, min(requested, n_tasks, cpus))
+    if n == requested:
+        return n, ""
+    return n, f"workers={requested} capped at {n} ({n_tasks} tasks, {cpus} CPUs)"

@@ -38,8 +38,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .table_kinds import DESCRIPTION, PI_KINDS, ShardRows, columns, index_columns
-from .table_values import exact_text, float_value, pair_columns
+from ._kinds import DESCRIPTION, PI_KINDS, ShardRows, columns, index_columns
+from ._values import exact_text, float_value, pair_columns
 
 __all__ = [
     "FORMATS",
@@ -175,6 +175,7 @@ def encode(kind: str, l_max: int, fmt: str, rows: ShardRows, shard=None) -> byte
 
 
 def sha256(data: bytes) -> str:
+    """Hex sha256 of ``data`` (the checksum the manifest records)."""
     return hashlib.sha256(data).hexdigest()
 
 
@@ -198,6 +199,7 @@ def atomic_write(path: Path, data: bytes, sync: bool = True) -> None:
 
 
 def manifest_bytes(entries: dict[str, dict]) -> bytes:
+    """The bytes of ``manifest.json`` for ``entries`` (sorted: the same in any order)."""
     manifest = {
         "format_version": FORMAT_VERSION,
         "generator": "o3ref tables (o3ref.reference.tables)",
@@ -368,5 +370,11 @@ def read_table(path) -> dict:
         raise ValueError(f"{path}: {len(rows)} rows, the manifest says {entry['rows']}")
     check_rows(path, kind, rows)
     shard = entry.get("shard")
+    if shard is not None:
+        key = tuple(shard)
+        for number, row in enumerate(rows, start=1):
+            if tuple(row[: len(key)]) != key:
+                raise ValueError(f"{path}: row {number} has indices {tuple(row[: len(key)])} "
+                                 f"but the file is the shard {key} (a swapped or edited file)")
     return {"kind": kind, "l_max": entry["l_max"], "shard": shard, "columns": columns(kind),
             "rows": rows}
