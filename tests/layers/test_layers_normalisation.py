@@ -53,7 +53,7 @@ def test_full_tensor_product_named(irrep):
     ir_out, coef = full_tensor_product(ir1, ir2, irrep)
     report = decompose_bilinear(bilinear_layer(ir1, ir2, ir_out, coef), ir1, ir2, ir_out)
     named = name_normalisation(report)
-    e3nn = {m for m in named.matches if m.startswith("e3nn")}
+    e3nn = {m for m in named.matches if m.startswith("e3nn (")}
     # one input pair per output copy: e3nn's three path normalisations coincide here
     assert e3nn == {f"e3nn ({irrep!r}, {p!r})" for p in ("element", "path", "none")}, named
     assert ("cuequivariance (normalize_paths_for_operand(-1))" in named.matches) == (
@@ -94,7 +94,7 @@ def test_fully_connected_named_with_weights(irrep, path):
     coef, weights = fully_connected(ir1, ir2, ir_out, irrep, path)
     report = decompose_bilinear(bilinear_layer(ir1, ir2, ir_out, coef), ir1, ir2, ir_out)
     named = name_normalisation(report, weights)
-    e3nn = [m for m in named.matches if m.startswith("e3nn")]
+    e3nn = [m for m in named.matches if m.startswith("e3nn (")]
     assert e3nn == [f"e3nn ({irrep!r}, {path!r})"], str(named)
     assert all(abs(r["factor"] * r["weight"] - r["coefficient"]) < 1e-12 for r in named.rows)
 
@@ -120,3 +120,16 @@ def test_bad_weights_shape():
     report = decompose_bilinear(bilinear_layer("1o", "1o", ir_out, coef), "1o", "1o", ir_out)
     with pytest.raises(ValueError, match="weights.shape"):
         name_normalisation(report, np.ones((2, 2)))
+
+
+def test_e3nn_04_signs_named_apart():
+    """e3nn 0.4.x's stored wigner_3j is negated at (1, 2, 2) (PITFALLS.md)."""
+    ir_out, coef = full_tensor_product("1o", "2e", "component")
+    copies_out = copy_list(ir_out)
+    for k, c in enumerate(copies_out):
+        if c[0] == 2:
+            coef[0, 0, k] *= -1
+    report = decompose_bilinear(bilinear_layer("1o", "2e", ir_out, coef), "1o", "2e", ir_out)
+    named = name_normalisation(report)
+    assert "e3nn 0.4.x ('component', 'element')" in named.matches
+    assert "e3nn ('component', 'element')" not in named.matches

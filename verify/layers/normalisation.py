@@ -16,7 +16,8 @@ copy, measured on the paths the layer has (its support):
   variances 1, path weights 1. e3nn's ``wigner_3j`` is ``(-1)^floor((l1+l2-L)/2) C /
   sqrt(2L+1)`` (o3ref's ``NAMED_MAPS['cg', 'e3nn wigner_3j']``; e3nn's feature basis is a
   rotation of o3ref's, under which ``C`` is invariant), so the scalar is
-  ``s sqrt(alpha / x) / sqrt(2L+1)`` with ``s = (-1)^floor((l1+l2-L)/2)``;
+  ``s sqrt(alpha / x) / sqrt(2L+1)`` with ``s = (-1)^floor((l1+l2-L)/2)``; e3nn 0.4.x's
+  stored ``wigner_3j`` flips the sign of some triples (its defaults are named apart);
 - cuequivariance: its CG is ``s C`` and ``normalize_paths_for_operand(-1)`` divides each
   path by the square root of the number of input pairs feeding the output (unit variance
   out for unit variance in): ``s / sqrt(x_element)``, the same numbers as e3nn's
@@ -72,6 +73,18 @@ CONVENTIONS: dict = {
 for _i in IRREP_NORMALISATIONS:
     for _p in PATH_NORMALISATIONS:
         CONVENTIONS[f"e3nn ({_i!r}, {_p!r})"] = _e3nn(_i, _p)
+
+
+def _e3nn_04(l1, l2, L, xe, xp):
+    """e3nn 0.4.x's defaults: its stored wigner_3j has the opposite sign at the triples of
+    ``E3NN_04_NEGATED`` (MACE pins e3nn 0.4.4)."""
+    from ..adapters.e3nn import E3NN_04_NEGATED
+
+    flip = -1 if tuple(sorted((l1, l2, L))) in E3NN_04_NEGATED else 1
+    return flip * _e3nn("component", "element")(l1, l2, L, xe, xp)
+
+
+CONVENTIONS["e3nn 0.4.x ('component', 'element')"] = _e3nn_04
 
 
 @dataclass
