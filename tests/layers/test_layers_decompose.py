@@ -122,3 +122,26 @@ def test_linear_recovered_and_wrong_block_located():
     r = decompose_linear(f, ir_in, ir_out)
     assert [x["index"] for x in r.failures()] == [(2, 2)]
     assert "in[2]=1o -> out[2]=1o" in r.table()
+
+
+def test_convention_map_frame():
+    """A ConventionMap frame (sympy's Znm signs: not a rotation of o3ref's basis) is applied:
+    the layer written in it is all CG there, and not in o3ref's frame."""
+    from o3ref.verify.convention_maps import NAMED_MAPS, SH_SIGNS
+
+    sign = SH_SIGNS["sympy Znm signs"]
+
+    class Znm:  # the same frame, from the sign piece alone
+        @staticmethod
+        def matrix(l):
+            return np.diag([float(sign.exact(l, m)) for m in range(-l, l + 1)])
+
+    ir1, ir2, ir_out = "1o+2e", "1o", "1e+2o+2e"
+    coef = random_scalars(ir1, ir2, ir_out, seed=8)
+    f = bilinear_layer(ir1, ir2, ir_out, coef, frame=Znm())
+    r = decompose_bilinear(f, ir1, ir2, ir_out, frame=NAMED_MAPS["sh", "sympy Znm"])
+    assert r.passed, r.table()
+    assert (np.abs(r.coefficients - coef) <= r.coefficient_tolerances).all()
+    assert not decompose_bilinear(f, ir1, ir2, ir_out).passed
+    with pytest.raises(ValueError, match="kind 'sh'"):
+        decompose_bilinear(f, ir1, ir2, ir_out, frame=NAMED_MAPS["cg", "e3nn wigner_3j"])

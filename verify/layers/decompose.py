@@ -118,7 +118,10 @@ def decompose_bilinear(f: Callable, irreps_in1, irreps_in2, irreps_out, *, frame
     ``torch.from_numpy``) turns the NumPy probes into the library's arrays. ``frame`` is the
     basis the layer's features are written in: ``"o3ref"``, ``"e3nn"``, a ``ConventionMap``
     of spherical harmonics or an object with ``matrix(l)`` (``theirs = M_l @ ours``).
-    ``layout`` is ``"mul_ir"`` or ``"ir_mul"``. The probes are made in ``dtype`` (float64 by
+    The CG is invariant under a common rotation of all three bases, so a frame that is a
+    rotation of o3ref's (e3nn's) gives the same scalars as o3ref's; frames with per-``l``
+    normalisations, signs or orders (a ``ConventionMap``) change them. ``layout`` is
+    ``"mul_ir"`` or ``"ir_mul"``. The probes are made in ``dtype`` (float64 by
     default), and the policy is taken at ``dtype`` or, when not given, the output's dtype.
 
     Returns a :class:`~o3ref.verify.layers.layer_report.LayerReport` with
