@@ -48,3 +48,6 @@ from .cartesian_basis import cartesian_basis  # noqa: E402
 from .gaunt import gaunt, real_gaunt  # noqa: E402
 from .recoupling import wigner_6j, wigner_6j_exact, wigner_9j, wigner_9j_exact  # noqa: E402
 from .solid_polynomials import solid_harmonic_coefficients  # noqa: E402
+
+# --- issue 20: exact symmetric couplings (the layer referee's exact side) ---
+from .coupling import CouplingBasis, coupling_basis, coupling_dimension  # noqa: E402

@@ -254,6 +254,13 @@ class CouplingBasis:
         """The number of basis tensors (the exact rank of the symmetrised trees)."""
         return int(self.tensors.shape[0])
 
+    def __len__(self) -> int:
+        return self.dimension
+
+    def __getitem__(self, k):
+        """Basis tensor ``k`` (exact entries)."""
+        return self.tensors[k]
+
     def to_float(self) -> np.ndarray:
         """The tensors in float64 (each exact entry rounded once)."""
         return np.vectorize(float, otypes=[np.float64])(self.tensors) if self.tensors.size \

@@ -125,13 +125,31 @@ def test_cuequivariance_products_named():
     assert not decompose_bilinear(f, ir1, ir2, out, frame="e3nn", layout="mul_ir").passed
 
 
-def test_cuequivariance_symmetric_contraction_reaches_full_dimension():
+def test_e3nn_linear_against_cuequivariance_linear():
+    cue, cuet = _cue()
+    ir_in, ir_out = "2x0e+2x1o", "0e+3x1o"
+    c = cuet.Linear(cue.Irreps("O3", ir_in), cue.Irreps("O3", ir_out), layout=cue.mul_ir,
+                    dtype=F64, method="naive")
+    e = o3.Linear(ir_in, ir_out)
+    rc = decompose_linear(torch_callable(c), ir_in, ir_out, frame="e3nn")
+    re = decompose_linear(torch_callable(e), ir_in, ir_out, frame="e3nn")
+    assert rc.passed and re.passed
+    assert (rc.allowed == re.allowed).all()
+    with torch.no_grad():
+        e.weight.copy_(c.weight.reshape(-1))
+    re = decompose_linear(torch_callable(e), ir_in, ir_out, frame="e3nn")
+    tol = rc.coefficient_tolerances + re.coefficient_tolerances
+    assert (np.abs(rc.coefficients - re.coefficients) <= tol).all()
+
+
+@pytest.mark.parametrize("original_mace", [False, True])
+def test_cuequivariance_symmetric_contraction_reaches_full_dimension(original_mace):
     cue, cuet = _cue()
     ir = cue.Irreps("O3", "0e+1o")
 
     def layer():
         sc = cuet.SymmetricContraction(ir, ir, 3, 1, layout=cue.mul_ir, dtype=F64,
-                                       method="naive")
+                                       method="naive", original_mace=original_mace)
         with torch.no_grad():
             sc.weight.normal_()
         return torch_callable(sc, extra=lambda n: [torch.zeros(n, dtype=torch.long)])

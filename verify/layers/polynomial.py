@@ -61,6 +61,10 @@ class PolynomialRow:
     abs_residual: float
     tolerance: float
 
+    def __getitem__(self, name: str):
+        """``row["reached"]`` reads the field, like ``row.reached``."""
+        return getattr(self, name)
+
     @property
     def dead(self) -> bool:
         """A non-empty coupling space that no draw reaches."""
