@@ -158,3 +158,16 @@ def test_cuequivariance_symmetric_contraction_reaches_full_dimension(original_ma
     r = decompose_polynomial(f, "0e+1o", "0e+1o", 3, samples=others, frame="e3nn")
     assert r.passed, str(r)
     assert all(row.reached == row.exact_dim for row in r.rows), str(r)
+
+
+def test_cuequivariance_symmetric_contraction_channelwise():
+    cue, cuet = _cue()
+    ir = cue.Irreps("O3", "2x0e+2x1o")
+    sc = cuet.SymmetricContraction(ir, cue.Irreps("O3", "2x0e+2x1o"), 3, 1,
+                                   layout=cue.mul_ir, dtype=F64, method="naive")
+    with torch.no_grad():
+        sc.weight.normal_()
+    f = torch_callable(sc, extra=lambda n: [torch.zeros(n, dtype=torch.long)])
+    r = decompose_polynomial(f, "2x0e+2x1o", "2x0e+2x1o", 3, frame="e3nn", channelwise=True)
+    assert r.passed, str(r)
+    assert r.cross_channel == 0.0

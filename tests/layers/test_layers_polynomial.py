@@ -107,3 +107,38 @@ def test_e3nn_frame_and_bad_degree():
     assert not decompose_polynomial(f, IR_IN, IR_OUT, 2).passed  # its cubic part is above 2
     with pytest.raises(ValueError, match="degree=0"):
         decompose_polynomial(f, IR_IN, IR_OUT, 0)
+
+
+def channelwise(ws, leak=0.0):
+    """Two channels of ``0e+1o`` (mul_ir: ``2x0e+2x1o``), channel ``u`` with weights
+    ``ws[u]``; ``leak`` feeds channel 1's scalar into channel 0's output."""
+    fs = [contraction(w) for w in ws]
+
+    def f(A):
+        A = np.asarray(A, dtype=np.float64)
+        s, x = A[:, 0:2], A[:, 2:8].reshape(-1, 2, 3)
+        y0 = fs[0](np.concatenate([s[:, :1], x[:, 0]], axis=1))
+        y1 = fs[1](np.concatenate([s[:, 1:], x[:, 1]], axis=1))
+        y0[:, :1] += leak * s[:, 1:] ** 2
+        return np.concatenate([y0[:, :1], y1[:, :1], y0[:, 1:], y1[:, 1:]], axis=1)
+
+    return f
+
+
+def _weights(seed):
+    rng = np.random.default_rng(seed)
+    return {k: rng.uniform(0.5, 1.5) for k in NAMES}
+
+
+def test_channelwise_contraction():
+    layers = [channelwise([_weights(2 * i), _weights(2 * i + 1)]) for i in range(3)]
+    r = decompose_polynomial(layers[0], "2x0e+2x1o", "2x0e+2x1o", 3, samples=layers[1:],
+                             channelwise=True)
+    assert r.passed, str(r)
+    assert len(r.rows) == 4 * 3
+    assert all(row.reached == row.exact_dim for row in r.rows)
+    leaky = channelwise([_weights(0), _weights(1)], leak=0.5)
+    r = decompose_polynomial(leaky, "2x0e+2x1o", "2x0e+2x1o", 3, channelwise=True)
+    assert not r.passed and r.cross_channel > 0.1 and "other channels" in str(r)
+    with pytest.raises(ValueError, match="one multiplicity"):
+        decompose_polynomial(leaky, "2x0e+1x1o", "2x0e+2x1o", 3, channelwise=True)

@@ -91,11 +91,13 @@ class PolynomialReport:
     n_draws: int = 1
     dtype: str = "float64"
     frame: str = "o3ref"
+    cross_channel: float = 0.0
 
     @property
     def passed(self) -> bool:
-        """Every row passes and nothing lies above ``degree``."""
-        return all(r.passed for r in self.rows) and self.above_degree <= self.above_tolerance
+        """Every row passes, nothing lies above ``degree`` and no channel leaks into another."""
+        return (all(r.passed for r in self.rows) and self.above_degree <= self.above_tolerance
+                and self.cross_channel <= self.above_tolerance)
 
     def __str__(self) -> str:
         lines = [f"decompose_polynomial: {self.irreps_in} -> {self.irreps_out}, degree <= "
@@ -113,6 +115,9 @@ class PolynomialReport:
             lines.append(f"  out[{r.copy}]={r.irrep_out} degree {r.degree}: exact_dim "
                          f"{r.exact_dim} reached {r.reached} norm {r.norm:.3g} residual "
                          f"{r.residual:.1e}  {state}")
+        if self.cross_channel > self.above_tolerance:
+            lines.append(f"  a channel's input reaches other channels' outputs: "
+                         f"{self.cross_channel:.2e} > {self.above_tolerance:.1e}")
         if self.above_degree > self.above_tolerance:
             lines.append(f"  a part above degree {self.degree}: {self.above_degree:.2e} > "
                          f"{self.above_tolerance:.1e}")
@@ -147,7 +152,8 @@ def _basis_values(basis: np.ndarray, A: np.ndarray) -> np.ndarray:
 def decompose_polynomial(f: Callable, irreps_in, irreps_out, degree: int, *,
                          samples: Sequence[Callable] | None = None, frame="o3ref",
                          layout: str = "mul_ir", dtype=None, convert: Callable | None = None,
-                         n_points: int | None = None, seed: int = 0) -> PolynomialReport:
+                         n_points: int | None = None, seed: int = 0,
+                         channelwise: bool = False) -> PolynomialReport:
     """Separate ``f``'s homogeneous parts of degree ``1..degree`` and measure each output
     copy's part against the exact coupling space (see the module docstring).
 
@@ -155,8 +161,13 @@ def decompose_polynomial(f: Callable, irreps_in, irreps_out, degree: int, *,
     ``layout``; ``convert`` turns the NumPy inputs into the library's arrays); ``samples``
     are other weight draws of the same layer (callables like ``f``). ``n_points`` random
     inputs (default: enough for every coupling space) are drawn with ``seed``.
+
+    ``channelwise=True`` (MACE's and cuequivariance's symmetric contractions: every entry of
+    ``irreps_in`` and ``irreps_out`` has the same multiplicity, the number of channels) feeds
+    one channel at a time: each output copy of channel ``u`` is measured against the
+    couplings of channel ``u``'s irreps, and any output outside the channel is reported as
+    ``cross_channel``.
     """
-    from o3ref.reference.coupling import coupling_basis
 
     if isinstance(degree, bool) or not isinstance(degree, (int, np.integer)) or degree < 1:
         raise ValueError(f"degree={degree!r} must be a positive integer")
@@ -167,30 +178,63 @@ def decompose_polynomial(f: Callable, irreps_in, irreps_out, degree: int, *,
             raise TypeError(f"{'f' if k == 0 else f'samples[{k - 1}]'}={g!r} must be callable")
     ci, co = copies(irreps_in, layout), copies(irreps_out, layout)
     di, do = irreps_dim(irreps_in), irreps_dim(irreps_out)
-    entries = [(1, c.l, c.parity) for c in ci]  # the basis in o3ref's mul_ir order
-    bases = {}
-    for c in co:
-        for nu in range(1, degree + 1):
-            key = (nu, c.l, c.parity)
-            if key not in bases:
-                b = coupling_basis(entries, nu, c.l, c.parity)
-                if b.dimension != b.character_dimension:
-                    raise ArithmeticError(f"coupling basis {key}: rank {b.dimension} != "
-                                          f"character count {b.character_dimension}")
-                bases[key] = b.to_float()
-    max_dim = max([b.shape[0] for b in bases.values()] + [1])
-    n = n_points or max(8, 4 * max_dim)
-    rng = np.random.default_rng(seed)
-    A = rng.standard_normal((n, di))
     t = _nodes(degree + 2)
     V = np.vander(t, degree + 2, increasing=True)  # V[j, nu] = t_j^nu
-    cond = float(np.linalg.cond(V))
+    report = PolynomialReport(irreps_str(irreps_in), irreps_str(irreps_out), int(degree),
+                              vandermonde_cond=float(np.linalg.cond(V)), n_draws=len(draws),
+                              frame=frame_name(frame))
+    rng = np.random.default_rng(seed)
+    cache: dict = {}
+    for sub_in, sub_out in _channel_groups(ci, co, channelwise):
+        _one_group(report, draws, sub_in, sub_out, co, t, V, rng, cache, frame, di, do,
+                   degree, dtype, convert, n_points)
+    report.rows.sort(key=lambda r: (r.copy, r.degree))
+    return report
+
+
+def _channel_groups(ci, co, channelwise: bool):
+    """``[(input copies, output copies)]``: everything at once, or one channel at a time."""
+    if not channelwise:
+        return [(ci, co)]
+    muls = {len([c for c in cs if c.entry == e]) for cs in (ci, co) for e in {c.entry for c in cs}}
+    if len(muls) != 1:
+        raise ValueError(f"channelwise=True needs one multiplicity on every entry of irreps_in "
+                         f"and irreps_out (the channels); got {sorted(muls)}")
+    return [([c for c in ci if c.u == u], [c for c in co if c.u == u])
+            for u in range(muls.pop())]
+
+
+def _basis(cache, sub_in, nu, c):
+    from o3ref.reference.coupling import coupling_basis
+
+    entries = tuple((1, x.l, x.parity) for x in sub_in)  # o3ref's mul_ir order of sub_in
+    key = (entries, nu, c.l, c.parity)
+    if key not in cache:
+        b = coupling_basis(list(entries), nu, c.l, c.parity)
+        if b.dimension != b.character_dimension:
+            raise ArithmeticError(f"coupling basis {key}: rank {b.dimension} != character "
+                                  f"count {b.character_dimension}")
+        cache[key] = b.to_float()
+    return cache[key]
+
+
+def _one_group(report, draws, sub_in, sub_out, co, t, V, rng, cache, frame, di, do, degree,
+               dtype, convert, n_points):
+    bases = {(nu, id(c)): _basis(cache, sub_in, nu, c) for c in sub_out
+             for nu in range(1, degree + 1)}
+    max_dim = max([b.shape[0] for b in bases.values()] + [1])
+    n = n_points or max(8, 4 * max_dim)
+    d_sub = sum(2 * c.l + 1 for c in sub_in)
+    A = rng.standard_normal((n, d_sub))
     in_dt = np.float64 if dtype is None else np.dtype(dtype)
-    parts_all, scale, dt = [], 0.0, None
+    outside = np.ones(do, dtype=bool)
+    for c in sub_out:
+        outside[c.index] = False
+    parts_all, scale, dt, leak = [], 0.0, None, 0.0
     for g in draws:
         ys = []
         for tj in t:
-            y = call(g, convert, _features(tj * A, ci, frame, di).astype(in_dt))
+            y = call(g, convert, _features(tj * A, sub_in, frame, di).astype(in_dt))
             if y.shape != (n, do):
                 raise ValueError(f"f returned shape {y.shape}; irreps_out needs ({n}, {do})")
             dt = dt or output_dtype(y, dtype)
@@ -198,19 +242,21 @@ def decompose_polynomial(f: Callable, irreps_in, irreps_out, degree: int, *,
         Y = np.stack(ys)  # (nodes, n, do)
         finite = Y[np.isfinite(Y)]
         scale = max(scale, float(np.abs(finite).max()) if finite.size else 0.0)
-        P = np.linalg.solve(V, Y.reshape(len(t), -1)).reshape(len(t), n, do)
-        parts_all.append(P)
-    l_max = max([c.l for c in ci + co] + [0])
-    atol = cond * tolerance("irreps_layer", l_max, dt, scale=scale).atol
-    report = PolynomialReport(irreps_str(irreps_in), irreps_str(irreps_out), int(degree),
-                              vandermonde_cond=cond, n_draws=len(draws), dtype=dt.name,
-                              frame=frame_name(frame), above_tolerance=atol)
-    report.above_degree = max(float(np.abs(np.nan_to_num(P[degree + 1], nan=np.inf)).max(
-        initial=0.0)) for P in parts_all)
-    for k, c in enumerate(co):
+        leak = max(leak, float(np.abs(np.nan_to_num(Y[..., outside], nan=np.inf)).max(
+            initial=0.0)))
+        parts_all.append(np.linalg.solve(V, Y.reshape(len(t), -1)).reshape(len(t), n, do))
+    l_max = max([c.l for c in sub_in + sub_out] + [0])
+    atol = report.vandermonde_cond * tolerance("irreps_layer", l_max, dt, scale=scale).atol
+    report.dtype = dt.name
+    report.above_tolerance = max(report.above_tolerance, atol)
+    report.above_degree = max([report.above_degree] + [float(np.abs(np.nan_to_num(
+        P[degree + 1], nan=np.inf)).max(initial=0.0)) for P in parts_all])
+    report.cross_channel = max(report.cross_channel, leak)
+    for c in sub_out:
+        k = next(i for i, x in enumerate(co) if x is c)
         inv = None if frame == "o3ref" else np.linalg.inv(frame_matrix(frame, c.l)).T
         for nu in range(1, degree + 1):
-            basis = bases[(nu, c.l, c.parity)]
+            basis = bases[(nu, id(c))]
             Phi = _basis_values(basis, A) if basis.shape[0] else np.zeros((n, 0, 2 * c.l + 1))
             design = Phi.transpose(0, 2, 1).reshape(-1, basis.shape[0])
             coefs, worst, rel, norm = [], 0.0, 0.0, 0.0
@@ -232,7 +278,6 @@ def decompose_polynomial(f: Callable, irreps_in, irreps_out, degree: int, *,
             reached = _rank(np.array(coefs), design, atol)
             report.rows.append(PolynomialRow(k, c.label, nu, int(basis.shape[0]), reached,
                                              norm, rel, worst, atol))
-    return report
 
 
 def _rank(coefs: np.ndarray, design: np.ndarray, atol: float) -> int:
