@@ -124,20 +124,22 @@ class LayerReport:
             irr = [self.copies[a][i].label for a, i in enumerate(first)]
             name = " x ".join(f"[{k}]{lab}" for k, lab in zip(key[:-1], irr[:-1], strict=True))
             name += f" -> [{key[-1]}]{irr[-1]}"
+            finite = coefs[np.isfinite(coefs)]
             if not allowed:
                 value = "no path"
             elif len(coefs) == 1:
                 value = f"{coefs[0]: .6g}"
+            elif finite.size:
+                value = f"{len(coefs)} scalars in [{finite.min():.4g}, {finite.max():.4g}]"
             else:
-                value = f"{len(coefs)} scalars in [{np.nanmin(coefs):.4g}, {np.nanmax(coefs):.4g}]"
+                value = f"{len(coefs)} scalars, none finite"
             bad = self.failing[sel]
-            worst = int(np.nanargmax(np.where(np.isnan(self.residuals[sel]), np.inf,
-                                              self.residuals[sel])))
+            res = np.where(np.isnan(self.residuals[sel]), np.inf, self.residuals[sel])
+            worst = int(np.argmax(res))
             status = "ok" if not bad.any() else (
                 f"FAILED ({int(bad.sum())} of {len(members)}; worst "
                 f"{self.triple_label(members[worst])})")
-            lines.append(f"  {name:<28} {value:<34} residual {np.nanmax(self.residuals[sel]):.1e}"
-                         f"  {status}")
+            lines.append(f"  {name:<28} {value:<34} residual {res.max():.1e}  {status}")
         if not self.structure_ok:
             lines.append(f"  f is not {self.kind} on random inputs: error "
                          f"{self.structure_error:.2e} > {self.structure_tolerance:.1e} (a bias? "

@@ -97,6 +97,7 @@ class NormalisationReport:
     rows: list[dict] = field(default_factory=list)
     matches: list[str] = field(default_factory=list)
     weighted: bool = False
+    layer_passed: bool = True
 
     @property
     def deviating(self) -> list[dict]:
@@ -116,6 +117,9 @@ class NormalisationReport:
     def __str__(self) -> str:
         what = "factor (scalar / weight)" if self.weighted else "scalar"
         lines = [f"{len(self.rows)} paths; {what} against known conventions"]
+        if not self.layer_passed:
+            lines.append("the decomposition itself FAILED (blocks that are not CG multiples): "
+                         "the scalars below do not describe the layer")
         if self.matches:
             lines.append("fits: " + "; ".join(self.matches))
         else:
@@ -167,7 +171,7 @@ def name_normalisation(report: LayerReport, weights=None) -> NormalisationReport
         x_element[k] = x_element.get(k, 0) + 1
         per_instruction[key + (k,)] = per_instruction.get(key + (k,), 0) + 1
         entries_into.setdefault(co[k].entry, set()).add(key)
-    out = NormalisationReport(weighted=weights is not None)
+    out = NormalisationReport(weighted=weights is not None, layer_passed=report.passed)
     for i, j, k in idx:
         key = (c1[i].entry, c2[j].entry, co[k].entry)
         xe = x_element[k]
