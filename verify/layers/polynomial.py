@@ -273,8 +273,10 @@ def _one_group(report, draws, sub_in, sub_out, co, t, V, rng, cache, frame, di, 
                 bad = not np.all(np.isfinite(target))
                 worst = max(worst, np.inf if bad else float(np.abs(res).max(initial=0.0)))
                 nt = float(np.linalg.norm(target))
-                rel = np.inf if bad else max(rel, float(np.linalg.norm(res)) / nt if nt > 0
-                                             else 0.0)
+                # relative to a part that is zero within the policy, a residual says nothing
+                tiny = not bad and float(np.abs(target).max(initial=0.0)) <= atol
+                rel = np.inf if bad else max(rel, 0.0 if tiny or nt == 0 else
+                                             float(np.linalg.norm(res)) / nt)
                 norm = max(norm, nt / np.sqrt(n))
             reached = _rank(np.array(coefs), design, atol)
             report.rows.append(PolynomialRow(k, c.label, nu, int(basis.shape[0]), reached,
