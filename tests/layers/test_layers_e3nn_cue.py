@@ -11,6 +11,9 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
+e3nn = pytest.importorskip("e3nn")
+if tuple(int(v) for v in e3nn.__version__.split(".")[:2]) < (0, 5):
+    pytest.skip("e3nn >= 0.5 (0.4.x: tests/layers/test_layers_mace.py)", allow_module_level=True)
 o3 = pytest.importorskip("e3nn.o3")
 
 from o3ref.verify.adapters.e3nn_layers import e3nn_weights, torch_callable  # noqa: E402

@@ -88,3 +88,18 @@ def test_built_in_float32_then_cast_is_float32_accurate_only():
     r32 = decompose_polynomial(f, IRREPS, IRREPS, 3, samples=others, frame="e3nn",
                                channelwise=True, dtype=np.float32)
     assert r32.passed, str(r32)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_e3nn_04_full_tensor_product_named_apart():
+    """e3nn 0.4.4 (pinned by mace-torch): its stored wigner_3j flips (1, 2, 2) and more."""
+    from o3ref.verify.adapters.e3nn_layers import torch_callable
+    from o3ref.verify.layers.decompose import decompose_bilinear
+    from o3ref.verify.layers.normalisation import name_normalisation
+
+    tp = o3.FullTensorProduct("1o+2e", "1o+2e")
+    r = decompose_bilinear(torch_callable(tp), "1o+2e", "1o+2e", str(tp.irreps_out),
+                           frame="e3nn")
+    assert r.passed
+    assert name_normalisation(r).matches == ["e3nn 0.4.x ('component', 'element')"]
