@@ -145,3 +145,10 @@ def test_convention_map_frame():
     assert not decompose_bilinear(f, ir1, ir2, ir_out).passed
     with pytest.raises(ValueError, match="kind 'sh'"):
         decompose_bilinear(f, ir1, ir2, ir_out, frame=NAMED_MAPS["cg", "e3nn wigner_3j"])
+
+
+def test_too_large_refused_before_probing():
+    calls = []
+    with pytest.raises(ValueError, match="MAX_PROBED_ENTRIES"):
+        decompose_bilinear(lambda a, b: calls.append(1), "400x1o", "400x1o", "400x0e")
+    assert not calls

@@ -42,6 +42,8 @@ __all__ = ["decompose_bilinear", "decompose_linear", "probe_bilinear", "probe_li
 
 #: floats per probe batch (inputs and output together): bounds the memory of a probe
 _BATCH_FLOATS = 4_000_000
+#: the largest probed tensor ``dim1 x dim2 x dim_out`` (float64: 400 MB)
+MAX_PROBED_ENTRIES = 50_000_000
 
 
 def _input_dtype(dtype):
@@ -53,6 +55,11 @@ def probe_bilinear(f: Callable, d1: int, d2: int, d_out: int, *, convert=None,
     """The tensor ``T[a, b, k] = f(e_a, e_b)[k]`` of a bilinear ``f``, probed in batches
     (``f`` takes ``(n, d1)`` and ``(n, d2)`` arrays and returns ``(n, d_out)``)."""
     dt = _input_dtype(dtype)
+    if d1 * d2 * d_out > MAX_PROBED_ENTRIES:
+        raise ValueError(f"irreps of dimensions {d1} x {d2} -> {d_out} give a probed tensor of "
+                         f"{d1 * d2 * d_out} entries, above MAX_PROBED_ENTRIES="
+                         f"{MAX_PROBED_ENTRIES}: decompose a layer with smaller multiplicities "
+                         "(the scalars per path do not depend on them)")
     T = None
     rows = max(1, _BATCH_FLOATS // max(1, d2 * (d1 + d2 + d_out)))
     eye2 = np.eye(d2, dtype=dt)
