@@ -59,7 +59,7 @@ def probe_bilinear(f: Callable, d1: int, d2: int, d_out: int, *, convert=None,
         raise ValueError(f"irreps of dimensions {d1} x {d2} -> {d_out} give a probed tensor of "
                          f"{d1 * d2 * d_out} entries, above MAX_PROBED_ENTRIES="
                          f"{MAX_PROBED_ENTRIES}: decompose a layer with smaller multiplicities "
-                         "(the scalars per path do not depend on them)")
+                         "(or the layer on a slice of its channels)")
     T = None
     rows = max(1, _BATCH_FLOATS // max(1, d2 * (d1 + d2 + d_out)))
     eye2 = np.eye(d2, dtype=dt)
