@@ -214,7 +214,11 @@ def _basis(cache, sub_in, nu, c):
         if b.dimension != b.character_dimension:
             raise ArithmeticError(f"coupling basis {key}: rank {b.dimension} != character "
                                   f"count {b.character_dimension}")
-        cache[key] = b.to_float()
+        T = b.to_float()
+        if T.shape[0]:  # an orthonormal basis of the same space: a well-conditioned fit
+            q, _ = np.linalg.qr(T.reshape(T.shape[0], -1).T)
+            T = q.T.reshape(T.shape)
+        cache[key] = T
     return cache[key]
 
 
