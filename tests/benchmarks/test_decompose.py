@@ -18,13 +18,13 @@ from o3ref.verify.layers.decompose import decompose_bilinear
 
 IR1, IR2, IR_OUT = "16x0e+16x1o+16x2e", "0e+1o+2e", "16x0e+16x1o+16x2e"
 _real_cg = importlib.import_module("o3ref.reference.real_cg")
-_layer_irreps = importlib.import_module("o3ref.verify.layers._irreps")
+_layer_copies = importlib.import_module("o3ref.verify.layers._copies")
 
 
 def _dense_layer():
     # random scalars times the CG, as one dense (d1, d2, d_out) tensor
     from o3ref.reference import real_clebsch_gordan
-    from o3ref.verify.layers._irreps import copies, triangle_allowed
+    from o3ref.verify.layers._copies import copies, triangle_allowed
 
     rng = np.random.default_rng(0)
     c1, c2, co = copies(IR1), copies(IR2), copies(IR_OUT)
@@ -47,7 +47,7 @@ def test_decompose_three_by_three(benchmark):
 
     def run():
         _real_cg._clear_caches()
-        _layer_irreps._exact_cg_float.cache_clear()
+        _layer_copies._exact_cg_float.cache_clear()
         return decompose_bilinear(f, IR1, IR2, IR_OUT)
 
     report = benchmark.pedantic(run, rounds=3, iterations=1)

@@ -11,7 +11,7 @@ import pytest
 
 MODULES = [
     "o3ref.reference.coupling",
-    "o3ref.verify.layers._irreps",
+    "o3ref.verify.layers._copies",
     "o3ref.verify.layers.layer_report",
     "o3ref.verify.layers.decompose",
     "o3ref.verify.layers.normalisation",

@@ -14,7 +14,7 @@ and their scalars compared triple by triple. The outcome is the first that appli
 This is the report to attach to an issue like "enable_cueq changes my energies".
 
 >>> import numpy as np
->>> from o3ref.verify.layers._irreps import cg_block
+>>> from o3ref.verify.layers._copies import cg_block
 >>> C = cg_block(1, 1, 0)
 >>> f = lambda a, b: np.einsum("ijk,ni,nj->nk", C, a, b)
 >>> compare_layers(f, lambda a, b: 2 * f(a, b), "1o", "1o", "0e").outcome

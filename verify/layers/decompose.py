@@ -9,7 +9,7 @@ reads every block and measures it against the exact CG (o3ref's
 layer's frame; what no CG explains is the block's residual, which locates a fault by triple.
 
 >>> import numpy as np
->>> from o3ref.verify.layers._irreps import cg_block
+>>> from o3ref.verify.layers._copies import cg_block
 >>> C = cg_block(1, 1, 0)
 >>> f = lambda a, b: 2.5 * np.einsum("ijk,ni,nj->nk", C, a, b)
 >>> r = decompose_bilinear(f, "1o", "1o", "0e")
@@ -24,7 +24,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..tolerances import tolerance
-from ._irreps import (
+from ._copies import (
     call,
     cg_block,
     copies,

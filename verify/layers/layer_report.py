@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._irreps import Copy
+from ._copies import Copy
 
 __all__ = ["LayerReport"]
 

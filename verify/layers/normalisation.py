@@ -24,7 +24,7 @@ copy, measured on the paths the layer has (its support):
   ``('component', 'element')``.
 
 >>> import numpy as np
->>> from o3ref.verify.layers._irreps import cg_block
+>>> from o3ref.verify.layers._copies import cg_block
 >>> from o3ref.verify.layers.decompose import decompose_bilinear
 >>> C = cg_block(1, 1, 0)
 >>> f = lambda a, b: -np.einsum("ijk,ni,nj->nk", C, a, b)   # e3nn's sign for (1, 1, 0)

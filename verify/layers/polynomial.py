@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..tolerances import tolerance
-from ._irreps import (
+from ._copies import (
     call,
     copies,
     frame_matrix,
@@ -49,7 +49,10 @@ __all__ = ["PolynomialReport", "PolynomialRow", "decompose_polynomial"]
 class PolynomialRow:
     """One (output copy, degree): ``exact_dim`` of the coupling space, the rank ``reached``
     over the draws, ``norm`` (rms size of the part of ``f``), ``residual`` (the part's
-    unexplained share, relative) and ``abs_residual`` against ``tolerance``."""
+    unexplained share, relative) and ``abs_residual`` against ``tolerance``;
+    ``coefficients[draw]``: the part of each draw in an orthonormal basis of the coupling
+    space (the same basis for every draw and every copy of one irrep and degree, so two
+    implementations fed the same inputs can be compared by them)."""
 
     copy: int
     irrep_out: str
@@ -60,6 +63,7 @@ class PolynomialRow:
     residual: float
     abs_residual: float
     tolerance: float
+    coefficients: np.ndarray | None = None
 
     def __getitem__(self, name: str):
         """``row["reached"]`` reads the field, like ``row.reached``."""
@@ -284,7 +288,7 @@ def _one_group(report, draws, sub_in, sub_out, co, t, V, rng, cache, frame, di, 
                 norm = max(norm, nt / np.sqrt(n))
             reached = _rank(np.array(coefs), design, atol)
             report.rows.append(PolynomialRow(k, c.label, nu, int(basis.shape[0]), reached,
-                                             norm, rel, worst, atol))
+                                             norm, rel, worst, atol, np.array(coefs)))
 
 
 def _rank(coefs: np.ndarray, design: np.ndarray, atol: float) -> int:
