@@ -18,7 +18,8 @@ copy, measured on the paths the layer has (its support):
   rotation of o3ref's, under which ``C`` is invariant), so the scalar is
   ``s sqrt(alpha / x) / sqrt(2L+1)`` with ``s = (-1)^floor((l1+l2-L)/2)``; e3nn 0.4.x's
   stored ``wigner_3j`` flips the sign of some triples (its defaults are named apart);
-- cuequivariance: its CG is ``s C`` and ``normalize_paths_for_operand(-1)`` divides each
+- cuequivariance (``cuequivariance/group_theory/descriptors/irreps_tp.py``, 0.13): its CG
+  is ``s C`` and ``normalize_paths_for_operand(-1)`` divides each
   path by the square root of the number of input pairs feeding the output (unit variance
   out for unit variance in): ``s / sqrt(x_element)``, the same numbers as e3nn's
   ``('component', 'element')``.
