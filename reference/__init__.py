@@ -14,6 +14,7 @@ budgets and caches. The exact coefficient tables are the subpackage
 from .acdc import cg_product, lambda_soap
 from .cartesian import couple, decouple, spherical_to_vector, vector_to_spherical
 from .cartesian_basis import cartesian_basis
+from .coupling import CouplingBasis, coupling_basis, coupling_dimension
 from .clebsch_gordan import _clear_caches as _clear_complex_cg
 from .clebsch_gordan import clebsch_gordan, clebsch_gordan_exact, wigner_3j, wigner_3j_exact
 from .conventions import complex_to_real
@@ -82,6 +83,10 @@ __all__ = [
     "wigner_6j_exact",
     "wigner_9j",
     "wigner_9j_exact",
+    # symmetric nu-fold couplings (the layer referee's exact side)
+    "CouplingBasis",
+    "coupling_basis",
+    "coupling_dimension",
     # Cartesian tensors
     "cartesian_basis",
     "couple",

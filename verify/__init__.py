@@ -64,6 +64,15 @@ _EXPORTS = {
     "irreps_rotation": "layers.irreps",
     "parse_irreps": "layers.irreps",
     "signed_permutations": "models.checks",
+    # what a layer computes: decomposition onto the exact couplings, normalisations, comparison
+    "LayerComparison": "layers.compare_layers",
+    "LayerReport": "layers.layer_report",
+    "PolynomialReport": "layers.polynomial",
+    "compare_layers": "layers.compare_layers",
+    "decompose_bilinear": "layers.decompose",
+    "decompose_linear": "layers.decompose",
+    "decompose_polynomial": "layers.polynomial",
+    "name_normalisation": "layers.normalisation",
     # the tutorial's targets as metatensor blocks
     "dipole_tensor": "structures.targets",
     "energy_block": "structures.targets",

@@ -1,0 +1,334 @@
+"""Exact symmetric couplings: the equivariant homogeneous polynomials of degree ``nu`` from a
+sum of irreps into one irrep ``(L, parity)``, and their number from characters.
+
+The degree-``nu`` part of an equivariant polynomial map ``V -> V_L`` is a symmetric
+``nu``-linear equivariant map: an element of ``Hom_O(3)(Sym^nu V, V_L)``.
+:func:`coupling_basis` builds an exact basis of that space and :func:`coupling_dimension`
+counts it independently, from characters.
+
+**The basis.** Every equivariant ``nu``-linear map on the copies ``c_1, ..., c_nu`` of ``V``
+is a combination of coupling trees ``((c_1 c_2)_{L2} c_3)_{L3} ... -> L`` of real CG arrays;
+symmetrising the trees over the ``nu!`` orders of the arguments spans the symmetric ones.
+The entries are exact. In the rescaled components ``e'_m = e_m / r_l(m)`` with
+``r_l(m)^2 = 2^[m != 0] (l-|m|)!/(l+|m|)!`` (the ratio of a real harmonic to a polynomial
+with rational coefficients), each real CG array is a rational array times one square root
+per triple (checked exactly here, entry by entry), the ``r`` of inner indices cancel along a
+tree, and symmetrising keeps the rational form: trees are rational vectors, and their exact
+rank is found by Gaussian elimination over :class:`fractions.Fraction`. The returned
+tensors are in o3ref's components, each entry an exact
+:class:`~o3ref.reference.signed_sqrt.SignedSqrt`. A symmetric equivariant map vanishes iff
+its output component ``M = 0`` does (the orbit of ``e_0`` spans ``V_L``), so ranks are taken
+on that slice.
+
+**The count.** The character of ``Sym^k W`` is read from the generating function
+``prod_w 1/(1 - t z^w)`` over the weights ``w`` (the orders ``m``) of ``W`` (the cycle-index
+form of the plethysm), with integers only; inversion acts on ``Sym^nu(V_+ + V_-)`` as
+``(-1)^k`` on ``Sym^(nu-k) V_+ x Sym^k V_-``; and the multiplicity of ``V_L`` in an SO(3)
+representation with weight counts ``n(m)`` is ``n(L) - n(L+1)`` (Weyl's integration
+formula applied to the characters).
+
+Conventions: :mod:`o3ref.reference.conventions`.
+
+>>> coupling_dimension("1o", 2, 0, 1), coupling_dimension("1o", 2, 1, 1)  # |x|^2; no x cross x
+(1, 0)
+>>> b = coupling_basis("1o", 2, 0, 1)
+>>> b.dimension, [str(b.tensors[0, i, j, 0]) for i, j in ((0, 0), (1, 1), (2, 2), (0, 1))]
+(1, ['-2', '-2', '-2', '0'])
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from collections import Counter
+from dataclasses import dataclass
+from fractions import Fraction
+from math import factorial, isqrt, lcm
+
+import numpy as np
+
+from .indexing import check_degree, triangle
+from .real_cg import real_clebsch_gordan
+from .signed_sqrt import SignedSqrt
+
+__all__ = ["CouplingBasis", "coupling_basis", "coupling_dimension"]
+
+_TERM = re.compile(r"^\s*(?:(\d+)\s*x\s*)?(\d+)\s*([eo])\s*$")
+#: the largest number of symmetric components (distinct sorted index tuples) times trees
+#: that coupling_basis builds exactly
+MAX_EXACT_WORK = 2_000_000
+
+
+def _irreps(irreps) -> list[tuple[int, int, int]]:
+    """``"2x1o+0e"`` or ``[(mul, l, parity)]`` -> list of ``(mul, l, parity)``."""
+    if isinstance(irreps, str):
+        out = []
+        for term in (t for t in irreps.split("+") if t.strip()):
+            m = _TERM.match(term)
+            if m is None:
+                raise ValueError(f"irreps={irreps!r}: term {term.strip()!r} must read "
+                                 "'MULxLp' with p = e or o")
+            out.append((int(m.group(1) or 1), int(m.group(2)), 1 if m.group(3) == "e" else -1))
+        return out
+    if isinstance(irreps, (list, tuple)):
+        out = []
+        for k, e in enumerate(irreps):
+            if not (isinstance(e, (list, tuple)) and len(e) == 3 and e[2] in (1, -1)):
+                raise ValueError(f"irreps[{k}]={e!r} must be a (mul, l, parity) triple, "
+                                 "parity 1 or -1")
+            out.append((check_degree("mul", e[0]), check_degree("l", e[1]), int(e[2])))
+        return out
+    raise TypeError(f"irreps={irreps!r} must be a string like '2x1o+0e' or a list of "
+                    "(mul, l, parity)")
+
+
+def _check(degree, L, parity):
+    degree = check_degree("degree", degree)
+    if degree < 1:
+        raise ValueError(f"degree={degree} must be at least 1")
+    L = check_degree("L", L)
+    if parity not in (1, -1):
+        raise ValueError(f"parity={parity!r} must be 1 (even) or -1 (odd)")
+    return degree, L, int(parity)
+
+
+# -- the count -----------------------------------------------------------------------------
+
+
+def _sym_weights(weights: list[int], k: int) -> Counter:
+    """Weight counts of ``Sym^k W`` for ``W`` with the given weights (integers only)."""
+    table = {(0, 0): 1}
+    for w in weights:  # multiply by 1/(1 - t z^w), truncated at t^k
+        new: dict = {}
+        for (n, m), c in table.items():
+            for j in range(0, k - n + 1):
+                key = (n + j, m + j * w)
+                new[key] = new.get(key, 0) + c
+        table = new
+    return Counter({m: c for (n, m), c in table.items() if n == k})
+
+
+def coupling_dimension(irreps_in, degree: int, L: int, parity: int) -> int:
+    """The number of independent symmetric equivariant ``degree``-linear maps from
+    ``irreps_in`` into ``(L, parity)``: the multiplicity of ``(L, parity)`` in
+    ``Sym^degree`` of the input, from characters (see the module docstring).
+
+    >>> coupling_dimension("0e+1o", 3, 1, -1)  # x s^2, x |x|^2
+    2
+    """
+    degree, L, parity = _check(degree, L, parity)
+    entries = _irreps(irreps_in)
+    even = [m for mul, l, p in entries if p == 1 for _ in range(mul) for m in range(-l, l + 1)]
+    odd = [m for mul, l, p in entries if p == -1 for _ in range(mul) for m in range(-l, l + 1)]
+    total = Counter()
+    for k in range(degree + 1):
+        if (-1) ** k != parity:
+            continue
+        a, b = _sym_weights(even, degree - k), _sym_weights(odd, k)
+        for ma, ca in a.items():
+            for mb, cb in b.items():
+                total[ma + mb] += ca * cb
+    return total[L] - total[L + 1]
+
+
+# -- the basis -----------------------------------------------------------------------------
+
+
+def _scale2(l: int, m: int) -> Fraction:
+    """``r_l(m)^2``: the real harmonic over a polynomial with rational coefficients."""
+    a = abs(m)
+    return Fraction(factorial(l - a), factorial(l + a)) * (2 if a else 1)
+
+
+def _is_square(f: Fraction) -> bool:
+    return (f >= 0 and isqrt(f.numerator) ** 2 == f.numerator
+            and isqrt(f.denominator) ** 2 == f.denominator)
+
+
+@functools.lru_cache(maxsize=256)
+def _rational_cg(l1: int, l2: int, L: int) -> np.ndarray:
+    """``C[a, b, c] r(c) / (r(a) r(b))`` divided by one square root per triple: rational,
+    returned as integers (times one more positive factor per triple)."""
+    C = real_clebsch_gordan(l1, l2, L)
+    out = np.full(C.shape, Fraction(0), dtype=object)
+    ref = None
+    for (a, b, c), v in np.ndenumerate(C):
+        if v.sign == 0:
+            continue
+        s2 = v.square * _scale2(L, c - L) / (_scale2(l1, a - l1) * _scale2(l2, b - l2))
+        ref = s2 if ref is None else ref
+        ratio = s2 / ref
+        if not _is_square(ratio):  # a theorem for real harmonics; checked, never assumed
+            raise ArithmeticError(f"real CG ({l1}, {l2}, {L}) is not rational in the "
+                                  "rescaled components")
+        out[a, b, c] = v.sign * Fraction(isqrt(ratio.numerator), isqrt(ratio.denominator))
+    # a tree is defined up to one factor: integers keep the products fast and exact
+    den = lcm(*(f.denominator for f in out.ravel()))
+    return np.vectorize(lambda f: int(f * den), otypes=[object])(out)
+
+
+def _copies(entries):
+    out, start = [], 0
+    for mul, l, p in entries:
+        for _ in range(mul):
+            out.append((l, p, start))
+            start += 2 * l + 1
+    return out, start
+
+
+def _trees(ls: tuple[int, ...], L: int):
+    """Coupling trees ``((l1 l2)_{L2} l3)_{L3} ... -> L`` as integer arrays
+    ``(2l1+1, ..., 2l_nu+1, 2L+1)`` in the rescaled components (up to one factor each)."""
+    if len(ls) == 1:
+        if ls[0] == L:
+            yield np.array([[int(i == j) for j in range(2 * L + 1)]
+                            for i in range(2 * L + 1)], dtype=object)
+        return
+
+    def grow(T, lc, rest):
+        if not rest:
+            if lc == L:
+                yield T
+            return
+        for Ln in triangle(lc, rest[0]):
+            if len(rest) == 1 and Ln != L:
+                continue
+            Q = _rational_cg(lc, rest[0], Ln)
+            yield from grow(np.tensordot(T, Q, axes=([-1], [0])), Ln, rest[1:])
+
+    for L2 in triangle(ls[0], ls[1]):
+        if len(ls) > 2 or L2 == L:
+            yield from grow(_rational_cg(ls[0], ls[1], L2), L2, ls[2:])
+
+
+def _symmetrised(T, members, copies, M_slice=None) -> dict:
+    """The symmetrised tree as ``{(sorted global indices, M): value}`` (rescaled)."""
+    out: dict = {}
+    offsets = [copies[c][2] for c in members]
+    for M in range(T.shape[-1]) if M_slice is None else (M_slice,):
+        for ms, v in np.ndenumerate(T[..., M]):
+            if v == 0:
+                continue
+            key = tuple(sorted(o + m for o, m in zip(offsets, ms, strict=True)))
+            stab = 1
+            for c in Counter(key).values():
+                stab *= factorial(c)
+            out[(key, M)] = out.get((key, M), 0) + v * stab
+    return {k: v for k, v in out.items() if v != 0}
+
+
+def _reduce(row: dict, basis: list) -> dict:
+    row = dict(row)
+    for pivot, b in basis:
+        c = row.get(pivot)
+        if c:
+            for k, v in b.items():
+                nv = row.get(k, 0) - c * v
+                if nv:
+                    row[k] = nv
+                else:
+                    row.pop(k, None)
+    return row
+
+
+@dataclass
+class CouplingBasis:
+    """An exact basis of ``Hom_O(3)(Sym^degree V, V_L)``.
+
+    ``tensors[k, i_1, ..., i_degree, M]`` (object array of
+    :class:`~o3ref.reference.signed_sqrt.SignedSqrt`) is the ``k``-th symmetric map in o3ref's
+    components (``V``'s entries in listed order, ``mul_ir`` layout); ``character_dimension``
+    is the independent count of :func:`coupling_dimension`.
+    """
+
+    irreps_in: list
+    degree: int
+    L: int
+    parity: int
+    tensors: np.ndarray
+    character_dimension: int
+
+    @property
+    def dimension(self) -> int:
+        """The number of basis tensors (the exact rank of the symmetrised trees)."""
+        return int(self.tensors.shape[0])
+
+    def __len__(self) -> int:
+        return self.dimension
+
+    def __getitem__(self, k):
+        """Basis tensor ``k`` (exact entries)."""
+        return self.tensors[k]
+
+    def to_float(self) -> np.ndarray:
+        """The tensors in float64 (each exact entry rounded once)."""
+        return np.vectorize(float, otypes=[np.float64])(self.tensors) if self.tensors.size \
+            else np.zeros(self.tensors.shape)
+
+    def to_sympy(self, k: int):
+        """Basis tensor ``k`` as a sympy ``MutableDenseNDimArray`` of exact radicals."""
+        import sympy
+
+        return sympy.MutableDenseNDimArray([v.to_sympy() for v in self.tensors[k].ravel()],
+                                           self.tensors[k].shape)
+
+
+def coupling_basis(irreps_in, degree: int, L: int, parity: int) -> CouplingBasis:
+    """Exact basis of the symmetric ``degree``-fold couplings of ``irreps_in`` into
+    ``(L, parity)`` (see the module docstring for the construction). Sizes are bounded by
+    :data:`MAX_EXACT_WORK` (sorted index tuples times trees); beyond it a ``ValueError``
+    says so.
+
+    >>> coupling_basis("0e+1o", 3, 1, -1).dimension
+    2
+    """
+    degree, L, parity = _check(degree, L, parity)
+    entries = _irreps(irreps_in)
+    copies, dim = _copies(entries)
+    sets = [c for c in itertools.combinations_with_replacement(range(len(copies)), degree)
+            if np.prod([copies[i][1] for i in c]) == parity]
+    n_sym = len(list(itertools.combinations_with_replacement(range(dim), degree))) if dim else 0
+    if n_sym * max(1, len(sets)) > MAX_EXACT_WORK:
+        raise ValueError(f"irreps_in={irreps_in!r}, degree={degree}: {n_sym} symmetric "
+                         f"components x {len(sets)} copy sets exceeds MAX_EXACT_WORK="
+                         f"{MAX_EXACT_WORK} for the exact basis")
+    basis, chosen = [], []
+    for members in sets:
+        ls = tuple(copies[i][0] for i in members)
+        for T in _trees(ls, L):
+            row = _reduce(_symmetrised(T, members, copies, M_slice=L), basis)
+            if not row:
+                continue
+            pivot = min(row)
+            inv = 1 / Fraction(row[pivot])
+            row = {k: v * inv for k, v in row.items()}
+            basis = [(p, _eliminate(b, pivot, row)) for p, b in basis]
+            basis.append((pivot, row))
+            chosen.append((T, members))
+    tensors = np.full((len(chosen),) + (dim,) * degree + (2 * L + 1,), SignedSqrt(0, 0, 1),
+                      dtype=object)
+    scales = [_scale2(l, m) for l, _, _ in copies for m in range(-l, l + 1)]
+    for k, (T, members) in enumerate(chosen):
+        for (key, M), v in _symmetrised(T, members, copies).items():
+            s2 = v * v * np.prod([scales[i] for i in key], dtype=object) / _scale2(L, M - L)
+            value = SignedSqrt(1 if v > 0 else -1, s2.numerator, s2.denominator)
+            for perm in set(itertools.permutations(key)):
+                tensors[(k,) + perm + (M,)] = value
+    return CouplingBasis(entries, degree, L, parity, tensors,
+                         coupling_dimension(entries, degree, L, parity))
+
+
+def _eliminate(b: dict, pivot, row: dict) -> dict:
+    """Keep the echelon rows reduced: remove ``pivot`` from ``b`` with ``row``."""
+    c = b.get(pivot)
+    if not c:
+        return b
+    out = dict(b)
+    for k, v in row.items():
+        nv = out.get(k, 0) - c * v
+        if nv:
+            out[k] = nv
+        else:
+            out.pop(k, None)
+    return out
