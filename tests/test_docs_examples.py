@@ -40,7 +40,9 @@ REPO = Path(__file__).resolve().parent.parent
 GUIDES = REPO / "verify" / "_o3ref" / "guides"
 DOCS = [REPO / "README.md", *sorted(GUIDES.glob("*.md"))]
 FENCE = re.compile(r"^```\s*([\w+-]*)\s*$")
-NEEDS = re.compile(r"^<!--\s*needs:\s*(.+?)\s*-->\s*$")
+COMMENT = re.compile(r"^<!--(.*)-->\s*$")
+NEEDS = re.compile(r"needs:\s*([\w., ]+?)\s*(?:;|$)")
+FILE = re.compile(r"file:\s*([^\s;]+)")
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 PYTHON = ("pycon", "python", "py")
 
@@ -52,6 +54,7 @@ class Block:
     line: int  # line number (1-based) of the block's first code line
     code: str
     needs: tuple[str, ...] = ()
+    file: str | None = None  # the file the block is the content of (ci.md), if it says so
 
     @property
     def where(self) -> str:
@@ -59,19 +62,25 @@ class Block:
 
 
 def parse_blocks(path: Path, text: str | None = None) -> list[Block]:
-    """The fenced blocks of a Markdown file, each with the ``needs`` comment above it."""
+    """The fenced blocks of a Markdown file, each with the ``<!-- needs: ...; file: ... -->``
+    comment of the line above it."""
     text = path.read_text(encoding="utf-8") if text is None else text
-    blocks, lang, start, lines, needs, previous = [], None, 0, [], (), ""
+    blocks, lang, start, lines, previous = [], None, 0, [], ""
+    needs: tuple[str, ...] = ()
+    name: str | None = None
     for number, line in enumerate(text.splitlines(), start=1):
         if lang is None:
             match = FENCE.match(line)
             if match:
-                marker = NEEDS.match(previous)
+                comment = COMMENT.match(previous)
+                marker = NEEDS.search(comment.group(1).strip()) if comment else None
                 needs = tuple(n.strip() for n in marker.group(1).split(",")) if marker else ()
+                named = FILE.search(comment.group(1)) if comment else None
+                name = named.group(1) if named else None
                 lang, start, lines = match.group(1).lower(), number + 1, []
             previous = line if line.strip() else previous
         elif line.strip() == "```":
-            blocks.append(Block(path, lang, start, "\n".join(lines) + "\n", needs))
+            blocks.append(Block(path, lang, start, "\n".join(lines) + "\n", needs, name))
             lang, previous = None, ""
         else:
             lines.append(line)
@@ -200,8 +209,10 @@ def test_a_changed_printed_result_fails():
 def test_needs_marker_skips_only_for_a_missing_library():
     text = ("<!-- needs: o3ref_no_such_library -->\n```pycon\n>>> raise RuntimeError('ran')\n"
             "```\n\n<!-- needs: json -->\n```python\nraise RuntimeError('ran')\n```\n")
-    missing, present = parse_blocks(REPO / "README.md", text)
+    missing, present = parse_blocks(REPO / "README.md", text.replace(
+        "needs: json", "file: x.py; needs: json"))
     assert missing.needs == ("o3ref_no_such_library",) and present.needs == ("json",)
+    assert (missing.file, present.file) == (None, "x.py")
     with pytest.raises(pytest.skip.Exception, match="o3ref_no_such_library"):
         run_block(missing, {})
     with pytest.raises(RuntimeError, match="ran"):  # a present library: the block runs
