@@ -223,11 +223,14 @@ def test_needs_marker_skips_only_for_a_missing_library():
 
 def _commands(block: Block):
     """(line, argv) of each command of a shell block: continuation lines joined, comments
-    dropped, a ``$ `` prompt removed, split at ``&&``, ``||``, ``;`` and ``|``, leading
-    ``VAR=value`` removed."""
+    dropped, split at ``&&``, ``||``, ``;`` and ``|``, leading ``VAR=value`` removed. In a
+    block with ``$ `` prompts only the prompted lines are commands (the others are output)."""
     text = block.code.replace("\\\n", " ")
+    prompted = any(line.startswith("$ ") for line in text.splitlines())
     for offset, line in enumerate(text.splitlines()):
-        line = line[2:] if line.startswith("$ ") else line
+        if prompted and not line.startswith("$ "):
+            continue
+        line = line[2:] if prompted else line
         try:
             words = shlex.split(line, comments=True)
         except ValueError:  # prose or output with an unbalanced quote: not a command
