@@ -318,3 +318,61 @@ def check_command(where: str, argv: list[str], capsys) -> None:
         env = argv[argv.index("-e") + 1]
         for name in env.split(","):
             assert name in _tox_envs(), f"{where}: tox.ini has no environment {name!r}"
+
+
+# --- tables of the guides that come from the code or from a command -----------------------------
+
+def _verify_attribute(module: str, name: str):
+    """``o3ref.verify.<module>.<name>``, or the same name in the submodule of that name
+    wherever it lives in ``o3ref.verify`` (its modules may move into subpackages)."""
+    import importlib
+    import pkgutil
+
+    import o3ref.verify
+
+    candidates = [f"o3ref.verify.{module}"] + [
+        info.name for info in pkgutil.walk_packages(o3ref.verify.__path__, "o3ref.verify.")
+        if info.name.rsplit(".", 1)[-1] == module]
+    for candidate in candidates:
+        try:
+            value = getattr(importlib.import_module(candidate), name, None)
+        except ImportError:
+            continue
+        if value is not None:
+            return value
+    raise AssertionError(f"no {name} in a module {module!r} of o3ref.verify")
+
+
+def test_the_conventions_guide_shows_the_table_of_the_code():
+    table = _verify_attribute("conventions", "CONVENTIONS_TABLE")
+    assert table in (GUIDES / "conventions.md").read_text(encoding="utf-8"), (
+        "conventions.md does not show o3ref.verify.conventions.CONVENTIONS_TABLE as it is: "
+        "paste the table again")
+
+
+def _table_rows(text: str, header: str) -> list[list[str]]:
+    lines = text.splitlines()
+    start = lines.index(header)
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        rows.append([c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]])
+    return rows
+
+
+@pytest.mark.parametrize("name", ["survey_table.md", "survey.md"])
+def test_the_survey_tables_have_the_commands_columns_and_consistent_verdicts(name):
+    format_markdown = _verify_attribute("survey", "format_markdown")
+    header, separator = format_markdown([], {}).splitlines()[:2]
+    text = (GUIDES / name).read_text(encoding="utf-8")
+    rows = _table_rows(text, header)
+    assert text.splitlines()[text.splitlines().index(header) + 1] == separator
+    assert len(rows) >= 10
+    columns = [c.strip() for c in header.strip("|").split("|")]
+    for row in rows:
+        cells = dict(zip(columns, row, strict=True))
+        error = float(cells["max error after map"].split()[0])
+        policy = float(cells["policy at that l"])
+        assert cells["result"] == ("pass" if error <= policy else "FAIL"), row
+        assert re.fullmatch(r"0\.\.\d+", cells["l"]), row

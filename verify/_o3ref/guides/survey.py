@@ -1,3 +1,5 @@
 """
 .. include:: ./survey.md
+
+.. include:: ./survey_table.md
 """
