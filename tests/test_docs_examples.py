@@ -38,7 +38,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 GUIDES = REPO / "verify" / "_o3ref" / "guides"
-DOCS = [REPO / "README.md", *sorted(GUIDES.glob("*.md"))]
+#: the README, the guides, and the API reference's landing page (the ``o3ref`` docstring)
+DOCS = [REPO / "README.md", *sorted(GUIDES.glob("*.md")),
+        REPO / "verify" / "_o3ref" / "__init__.py"]
 FENCE = re.compile(r"^```\s*([\w+-]*)\s*$")
 COMMENT = re.compile(r"^<!--(.*)-->\s*$")
 NEEDS = re.compile(r"needs:\s*([\w., ]+?)\s*(?:;|$)")
