@@ -19,6 +19,12 @@
   must name an importable module, each ``pip install ".[extra,...]"`` must name extras that
   ``pyproject.toml`` declares and each ``tox -e ENV`` an environment of ``tox.ini``. Output
   lines and other programs are left alone.
+- An ``o3ref`` command of a ``console`` block that shows its output (``$ o3ref ...`` and the
+  lines below it) runs, in a fresh temporary directory, and what it prints is compared with
+  the lines shown: ``...`` stands for any text, whitespace runs are one space, and every
+  decimal number matches any decimal number (errors and tolerances move with the BLAS; the
+  verdicts, degrees, counts and names do not). A block marked ``<!-- not run: REASON -->``
+  is not run (the tutorial: its own test runs it).
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ import importlib.metadata as md
 import importlib.util
 import re
 import shlex
+import subprocess
 import sys
 import types
 from dataclasses import dataclass
@@ -57,6 +64,7 @@ class Block:
     code: str
     needs: tuple[str, ...] = ()
     file: str | None = None  # the file the block is the content of (ci.md), if it says so
+    run: bool = True  # False for a block marked <!-- not run: REASON -->
 
     @property
     def where(self) -> str:
@@ -67,7 +75,7 @@ def parse_blocks(path: Path, text: str | None = None) -> list[Block]:
     """The fenced blocks of a Markdown file, each with the ``<!-- needs: ...; file: ... -->``
     comment of the line above it."""
     text = path.read_text(encoding="utf-8") if text is None else text
-    blocks, lang, start, lines, previous = [], None, 0, [], ""
+    blocks, lang, start, lines, previous, run = [], None, 0, [], "", True
     needs: tuple[str, ...] = ()
     name: str | None = None
     for number, line in enumerate(text.splitlines(), start=1):
@@ -79,10 +87,11 @@ def parse_blocks(path: Path, text: str | None = None) -> list[Block]:
                 needs = tuple(n.strip() for n in marker.group(1).split(",")) if marker else ()
                 named = FILE.search(comment.group(1)) if comment else None
                 name = named.group(1) if named else None
+                run = not (comment and "not run:" in comment.group(1))
                 lang, start, lines = match.group(1).lower(), number + 1, []
             previous = line if line.strip() else previous
         elif line.strip() == "```":
-            blocks.append(Block(path, lang, start, "\n".join(lines) + "\n", needs, name))
+            blocks.append(Block(path, lang, start, "\n".join(lines) + "\n", needs, name, run))
             lang, previous = None, ""
         else:
             lines.append(line)
@@ -378,3 +387,64 @@ def test_the_survey_tables_have_the_commands_columns_and_consistent_verdicts(nam
         policy = float(cells["policy at that l"])
         assert cells["result"] == ("pass" if error <= policy else "FAIL"), row
         assert re.fullmatch(r"0\.\.\d+", cells["l"]), row
+
+
+# --- o3ref commands with their output -----------------------------------------------------------
+
+def console_runs(block: Block) -> list[tuple[int, list[str], str]]:
+    """(line, argv, output shown) of each ``$ o3ref ...`` line of a console block that has
+    output lines below it."""
+    if block.lang != "console" or not block.run:
+        return []
+    runs, lines = [], block.code.splitlines()
+    for i, line in enumerate(lines):
+        if not line.startswith("$ "):
+            continue
+        shown = []
+        for after in lines[i + 1:]:
+            if after.startswith("$ "):
+                break
+            shown.append(after)
+        argv = shlex.split(line[2:], comments=True)
+        if argv and argv[0] == "o3ref" and any(x.strip() for x in shown):
+            runs.append((block.line + i, argv, "\n".join(shown) + "\n"))
+    return runs
+
+
+CONSOLE_RUNS = [pytest.param(block, line, argv, shown, id=f"{block.path.stem}-line{line}")
+                for path in DOCS for block in BLOCKS[path]
+                for line, argv, shown in console_runs(block)]
+_DECIMAL = re.compile(r"[-+]?\d+\.\d+(?:e[-+]?\d+)?")
+
+
+def same_output(shown: str, printed: str) -> bool:
+    """``printed`` matches ``shown``: ``...`` is any text, whitespace runs are equal, and a
+    decimal number matches any decimal number."""
+    checker = doctest.OutputChecker()
+    return checker.check_output(_DECIMAL.sub("<decimal>", shown),
+                                _DECIMAL.sub("<decimal>", printed), FLAGS)
+
+
+def test_output_comparison_ignores_float_noise_only():
+    shown = "rows  err  1.11e-16  pass\n...\n3 of 3 quantities without failure\n"
+    assert same_output(shown, "rows err 2.2e-16 pass\nmore\n3 of 3 quantities without failure\n")
+    assert not same_output(shown, "rows err 2.2e-16 FAIL\n3 of 3 quantities without failure\n")
+    assert not same_output(shown, "rows err 2.2e-16 pass\n2 of 3 quantities without failure\n")
+
+
+@pytest.mark.parametrize(("block", "line", "argv", "shown"), CONSOLE_RUNS)
+def test_console_output(block, line, argv, shown, tmp_path):
+    for name in block.needs:
+        pytest.importorskip(name, reason=f"{block.where}: the example needs {name}, "
+                            "which is not installed")
+    result = subprocess.run([sys.executable, "-m", "o3ref", *argv[1:]], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=300)
+    printed = result.stdout
+    assert same_output(shown, printed), (
+        f"{block.path.relative_to(REPO)}:{line}: `{shlex.join(argv)}` no longer prints what "
+        f"the page shows.\nShown:\n{shown}\nPrinted (exit {result.returncode}):\n{printed}"
+        f"{result.stderr}")
+
+
+def test_some_console_outputs_are_compared():
+    assert len(CONSOLE_RUNS) >= 2
