@@ -24,7 +24,7 @@
   the lines shown: ``...`` stands for any text, whitespace runs are one space, and every
   decimal number matches any decimal number (errors and tolerances move with the BLAS; the
   verdicts, degrees, counts and names do not). A block marked ``<!-- not run: REASON -->``
-  is not run (the tutorial: its own test runs it).
+  is not run (the tutorial, the CI guide's noxfile: their own tests run them).
 """
 
 from __future__ import annotations
@@ -170,7 +170,7 @@ def run_block(block: Block, namespace: dict) -> None:
 
 def _run_upto(block: Block) -> None:
     """Run the file's Python blocks before ``block`` (once), then ``block`` itself."""
-    python = [b for b in BLOCKS[block.path] if b.lang in PYTHON]
+    python = [b for b in BLOCKS[block.path] if b.lang in PYTHON and b.run]
     index = python.index(block)
     namespace, done = _NAMESPACES.get(block.path, ({"__name__": "__docs__"}, 0))
     for earlier in python[done:index]:
@@ -183,7 +183,7 @@ def _run_upto(block: Block) -> None:
 
 
 PYTHON_BLOCKS = [pytest.param(b, id=_id(b)) for path in DOCS for b in BLOCKS[path]
-                 if b.lang in PYTHON]
+                 if b.lang in PYTHON and b.run]
 
 
 @pytest.fixture(scope="module")
