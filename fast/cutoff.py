@@ -54,7 +54,7 @@ class Step:
 
 
 def cutoff_function(hypers) -> ShiftedCosine | Step:
-    """The cutoff function described by an :class:`~o3ref.fast.hypers.ExpansionHypers`."""
+    """The cutoff function described by an :class:`o3ref.fast.hypers.ExpansionHypers`."""
     if hypers.smoothing == "ShiftedCosine":
         return ShiftedCosine(hypers.cutoff, hypers.smoothing_width)
     return Step(hypers.cutoff)

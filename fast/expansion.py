@@ -20,7 +20,7 @@ Output layout (the same as featomic 0.6, so that the two compare block by block)
   atom`` (the centre itself and every neighbour atom of the sample, sorted), components
   ``[xyz, o3_mu]``. Periodic images of one atom add up; an atom's own images do not move.
 
-Algorithm: all pairs of all frames at once (:func:`~o3ref.fast.neighbors.frames_neighbor_pairs`),
+Algorithm: all pairs of all frames at once (:func:`o3ref.fast.neighbors.frames_neighbor_pairs`),
 sorted by (centre type, neighbour type, centre, neighbour); the sums over the neighbours of
 one centre are batched matrix products of zero-padded segments (harmonics^T @ radial, one per
 ``l``); a pair's gradient is the rank-2 product ``[dY, Y r_hat] @ [R, dR/dr]`` written

@@ -276,7 +276,7 @@ class GtoRadialIntegral:
     """Löwdin-orthonormalised GTO radial integrals ``I_nl(r)`` and ``dI_nl/dr``.
 
     Arguments:
-        cutoff, n_radial, l_max, density_width: as in :class:`~o3ref.fast.ExpansionHypers`
+        cutoff, n_radial, l_max, density_width: as in :class:`o3ref.fast.ExpansionHypers`
             (``n_radial`` is the count of radial functions).
         spline: evaluate a cubic Hermite spline (default) instead of the closed form.
 

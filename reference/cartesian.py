@@ -3,7 +3,7 @@
 A Cartesian vector ``(x, y, z)`` is the ``l = 1`` spherical vector ``(y, z, x)`` (no scale,
 no sign). A rank-2 tensor ``T`` becomes ``T_s = P T P^T`` in that order and couples to
 ``t^L_M = sum_{m1 m2} C^{11L}[m1, m2, M] T_s[m1, m2]`` with the real CG of
-:func:`~o3ref.reference.real_cg.real_clebsch_gordan`; the real CG of ``(1, 1)`` is an
+:func:`o3ref.reference.real_cg.real_clebsch_gordan`; the real CG of ``(1, 1)`` is an
 orthogonal change of basis, so ``T_s[m1, m2] = sum_{L M} C^{11L}[m1, m2, M] t^L_M`` is the
 exact inverse.
 

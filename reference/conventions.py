@@ -62,7 +62,7 @@ Clebsch-Gordan
 * Real: ``K[m1, m2, M] = sum U1[mu1, m1] U2[mu2, m2] <l1 mu1 l2 mu2 | L mu> conj(UL[mu, M])``.
   ``K`` is real when ``l1 + l2 + L`` is even and purely imaginary when it is odd; the real CG
   is ``Re K`` (even) or ``Im K`` (odd). Each non-zero entry is ``+-sqrt(p/q)`` with integers
-  ``p, q`` (:class:`~o3ref.reference.signed_sqrt.SignedSqrt`).
+  ``p, q`` (:class:`o3ref.reference.signed_sqrt.SignedSqrt`).
 * Equivariance: ``sum C[m1, m2, M] (D1 x)[m1] (D2 z)[m2] = sum_M' D^L[M, M'] sum C[m1, m2, M']
   x[m1] z[m2]`` with the real ``D``.
 * Closed forms: ``(1, 1) -> 0`` is ``-(u . v)/sqrt(3)``; ``(1, 1) -> 1`` is

@@ -16,7 +16,7 @@ per triple (checked exactly here, entry by entry), the ``r`` of inner indices ca
 tree, and symmetrising keeps the rational form: trees are rational vectors, and their exact
 rank is found by Gaussian elimination over :class:`fractions.Fraction`. The returned
 tensors are in o3ref's components, each entry an exact
-:class:`~o3ref.reference.signed_sqrt.SignedSqrt`. A symmetric equivariant map vanishes iff
+:class:`o3ref.reference.signed_sqrt.SignedSqrt`. A symmetric equivariant map vanishes iff
 its output component ``M = 0`` does (the orbit of ``e_0`` spans ``V_L``), so ranks are taken
 on that slice.
 
@@ -237,7 +237,7 @@ class CouplingBasis:
     """An exact basis of ``Hom_O(3)(Sym^degree V, V_L)``.
 
     ``tensors[k, i_1, ..., i_degree, M]`` (object array of
-    :class:`~o3ref.reference.signed_sqrt.SignedSqrt`) is the ``k``-th symmetric map in o3ref's
+    :class:`o3ref.reference.signed_sqrt.SignedSqrt`) is the ``k``-th symmetric map in o3ref's
     components (``V``'s entries in listed order, ``mul_ir`` layout); ``character_dimension``
     is the independent count of :func:`coupling_dimension`.
     """

@@ -8,10 +8,10 @@ the coefficient, integers only. Two routes, cross-checked exactly by the tests:
 
 * 3j route: ``gaunt = sqrt((2l1+1)(2l2+1)(2l3+1)/(4 pi)) (l1 l2 l3; 0 0 0)
   (l1 l2 l3; m1 m2 m3)``; the real one is ``sum conj(U1[mu1, m1]) conj(U2[mu2, m2])
-  conj(U3[mu3, m3]) gaunt(mu1, mu2, mu3)`` with ``U`` of :func:`~o3ref.reference.complex_to_real`.
+  conj(U3[mu3, m3]) gaunt(mu1, mu2, mu3)`` with ``U`` of :func:`o3ref.reference.complex_to_real`.
 * CG route: the product ``Y_l1 Y_l2`` expanded on ``Y_l3``:
   ``gaunt = (-1)^m3 c <l1 m1 l2 m2 | l3 -m3>`` and ``real_gaunt = c C[m1, m2, m3]`` with the
-  real CG ``C`` of :func:`~o3ref.reference.real_clebsch_gordan` and
+  real CG ``C`` of :func:`o3ref.reference.real_clebsch_gordan` and
   ``c = sqrt((2l1+1)(2l2+1)/(4 pi (2l3+1))) <l1 0 l2 0 | l3 0>``.
 
 Both vanish unless ``l1 + l2 + l3`` is even and the triangle rule holds; the complex one also

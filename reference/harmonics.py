@@ -103,7 +103,7 @@ def real_solid_harmonic(l, m) -> sympy.Expr:
 def complex_solid_harmonic(l, m) -> sympy.Expr:
     """Exact complex solid harmonic ``r^l Y_l^m`` (Condon-Shortley phase) in ``x, y, z``.
 
-    Built from the real ones through ``U`` of :func:`~o3ref.reference.complex_to_real`:
+    Built from the real ones through ``U`` of :func:`o3ref.reference.complex_to_real`:
     ``Y_l^mu = sum_m U[mu, m] Y_lm``.
 
     Conventions: see :mod:`o3ref.reference.conventions` (Condon-Shortley phase).

@@ -4,7 +4,7 @@ Following CONVENTIONS, ``K[m1, m2, M] = sum U1[mu1, m1] U2[mu2, m2] <l1 mu1 l2 m
 conj(UL[mu, M])``; the real CG is ``Re K`` (``l1 + l2 + L`` even) or ``Im K`` (odd). Each
 column of ``U`` has at most two non-zero entries of modulus ``1/sqrt(2)`` (or one entry 1),
 so ``K`` is a Gaussian integer times one complex CG modulus: every entry is an exact
-:class:`~o3ref.reference.signed_sqrt.SignedSqrt` computed with integers only.
+:class:`o3ref.reference.signed_sqrt.SignedSqrt` computed with integers only.
 
 Conventions: see :mod:`o3ref.reference.conventions` (section "Clebsch-Gordan").
 
@@ -182,7 +182,7 @@ def _real_cg_array(l1: int, l2: int, L: int) -> np.ndarray:
 def real_clebsch_gordan(l1, l2, L) -> np.ndarray:
     """Exact real Clebsch-Gordan array ``C[m1, m2, M]`` of shape ``(2l1+1, 2l2+1, 2L+1)``.
 
-    Entries are :class:`~o3ref.reference.signed_sqrt.SignedSqrt` (``sign * sqrt(p/q)``,
+    Entries are :class:`o3ref.reference.signed_sqrt.SignedSqrt` (``sign * sqrt(p/q)``,
     with ``.to_sympy()`` and ``float()``); zeros, including every entry when ``L`` breaks
     the triangle rule, are the exact zero ``SignedSqrt(0, 0, 1)``. Indices are
     ``m + l`` (orders ascending). It couples real harmonics:

@@ -4,7 +4,7 @@ Racah's single sum on integers only, like :mod:`o3ref.reference._racah`: angular
 doubled (``j = 3/2`` is ``3``), the alternating sum is a Horner scheme on integer ratios and
 the triangle coefficients ``Delta(a b c)^2 = (a+b-c)! (a-b+c)! (-a+b+c)! / (a+b+c+1)!`` are
 exact rationals, so every symbol is ``sign * sqrt(p/q)`` (a
-:class:`~o3ref.reference.signed_sqrt.SignedSqrt`):
+:class:`o3ref.reference.signed_sqrt.SignedSqrt`):
 
 * ``{j1 j2 j3; j4 j5 j6} = Delta(j1 j2 j3) Delta(j1 j5 j6) Delta(j4 j2 j6) Delta(j4 j5 j3)
   sum_t (-1)^t (t+1)! / ((t-a1)! (t-a2)! (t-a3)! (t-a4)! (b1-t)! (b2-t)! (b3-t)!)``;

@@ -2,7 +2,7 @@
 
 ``R_lm(x, y, z) = sum c[a, b, c] x^a y^b z^c`` over ``a + b + c = l``; each coefficient is
 ``sign * sqrt(p/q) / sqrt(pi)`` (the ``1/sqrt(pi)`` of the orthonormal normalisation is part
-of the coefficient, as in :func:`~o3ref.reference.real_solid_harmonic`). This is what code
+of the coefficient, as in :func:`o3ref.reference.real_solid_harmonic`). This is what code
 generators for real harmonics (sphericart, e3nn) start from.
 
 Derived here with integers only, independently of the sympy polynomial of
@@ -91,7 +91,7 @@ def solid_harmonic_coefficients(l) -> dict[int, dict[tuple[int, int, int], sympy
     ``R_lm = sum coefficient * x^a y^b z^c``; only non-zero coefficients, each an exact sympy
     number ``sign * sqrt(p/q) / sqrt(pi)``. ``sum_m R_lm^2 = (2l+1)/(4 pi) r^(2l)`` and
     ``R_lm(x, y, z) = r^l Y_lm(r/|r|)`` (both tested, the second against
-    :func:`~o3ref.reference.real_solid_harmonic`).
+    :func:`o3ref.reference.real_solid_harmonic`).
 
     Conventions: see :mod:`o3ref.reference.conventions` (real ``Y_lm``).
 

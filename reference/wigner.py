@@ -4,7 +4,7 @@
   with exact integer coefficients;
 * ``D^l_{m'm}(alpha, beta, gamma) = exp(-i m' alpha) d^l_{m'm}(beta) exp(-i m gamma)``;
 * ``D_real^l = U^dagger conj(D^l) U`` with ``U`` of
-  :func:`~o3ref.reference.conventions.complex_to_real`.
+  :func:`o3ref.reference.conventions.complex_to_real`.
 
 With ``dps=None`` (default) the angles must be exact (sympy symbols or expressions such as
 ``pi/3``; ints and Fractions; floats are refused) and the result is a sympy ``Matrix``;

@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import re
 import sys
 import warnings
 from functools import cache
@@ -25,7 +26,8 @@ from pathlib import Path
 
 import pytest
 
-PACKAGES = ["o3ref", "o3ref.reference", "o3ref.fast", "o3ref.verify", "o3ref.data"]
+PACKAGES = ["o3ref", "o3ref.guides", "o3ref.reference", "o3ref.fast", "o3ref.verify",
+            "o3ref.data"]
 
 
 @cache
@@ -116,21 +118,63 @@ def test_public_names_have_docstrings(module_name):
     assert not missing, "public names without a docstring: " + ", ".join(missing)
 
 
+#: a Sphinx cross-reference role whose target starts with ``~`` (Sphinx: show the last
+#: component only), which pdoc would render literally as ``~o3ref.x.y``
+_TILDE_ROLE = re.compile(r"(:(?:py:)?(?:mod|func|data|const|class|meth|attr|exc|obj):`)~")
+
+
+def sphinx_roles_for_pdoc(docstring: str) -> str:
+    """``:func:`~o3ref.a.b``` -> ``:func:`o3ref.a.b```: pdoc turns the role into code and links
+    the dotted name, but keeps a leading ``~`` as text.
+
+    >>> sphinx_roles_for_pdoc("see :func:`~o3ref.verify.irreps.parse_irreps` and :mod:`~x.y`")
+    'see :func:`o3ref.verify.irreps.parse_irreps` and :mod:`x.y`'
+    """
+    return _TILDE_ROLE.sub(r"\1", docstring)
+
+
+def test_tilde_roles_become_plain_references():
+    text = "see :func:`~o3ref.verify.irreps.parse_irreps`, :py:class:`~a.B` and ``~x``"
+    assert sphinx_roles_for_pdoc(text) == (
+        "see :func:`o3ref.verify.irreps.parse_irreps`, :py:class:`a.B` and ``~x``")
+
+
+def test_the_landing_page_has_an_install_line_and_an_example():
+    import o3ref
+
+    assert "pip install" in o3ref.__doc__ and ">>> " in o3ref.__doc__
+    assert "o3ref.guides" in o3ref.__doc__
+
+
 def build_api_reference(output_directory: Path) -> int:
-    """Write the pdoc HTML of :func:`public_modules` into ``output_directory``."""
+    """Write the pdoc HTML of :func:`public_modules` into ``output_directory``; fails (1) on a
+    warning of pdoc or a literal ``~o3ref.`` left in a page."""
     import pdoc
+    import pdoc.docstrings
     import pdoc.render
 
     pdoc.render.configure(docformat="restructuredtext")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        # a package's own walk and the explicit list name some modules twice: harmless
-        warnings.filterwarnings("ignore", message="The module specification .* adds a module")
-        pdoc.pdoc(*public_modules(), output_directory=output_directory)
+    convert = pdoc.docstrings.convert
+    pdoc.docstrings.convert = lambda docstring, docformat, source_file: convert(
+        sphinx_roles_for_pdoc(docstring), docformat, source_file)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            # a package's own walk and the explicit list name some modules twice: harmless
+            warnings.filterwarnings("ignore",
+                                    message="The module specification .* adds a module")
+            pdoc.pdoc(*public_modules(), output_directory=output_directory)
+    finally:
+        pdoc.docstrings.convert = convert
     for warning in caught:
         print(f"pdoc: {warning.category.__name__}: {warning.message}", file=sys.stderr)
+    literal = sorted(str(page.relative_to(output_directory))
+                     for page in Path(output_directory).rglob("*.html")
+                     if "~o3ref." in page.read_text(encoding="utf-8"))
+    for page in literal:
+        print(f"pdoc: a literal ~o3ref. cross-reference in {page}", file=sys.stderr)
     print(f"API reference of {len(public_modules())} modules: {output_directory / 'index.html'}")
-    return 1 if caught else 0
+    return 1 if caught or literal else 0
 
 
 if __name__ == "__main__":

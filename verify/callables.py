@@ -1,8 +1,8 @@
 """The calling convention for users' functions: one signature per quantity.
 
 Every function of :mod:`o3ref.verify` that calls a user's implementation (the property
-checks, :func:`~o3ref.verify.detect_convention`, the pytest
-:class:`~o3ref.verify.pytest_plugin.ConformanceSuite`) calls it the same way:
+checks, :func:`o3ref.verify.detect_convention`, the pytest
+:class:`o3ref.verify.pytest_plugin.ConformanceSuite`) calls it the same way:
 
 - real spherical harmonics: ``sh(l_max, xyz)`` for points ``xyz (n, 3)`` returns
   ``(n, (l_max+1)**2)``, ``m = -l..l`` in each degree, flat index ``l*l + l + m``;
@@ -20,8 +20,8 @@ into ``sh(l_max, xyz)``, and :func:`from_matrix_function` turns a batched
 gamma)``. A callable that cannot be called with the convention's arguments is refused with a
 ``TypeError`` naming the expected signature (:func:`require_signature`).
 
-The generic helpers :func:`~o3ref.verify.assert_equivariant` and
-:func:`~o3ref.verify.assert_gradient_fd` take any function of one argument ``f(x)``.
+The generic helpers :func:`o3ref.verify.assert_equivariant` and
+:func:`o3ref.verify.assert_gradient_fd` take any function of one argument ``f(x)``.
 
 Conventions (signs, order, rotations): :mod:`o3ref.reference.conventions`.
 

@@ -106,7 +106,7 @@ def compare_arrays(
 ) -> ComparisonReport:
     """Compare ``actual`` with ``expected`` entrywise; the shapes must agree exactly.
 
-    Pass either a :class:`~o3ref.verify.tolerances.Tolerance` or ``atol`` (and ``rtol``).
+    Pass either a :class:`o3ref.verify.tolerances.Tolerance` or ``atol`` (and ``rtol``).
     The relative error is taken over the entries whose expected magnitude is above 1e-6
     of the largest (smaller ones, exact zeros included, are judged by the
     absolute error). ``names`` label the axes in the report and ``offsets`` shift the

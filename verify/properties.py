@@ -1,15 +1,15 @@
 """Property checks usable on any callable: equivariance, orthogonality, homomorphism, parity,
 gradients versus finite differences.
 
-Each ``assert_*`` raises ``AssertionError`` with a :class:`~o3ref.verify.compare.ComparisonReport`
+Each ``assert_*`` raises ``AssertionError`` with a :class:`o3ref.verify.compare.ComparisonReport`
 (largest errors, where, both values) and returns that report when the property holds.
 
 The checks of one quantity take the user's function in the calling convention of
 :mod:`o3ref.verify.callables`: ``sh(l_max, xyz)`` (:func:`assert_sh_equivariant`,
 :func:`assert_parity`, :func:`assert_orthonormal_sh`) and ``wigner_d(l, alpha, beta, gamma)``
 or, with ``takes="matrix"``, ``wigner_d(l, R)`` (:func:`assert_homomorphism`). Functions of
-another signature go through :func:`~o3ref.verify.callables.from_xyz_function` or
-:func:`~o3ref.verify.callables.from_matrix_function`. The generic :func:`assert_equivariant`
+another signature go through :func:`o3ref.verify.callables.from_xyz_function` or
+:func:`o3ref.verify.callables.from_matrix_function`. The generic :func:`assert_equivariant`
 and :func:`assert_gradient_fd` take functions of one argument.
 
 Conventions (:mod:`o3ref.reference.conventions`): active rotations, ``Y_l(R r) = D_real^l(R)
@@ -181,7 +181,7 @@ def assert_sh_equivariant(sh: Callable, l_max: int, n_points: int = 16, seed: in
     ``Y(R r) = D_real(R) Y(r)`` (tolerance: :func:`tolerance` ``("sh", l_max)``).
 
     ``sh`` follows :mod:`o3ref.verify.callables`; wrap a function of ``xyz`` alone with
-    :func:`~o3ref.verify.callables.from_xyz_function`.
+    :func:`o3ref.verify.callables.from_xyz_function`.
     """
     values = _sh_checked(sh, l_max)
     xyz = np.random.default_rng(seed).standard_normal((n_points, 3))
@@ -278,7 +278,7 @@ def assert_homomorphism(
     ``wigner_d(l, alpha, beta, gamma) -> (2l+1, 2l+1)`` (ZYZ Euler angles of an active
     rotation, :mod:`o3ref.verify.callables`); with ``takes="matrix"``, ``wigner_d(l, R)`` for a
     rotation matrix ``R (3, 3)``. A batched function of matrices, ``d_func(R (n, 3, 3))``, goes
-    through :func:`~o3ref.verify.callables.from_matrix_function`. The angles come from
+    through :func:`o3ref.verify.callables.from_matrix_function`. The angles come from
     :func:`matrix_to_euler` of random rotations, so a function using other Euler angles fails.
     The tolerance defaults to 3x the Wigner-D policy (three evaluations).
     """

@@ -31,8 +31,8 @@ Two ways to use it:
    conformance tests of the functions given (``TestCommandLineConformance``).
 
 In native mode the function is first converted by the
-:class:`~o3ref.verify.convention_maps.ConventionMap` (``--o3ref-convention`` names one of
-:data:`~o3ref.verify.convention_maps.NAMED_MAPS`), then compared exactly. Each test compares
+:class:`o3ref.verify.convention_maps.ConventionMap` (``--o3ref-convention`` names one of
+:data:`o3ref.verify.convention_maps.NAMED_MAPS`), then compared exactly. Each test compares
 with o3ref's exact reference under the precision policy and checks the properties
 (orthonormality, parity, equivariance, homomorphism) through :mod:`o3ref.verify.conformance`;
 a failure names the worst entry and the convention the function follows instead, or calls it

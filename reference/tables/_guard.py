@@ -8,7 +8,7 @@
   stale and taken over.
 * :func:`remove_partial`: after a write error (a full disk, ``ENOSPC``) the files of the
   unfinished tasks are deleted and the manifest lists only the tables that are complete (or
-  is removed when none is); :func:`~o3ref.reference.tables.write_tables` also removes a
+  is removed when none is); :func:`o3ref.reference.tables.write_tables` also removes a
   folder it created. The folder is as it was, less what ``force`` asked to replace. Each
   file is itself written under a temporary name and renamed into place only when complete.
 

@@ -302,7 +302,7 @@ def _coupling_pair(kind, l_max, l1, l2, direct: _Builder, mirror: _Builder) -> N
 
 def _real_pair(kind, l_max, l1, l2, direct: _Builder, mirror: _Builder | None) -> None:
     """Real CG (or real Gaunt = real CG times :func:`_cg_scale`) rows of ``(l1, l2)`` in
-    bulk, from :func:`~o3ref.reference.tables._real_cg_blocks.real_cg_blocks`."""
+    bulk, from :func:`o3ref.reference.tables._real_cg_blocks.real_cg_blocks`."""
     for L, keys, sign, pair_id, pairs in real_cg_blocks(l1, l2, l_max):
         odd = (l1 + l2 + L) % 2
         if kind == "real-gaunt":

@@ -2,7 +2,7 @@
 of a shard made once per distinct ``(p, q)`` (the two shards of a task share their pairs).
 
 A value is ``sign * sqrt(p/q)`` (``/ sqrt(pi)`` for the kinds in
-:data:`~o3ref.reference.tables._kinds.PI_KINDS`) with integers ``p, q`` in lowest terms.
+:data:`o3ref.reference.tables._kinds.PI_KINDS`) with integers ``p, q`` in lowest terms.
 
 Conventions: see :mod:`o3ref.reference.conventions`.
 

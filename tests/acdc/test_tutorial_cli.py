@@ -43,6 +43,20 @@ def test_tutorial_cli_runs_and_passes(cli_run):
             assert (out / name).stat().st_size > 0
 
 
+def test_the_tutorial_guide_shows_the_rmses_the_command_prints(cli_run):
+    # the guide's table of test RMSEs (o3ref's data set row) is what `o3ref tutorial` prints
+    from pathlib import Path
+
+    guide = Path(__file__).parents[2] / "verify" / "_o3ref" / "guides" / "tutorial.md"
+    row = next(line for line in guide.read_text(encoding="utf-8").splitlines()
+               if line.startswith("| o3ref's"))
+    shown = [float(cell) for cell in row.strip("|").split("|")[1:]]
+    _, text, _ = cli_run
+    printed = [_number(r"test RMSE nu=1 = (\S+) ", text),
+               _number(r"test RMSE nu=1 = \S+ \S+, nu=2 = (\S+) ", text)]
+    assert [f"{v:.2e}" for v in shown] == [f"{v:.2e}" for v in printed], (shown, printed)
+
+
 def test_tutorial_cli_writes_chemiscope(cli_run):
     pytest.importorskip("chemiscope")
     _, _, out = cli_run

@@ -1,5 +1,5 @@
 """e3nn layers through verify.irreps and verify.change_of_basis (skipped without torch and
-e3nn: install them in a separate environment, see the README's "Check a layer or a model")."""
+e3nn: install them in a separate environment, see the guide o3ref.guides.models)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """A randomly initialised MACE model in float64 passes check_model (skipped without
-mace-torch; ``tox -e models`` or the environment of the README's "Check a layer or a model")."""
+mace-torch; ``tox -e models`` or the environment of the guide o3ref.guides.models)."""
 
 from __future__ import annotations
 

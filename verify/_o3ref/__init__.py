@@ -1,23 +1,54 @@
-"""o3ref: an exact O(3) reference and a conformance suite for equivariant atomistic ML.
+"""o3ref: a referee for O(3)-equivariant code in atomistic machine learning.
 
-- :mod:`o3ref.reference`: exact (sympy, mpmath) real spherical harmonics, Wigner D and
-  Clebsch-Gordan coefficients;
-- :mod:`o3ref.fast`: vectorized float64 NumPy kernels and calculators (spherical expansion,
-  ACDC / lambda-SOAP, ridge);
-- :mod:`o3ref.verify`: comparisons, property checks, convention maps and detector, adapters,
-  the pytest plugin and the ``o3ref`` command line (also ``python -m o3ref``);
-- :mod:`o3ref.data`: golden exact tables and the water-dipole data set
-  (:func:`o3ref.data.load_water_dipoles`).
+If you write or use spherical harmonics, Wigner D matrices, Clebsch-Gordan coefficients,
+equivariant layers or interatomic models, o3ref tells you whether they are right, and when
+they are not, which convention they follow instead or which symmetry they break. Its
+verdicts rest on an exact reference (sympy, mpmath), derived independently of the fast NumPy
+code it also ships. It also writes exact tables of Clebsch-Gordan, 3j, Gaunt, 6j and 9j
+coefficients.
 
-The conventions are stated once, in :mod:`o3ref.reference.conventions`.
+Install, from a clone of the repository (Python 3.10 or newer):
 
-``o3ref.__version__`` is read from the installed distribution's metadata (the version in
-``pyproject.toml``), so there is one source of truth. Importing ``o3ref`` imports nothing
-else: the subpackages load on first use (``import o3ref.fast``, or ``o3ref.fast`` after
-``import o3ref``), because the pytest plugin makes every pytest session import this package.
+```console
+$ pip install .
+```
 
-This file is ``verify/_o3ref/__init__.py`` in the repository (the top level of the repository
-is fixed); ``pyproject.toml`` maps it to the package ``o3ref``.
+Which convention does a function follow? Here a spherical-harmonics function that reads its
+argument as ``(y, z, x)`` and is 4pi-normalised, as e3nn's:
+
+```pycon
+>>> import numpy as np
+>>> from o3ref import fast
+>>> from o3ref.verify import detect_convention
+>>> def my_sh(l_max, xyz):
+...     xyz = np.asarray(xyz)
+...     return np.sqrt(4 * np.pi) * fast.SphericalHarmonics(l_max).compute(xyz[:, [2, 0, 1]])
+>>> report = detect_convention(my_sh, kind="sh")
+>>> report.convention
+"e3nn 'component'"
+>>> converted = report.map.convert(my_sh)  # my_sh in o3ref's convention
+```
+
+The same from the command line, for a whole library: ``o3ref verify --against wigners``.
+
+Start with the guides, `o3ref.guides`: conventions, checking a library, checking a layer or a
+model, o3ref in your CI, exact tables, reports, the survey of other libraries, benchmarks and
+the tutorial.
+
+The packages:
+
+- `o3ref.reference`: exact (sympy, mpmath) real spherical harmonics, Wigner D and
+  Clebsch-Gordan coefficients, Gaunt, 6j and 9j, and the tables;
+- `o3ref.fast`: vectorized float64 NumPy kernels and calculators (spherical expansion,
+  ACDC / lambda-SOAP features, ridge regression);
+- `o3ref.verify`: comparisons, property checks, the convention detector, adapters to other
+  libraries, the pytest plugin and the ``o3ref`` command line (also ``python -m o3ref``);
+- `o3ref.data`: golden exact tables and a water-dipole data set
+  (`o3ref.data.load_water_dipoles`).
+
+The conventions are stated once, in `o3ref.reference.conventions`. ``o3ref.__version__`` is
+the installed version. Importing ``o3ref`` imports nothing else: the subpackages load on first
+use.
 """
 
 from __future__ import annotations

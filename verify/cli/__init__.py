@@ -8,7 +8,7 @@ Each subcommand lives in its own module, which provides two functions:
 This module only dispatches; it imports a subcommand's module when that subcommand runs
 (or when ``--help`` lists it), so ``o3ref tables`` never pays for importing the fast path.
 
-Errors: a :class:`~o3ref.verify._io.UsageError` (a user's mistake, found before any
+Errors: a :class:`o3ref.verify._io.UsageError` (a user's mistake, found before any
 computation; every subcommand raises it, and only it, for a bad argument) is printed as one
 line on stderr, ``o3ref COMMAND: error: ...``, with exit status 2. Any other exception is a
 bug and keeps its traceback.

@@ -76,7 +76,7 @@ def _cases(text: str) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``o3ref bench``: check the options (a :class:`~o3ref.verify._io.UsageError` on a
+    """Run ``o3ref bench``: check the options (a :class:`o3ref.verify._io.UsageError` on a
     mistake, before any computation), compute, print, write; returns the exit status."""
     cases = _cases(args.only)
     if args.repeat is not None and args.repeat < 1:

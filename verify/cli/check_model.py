@@ -5,7 +5,7 @@ command line.
 [--quiet]``: ``FACTORY()`` (a function or class of ``MODULE``, called without arguments)
 returns an ASE calculator; ``FILE`` is any structure file ASE reads (every frame is used).
 With ``--vs`` the two calculators are also compared frame by frame
-(:func:`~o3ref.verify.models.compare_models`). Exit status 0 when every check passes, 1 when
+(:func:`o3ref.verify.models.compare_models`). Exit status 0 when every check passes, 1 when
 one fails, 2 on a usage error (one line on stderr, nothing written).
 
 Conventions: :mod:`o3ref.reference.conventions`.

@@ -8,7 +8,7 @@ the table, the JSON report and ``--profile``.
 - ``--json FILE``: the report in the format of :mod:`o3ref.verify.report_schema` (kind
   ``"verify"``, or ``"profile"`` with ``--profile``), written atomically.
 - A bad option value (an empty or unknown ``--against``, a library that is not installed,
-  an unwritable ``--json`` or ``--out``) is a :class:`~o3ref.verify._io.UsageError`:
+  an unwritable ``--json`` or ``--out``) is a :class:`o3ref.verify._io.UsageError`:
   one line, exit status 2, nothing computed or written.
 
 Conventions: :mod:`o3ref.reference.conventions`.
@@ -84,7 +84,7 @@ def _implementations(against: str | None) -> tuple[dict | None, dict, dict, dict
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``o3ref verify``: check the options (a :class:`~o3ref.verify._io.UsageError` on a
+    """Run ``o3ref verify``: check the options (a :class:`o3ref.verify._io.UsageError` on a
     mistake, before any computation), compute, print, write; returns the exit status."""
     from ..reports.schema import envelope
 

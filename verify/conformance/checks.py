@@ -1,6 +1,6 @@
 """The conformance checks behind the pytest plugin (:mod:`o3ref.verify.pytest_plugin`): a
 user's function against the exact reference and its defining properties, under a
-:class:`~o3ref.verify.tolerances.PrecisionPolicy`.
+:class:`o3ref.verify.tolerances.PrecisionPolicy`.
 
 Each check returns a :class:`Verdict`: passed or not, and a message that names the worst case
 (the largest error relative to its tolerance, not the first failure) as ``(point, l, m)``,

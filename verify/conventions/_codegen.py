@@ -2,7 +2,7 @@
 
 A map is written once, as the text of a short self-contained NumPy module whose
 ``convert(f)`` turns the other library's function ``f`` into one in o3ref's convention;
-:meth:`~o3ref.verify.convention_maps.ConventionMap.convert` executes that same text, so what a
+:meth:`o3ref.verify.convention_maps.ConventionMap.convert` executes that same text, so what a
 user copies is exactly what o3ref checked. The pieces' formulas are Python expressions in
 ``l, m`` (or ``l1, l2, L, M``) using ``sqrt``, ``pi`` and ``factorial``: evaluated with
 :mod:`math` here and with sympy for the exact proofs.

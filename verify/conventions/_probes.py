@@ -40,7 +40,7 @@ class ConventionReport:
     description: str = ""
     findings: list[str] = field(default_factory=list)
     max_abs_err: float = 0.0
-    #: the :class:`~o3ref.verify.convention_maps.ConventionMap` found (None when none fits)
+    #: the :class:`o3ref.verify.convention_maps.ConventionMap` found (None when none fits)
     map: ConventionMap | None = None
 
     def __str__(self) -> str:

@@ -1,4 +1,4 @@
-"""Reading the pieces of a :class:`~o3ref.verify.convention_maps.ConventionMap` off fitted
+"""Reading the pieces of a :class:`o3ref.verify.convention_maps.ConventionMap` off fitted
 matrices: the detector's factored search (:mod:`o3ref.verify.conventions.detect`,
 :mod:`o3ref.verify.conventions._matrices`).
 

@@ -1,7 +1,7 @@
 """The convention detector: how does an unknown implementation relate to o3ref's conventions?
 
 :func:`detect_convention` calls the implementation on probe inputs and searches for the
-:class:`~o3ref.verify.convention_maps.ConventionMap` (a composition of exact pieces) that
+:class:`o3ref.verify.convention_maps.ConventionMap` (a composition of exact pieces) that
 takes it to o3ref's convention. The search is factored, never a product over all
 combinations: for harmonics, each of the 48 signed axis permutations (simplest first) is
 tried by a least-squares fit per ``l``; where every fit is a monomial matrix, its pattern is
@@ -205,7 +205,7 @@ def detect_convention(func: Callable, kind: str = "sh", *, l_max: int | None = N
     ``(a, b, c)`` in its own sequence (``"euler"``), a rotation matrix ``(3, 3)``
     (``"matrix"``) or a unit quaternion ``(4,)`` (``"quaternion"``, scalar first or last).
     The report's ``matches`` is True when ``func`` follows o3ref's convention, ``map`` is the
-    :class:`~o3ref.verify.convention_maps.ConventionMap` from ``func``'s convention to
+    :class:`o3ref.verify.convention_maps.ConventionMap` from ``func``'s convention to
     o3ref's (None when no composition of known pieces fits), ``convention`` its name, and
     ``first_difference`` says where ``func`` first differs from o3ref (``"l = 2, m = -1"``).
     """

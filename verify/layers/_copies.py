@@ -89,7 +89,7 @@ def frame_name(frame) -> str:
 
 
 class _MapFrame:
-    """A :class:`~o3ref.verify.convention_maps.ConventionMap` of spherical harmonics as a
+    """A :class:`o3ref.verify.convention_maps.ConventionMap` of spherical harmonics as a
     frame: ``theirs = M_l @ ours``, ``M_l`` measured by converting o3ref's own harmonics
     (a map that takes ``their`` values to ours, applied to ours, gives ``M_l^-1 ours``)."""
 

@@ -210,7 +210,7 @@ def compare_change_of_basis(
 
     ``irreps`` (e3nn string or list; read off ``Q`` when omitted) says which rows form which
     block; ``frame`` is the frame of the irreps' components (``"o3ref"``, ``"e3nn"`` or a map,
-    as in :func:`~o3ref.verify.layers.irreps.irreps_rotation`). Checks: ``Q R^{(x)n} = D(R) Q`` for
+    as in :func:`o3ref.verify.layers.irreps.irreps_rotation`). Checks: ``Q R^{(x)n} = D(R) Q`` for
     random proper and improper ``R``, the rows span exactly the tensors obeying the formula,
     and each block's relation to o3ref's. Tolerance ``64 (3**n) eps max|Q|`` (float64 unless
     ``Q`` is float32): ``Q . T`` sums ``3**n`` products per entry.

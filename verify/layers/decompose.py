@@ -5,7 +5,7 @@ An equivariant bilinear map between irreps is one scalar per (copy of ``l1``, co
 triangle rule forbids a path; a linear map is one scalar per (copy in, copy out) of the same
 irrep times the identity. :func:`decompose_bilinear` probes ``f(x1, x2)`` with basis vectors,
 reads every block and measures it against the exact CG (o3ref's
-:func:`~o3ref.reference.real_clebsch_gordan`, rounded once to float64) written in the
+:func:`o3ref.reference.real_clebsch_gordan`, rounded once to float64) written in the
 layer's frame; what no CG explains is the block's residual, which locates a fault by triple.
 
 >>> import numpy as np
@@ -131,7 +131,7 @@ def decompose_bilinear(f: Callable, irreps_in1, irreps_in2, irreps_out, *, frame
     ``"mul_ir"`` or ``"ir_mul"``. The probes are made in ``dtype`` (float64 by
     default), and the policy is taken at ``dtype`` or, when not given, the output's dtype.
 
-    Returns a :class:`~o3ref.verify.layers.layer_report.LayerReport` with
+    Returns a :class:`o3ref.verify.layers.layer_report.LayerReport` with
     ``coefficients[i, j, k]`` for copy ``i`` of ``irreps_in1``, ``j`` of ``irreps_in2``,
     ``k`` of ``irreps_out`` (copies in listed order, multiplicities expanded).
     """

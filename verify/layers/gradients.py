@@ -1,6 +1,6 @@
 """Many-body position gradients against central differences, one atom and one axis at a time.
 
-:func:`~o3ref.verify.properties.assert_gradient_fd` moves every point at once, which checks
+:func:`o3ref.verify.properties.assert_gradient_fd` moves every point at once, which checks
 ``sum_j d/dr_j`` only (a translation); a descriptor of atom ``i`` depends on every neighbour
 ``j`` separately, and a gradient that holds the centre fixed (dscribe's SOAP without
 ``attach=True``) or forgets a neighbour passes that test. :func:`assert_position_gradients`
@@ -15,8 +15,8 @@ Two forms of ``f``:
 * ``f(frame) -> (values, gradients)``, dense arrays ``(centres, k...)`` and
   ``(centres, atoms, 3, k...)``, called per frame.
 
-The step is :func:`~o3ref.verify.tolerances.fd_step` of the output's dtype; the tolerance
-is :func:`~o3ref.verify.tolerances.fd_tolerance` with the Richardson estimate
+The step is :func:`o3ref.verify.tolerances.fd_step` of the output's dtype; the tolerance
+is :func:`o3ref.verify.tolerances.fd_tolerance` with the Richardson estimate
 ``|FD(h) - FD(2h)|`` of the truncation error.
 
 Conventions: :mod:`o3ref.reference.conventions` (``r_ij = r_j - r_i``; gradients

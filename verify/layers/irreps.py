@@ -264,7 +264,7 @@ def assert_equivariant_irreps(
     ``(n_samples, dim)``; ``convert`` turns each NumPy input into the library's array (e.g.
     ``torch.from_numpy``) and ``f``'s output is read back through :func:`as_numpy`.
     ``rotations`` default to ``n_rotations`` random proper rotations and their negatives.
-    The tolerance is :func:`~o3ref.verify.tolerances.tolerance` ``("irreps_layer", l_max,
+    The tolerance is :func:`o3ref.verify.tolerances.tolerance` ``("irreps_layer", l_max,
     dtype, scale=max |f(x)|)``, ``dtype`` being the output's unless given. Raises
     ``AssertionError`` with the :class:`IrrepsReport` when an output entry fails.
     """

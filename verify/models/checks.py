@@ -9,7 +9,7 @@ rows ``a -> S a``): ``energy`` invariant; ``forces`` ``F -> F S^T`` (rows); ``st
 Voigt order ``xx yy zz yz xz xy``, read as the symmetric 3x3) ``-> S sigma S^T``; ``dipole``
 (a polar vector) ``-> S d``; ``polarizability`` ``-> S alpha S^T``.
 
-Tolerances: :func:`~o3ref.verify.tolerances.model_tolerance` with the scale of each property
+Tolerances: :func:`o3ref.verify.tolerances.model_tolerance` with the scale of each property
 (its largest value in the base evaluation, at least its largest over all frames; for the
 energy ``|E| + N max|F| x 1 A``, the size of the per-atom terms a model sums; for the stress
 at least that over the volume, a virial summed over every atom); checks that round the

@@ -133,7 +133,7 @@ def check_model(
 
     ``properties`` default to those of ``calculator.implemented_properties`` among
     ``energy, forces, stress, dipole, polarizability`` (stress only for 3D-periodic frames);
-    ``checks`` to all of :data:`~o3ref.verify.models.checks.CHECKS`; ``dtype`` (the policy) to
+    ``checks`` to all of :data:`o3ref.verify.models.checks.CHECKS`; ``dtype`` (the policy) to
     float32 when every output is exactly a float32 number, float64 otherwise.
     """
     from ..progress import progress

@@ -112,9 +112,13 @@ def _rotation_matrices(out, matrices, context, plt):
 def _rotated_predictions(out, true_rot, rot_pred, context, plt):
     unit = context["unit"]
     fig, ax = plt.subplots(figsize=(5.6, 5.4))
+    # the three components lie on one diagonal: hollow markers of three shapes and sizes,
+    # so that a point drawn last does not hide the others
+    styles = (("o", 7), ("s", 5), ("^", 4))
     for k, (mu, axis) in enumerate(zip((-1, 0, 1), "yzx", strict=True)):
-        ax.plot(true_rot[:, k], rot_pred[:, k], ".", color=f"C{k}", ms=5,
-                label=f"μ = {mu:+d} ({axis})")
+        marker, size = styles[k]
+        ax.plot(true_rot[:, k], rot_pred[:, k], marker, color=f"C{k}", ms=size, mfc="none",
+                mew=0.9, alpha=0.8, label=f"μ = {mu:+d} ({axis})")
     low, high = float(true_rot.min()), float(true_rot.max())
     pad = 0.05 * (high - low)
     ax.plot([low - pad, high + pad], [low - pad, high + pad], "k-", lw=0.6,
@@ -133,7 +137,8 @@ def _rotated_predictions(out, true_rot, rot_pred, context, plt):
 
 def write_figures(out: Path, dipoles, results, matrices, true_rot, rot_pred,
                   context: dict | None = None) -> list[Path]:
-    """Write the three PNG figures; returns their paths (empty without matplotlib).
+    """Write the three figures (PNG at 200 dpi, and SVG beside each); returns the PNG paths
+    (empty without matplotlib).
 
     ``context`` names what the axes and titles say: ``unit`` of the dipoles, ``data`` (the
     file's name), ``frame`` (the rotated frame), ``angles`` (the rotation of
@@ -154,9 +159,11 @@ def write_figures(out: Path, dipoles, results, matrices, true_rot, rot_pred,
 def _save(fig, path: Path, plt, tight: bool = True) -> Path:
     if tight:
         fig.tight_layout()
-    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=100, format="png"))
+    # print quality: a 200-dpi PNG, and the same figure as vector graphics (SVG) beside it
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=200, format="png"))
+    atomic_write(path.with_suffix(".svg"), lambda tmp: fig.savefig(tmp, format="svg"))
     plt.close(fig)
-    print(f"wrote {path}")
+    print(f"wrote {path} (and {path.with_suffix('.svg').name})")
     return path
 
 

@@ -244,7 +244,7 @@ def _read_data(path: Path):
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``o3ref tutorial``: check the options (a :class:`~o3ref.verify._io.UsageError` on a
+    """Run ``o3ref tutorial``: check the options (a :class:`o3ref.verify._io.UsageError` on a
     mistake, before any computation), compute, print, write; returns the exit status."""
     # metatensor (and torch, where installed) load here, not when `o3ref --help` is built
     from ..progress import Progress

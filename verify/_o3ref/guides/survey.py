@@ -1,0 +1,5 @@
+"""
+.. include:: ./survey.md
+
+.. include:: ./survey_table.md
+"""
