@@ -18,8 +18,9 @@ Rules:
    ``verify/pytest_plugin``, and the facades that only re-export for users: ``verify/__init__``,
    ``verify/convention_maps``, ``verify/report_schema``), except a ``__main__`` module;
 5. each room of ``verify`` imports only the rooms below it (``ALLOWED``): the root vocabulary
-   (L0) imports no subpackage; ``conventions``, ``layers`` and ``structures`` import L0 only;
-   ``adapters`` imports L0 and ``conventions``; ``models`` L0 and ``layers``; ``conformance``
+   (L0) imports no subpackage; ``conventions`` and ``structures`` import L0 only; ``layers``
+   imports L0 and ``conventions`` (a layer is checked in a frame); ``adapters`` imports L0,
+   ``conventions`` and ``layers``; ``models`` L0 and ``layers``; ``conformance``
    L0 and ``conventions``; ``reports`` L0, ``conventions``, ``adapters``, ``conformance``,
    ``models`` and ``structures``; front doors anything;
 6. the root of ``verify`` holds at most 15 ``.py`` files; no module is over 450 lines.
@@ -34,7 +35,10 @@ import ast
 from functools import cache
 from pathlib import Path
 
-import tomllib
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -52,9 +56,11 @@ ROOMS = ("conventions", "layers", "structures", "adapters", "models", "conforman
 ALLOWED = {
     "L0": {"L0"},
     "conventions": {"L0", "conventions"},
-    "layers": {"L0", "layers"},
+    # a layer is checked in a frame, and frames are convention knowledge
+    "layers": {"L0", "conventions", "layers"},
     "structures": {"L0", "structures"},
-    "adapters": {"L0", "conventions", "adapters"},
+    # the layer adapters (e3nn, cuequivariance modules as callables) read irreps
+    "adapters": {"L0", "conventions", "layers", "adapters"},
     "models": {"L0", "layers", "models"},
     "conformance": {"L0", "conventions", "conformance"},
     "reports": {"L0", "conventions", "adapters", "conformance", "models", "structures",

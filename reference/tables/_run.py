@@ -5,7 +5,7 @@ with angular momenta ``<= l_max`` in each format, plus ``out/manifest.json`` (sh
 and row count of every file). What each kind holds and the one column pattern shared by all
 kinds (indices, then ``sign, p, q, exact, value``): :mod:`o3ref.reference.tables._kinds`; the
 formats and the checking reader: :mod:`o3ref.reference.tables._files`. The command line
-(``o3ref tables``, progress bars, Dask) is :mod:`o3ref.verify.tables_cli`.
+(``o3ref tables``, progress bars, Dask) is :mod:`o3ref.verify.cli.tables`.
 
 * ``shards="none"``: one file per kind and format (``real-cg_lmax4.csv``);
 * ``shards="blocks"``: one file per block (``(l1, l2)`` for the coupling kinds) in a folder
@@ -274,7 +274,7 @@ def write_tables(out_dir, kinds, l_max, formats, force: bool = False, *, shards:
     """Write the tables and ``manifest.json``; returns the manifest's entries for this run.
 
     ``mapper(tasks)`` runs ``(kind, keys)`` tasks and yields each task's entries as it
-    finishes (default: serially here; :mod:`o3ref.verify.tables_cli` passes a Dask one);
+    finishes (default: serially here; :mod:`o3ref.verify.cli.tables` passes a Dask one);
     the manifest is rewritten every few seconds and at the end (sorted: the same bytes in
     any order).
     Refuses (``FileExistsError``) to overwrite an existing table unless ``force``;

@@ -1,7 +1,7 @@
 """NumPy layers built from o3ref's exact CG, independent of the code under test.
 
 The CG comes from :func:`o3ref.reference.real_clebsch_gordan` (each exact entry rounded by
-``float``); e3nn's frame goes through :func:`o3ref.verify.irreps.frame_matrix` and the layout
+``float``); e3nn's frame goes through :func:`o3ref.verify.layers.irreps.frame_matrix` and the layout
 is laid out here by hand, so that ``verify.layers`` is checked against a separate path.
 """
 
@@ -12,7 +12,7 @@ import functools
 import numpy as np
 
 from o3ref.reference import real_clebsch_gordan
-from o3ref.verify.irreps import frame_matrix, parse_irreps
+from o3ref.verify.layers.irreps import frame_matrix, parse_irreps
 
 
 @functools.cache

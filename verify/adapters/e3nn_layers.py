@@ -47,7 +47,7 @@ def torch_callable(module, *, extra: Callable | None = None) -> Callable:
 
 def _copies_of(irreps) -> list[list[int]]:
     """For each entry of an irreps list, the global numbers of its copies."""
-    from ..irreps import parse_irreps
+    from ..layers.irreps import parse_irreps
 
     out, k = [], 0
     for mul, _, _ in parse_irreps(str(irreps)):

@@ -79,7 +79,7 @@ for _i in IRREP_NORMALISATIONS:
 def _e3nn_04(l1, l2, L, xe, xp):
     """e3nn 0.4.x's defaults: its stored wigner_3j has the opposite sign at the triples of
     ``E3NN_04_NEGATED`` (MACE pins e3nn 0.4.4)."""
-    from ..adapters.e3nn import E3NN_04_NEGATED
+    from ..conventions.libraries import E3NN_04_NEGATED
 
     flip = -1 if tuple(sorted((l1, l2, L))) in E3NN_04_NEGATED else 1
     return flip * _e3nn("component", "element")(l1, l2, L, xe, xp)
