@@ -10,7 +10,9 @@ Private modules, one concept each: ``_run`` (plan, run, write, read a folder), `
 (what each kind holds, its columns and shards), ``_files`` (the bytes of each format, the
 manifest, the checking reader), ``_values`` (exact text and float64 of ``sign sqrt(p/q)``),
 ``_real_cg_blocks`` (the real CG of a whole ``(l1, l2)`` block, the tables' bulk route),
-``_guard`` (one writer per folder, nothing half-written left behind).
+``_guard`` (one writer per folder, nothing half-written left behind), ``_coupling_rows``
+(the ``coupling`` kind: exact bases of symmetric couplings; :func:`coupling_tensors` rebuilds
+them from rows).
 
 Conventions: see :mod:`o3ref.reference.conventions` (section "Clebsch-Gordan").
 
@@ -19,6 +21,7 @@ Conventions: see :mod:`o3ref.reference.conventions` (section "Clebsch-Gordan").
 (0, 0, 0, 0, 0, 0, 1, 1, 1, '1', 1.0)
 """
 
+from ._coupling_rows import COUPLING_DEGREES, coupling_tensors
 from ._files import MANIFEST, atomic_write, load_manifest, manifest_bytes, sha256
 from ._kinds import CARTESIAN_FORMULAS, KINDS, columns, shard_rows
 from ._run import (
@@ -47,6 +50,8 @@ __all__ = [
     "columns",
     "table_rows",
     "shard_rows",
+    "COUPLING_DEGREES",
+    "coupling_tensors",
     # writing a folder of tables
     "MAX_BYTES",
     "estimate_bytes",

@@ -17,16 +17,21 @@ kind                index columns                               value
                                                                 ``x^nx y^ny z^nz`` in ``R_lm``
 ``cartesian-basis`` ``basis, L, copy, m, index``                ``Q[row, index]`` of
                                                                 ``cartesian_basis(formula)``
+``coupling``        ``l, parity, degree, L, vector, index``     entry ``index`` (flat) of
+                                                                basis tensor ``vector``
 =================== =========================================== =========================
 
 The value is ``sign * sqrt(p/q)``, or ``sign * sqrt(p/q) / sqrt(pi)`` for the kinds in
 :data:`PI_KINDS` (``gaunt``, ``real-gaunt``, ``sh-poly``); only non-zero entries, rows in
 increasing order of their indices. ``6j`` and ``9j`` tables hold integer arguments
 ``<= l_max``; ``cartesian-basis`` holds the bases of :data:`CARTESIAN_FORMULAS` of rank
-``<= l_max`` (``basis`` is the position in that tuple, ``index`` the C-order flat index).
+``<= l_max`` (``basis`` is the position in that tuple, ``index`` the C-order flat index);
+``coupling`` holds the exact bases of the symmetric couplings of one irrep ``l <= l_max``
+(both parities, degrees 1 to 3; see :mod:`o3ref.reference.tables._coupling_rows`).
 
-A table is cut into shards (files) by its first index: ``(l1, l2)`` for the coupling kinds,
-``j1`` for ``6j``/``9j``, ``l`` for ``sh-poly``, ``basis`` for ``cartesian-basis``; a *task*
+A table is cut into shards (files) by its first index: ``(l1, l2)`` for the CG-like kinds of
+:data:`COUPLING_KINDS`, ``j1`` for ``6j``/``9j``, ``l`` for ``sh-poly`` and ``coupling``,
+``basis`` for ``cartesian-basis``; a *task*
 computes the shards that share work (``(l1, l2)`` and ``(l2, l1)`` come from the same
 coefficients). :func:`shard_rows` returns a shard as arrays: indices in an ``int64`` array,
 signs in ``int8``, and ``p, q`` as Python ints of any size, once per distinct pair.
@@ -51,6 +56,7 @@ from ..gaunt import _cg_scale, _gaunt_3j
 from ..indexing import triangle
 from ..recoupling import _nine_j_doubled, _six_j_doubled
 from ..solid_polynomials import _solid_rows
+from ._coupling_rows import coupling_dimensions, coupling_rows
 from ._real_cg_blocks import real_cg_blocks
 
 __all__ = [
@@ -62,12 +68,14 @@ __all__ = [
     "columns",
     "estimate_rows",
     "index_columns",
+    "manifest_extra",
     "shard_keys",
     "shard_rows",
     "task_keys",
 ]
 
-KINDS = ("cg", "3j", "real-cg", "gaunt", "real-gaunt", "6j", "9j", "sh-poly", "cartesian-basis")
+KINDS = ("cg", "3j", "real-cg", "gaunt", "real-gaunt", "6j", "9j", "sh-poly", "cartesian-basis",
+         "coupling")
 COUPLING_KINDS = ("cg", "3j", "real-cg", "gaunt", "real-gaunt")
 PI_KINDS = ("gaunt", "real-gaunt", "sh-poly")
 CARTESIAN_FORMULAS = ("i", "ij", "ij=ji", "ij=-ji", "ijk", "ijk=jik", "ijkl=jikl=ijlk=klij")
@@ -82,6 +90,7 @@ _INDEX_COLUMNS = {
     "9j": ("j1", "j2", "j3", "j4", "j5", "j6", "j7", "j8", "j9"),
     "sh-poly": ("l", "m", "nx", "ny", "nz"),
     "cartesian-basis": ("basis", "L", "copy", "m", "index"),
+    "coupling": ("l", "parity", "degree", "L", "vector", "index"),
 }
 VALUE_COLUMNS = ("sign", "p", "q", "exact", "value")
 DESCRIPTION = {
@@ -94,6 +103,8 @@ DESCRIPTION = {
     "9j": "Wigner 9j symbol {j1 j2 j3; j4 j5 j6; j7 j8 j9} (rows; integer arguments)",
     "sh-poly": "coefficient of x^nx y^ny z^nz in the real solid harmonic R_lm = r^l Y_lm",
     "cartesian-basis": "Q[row (L, copy, m), index] of cartesian_basis(CARTESIAN_FORMULAS[basis])",
+    "coupling": "entry index (C order) of tensors[vector] of coupling_basis('1x' + l + parity, "
+    "degree, L, parity**degree): the exact symmetric couplings V_l^degree -> V_L",
 }
 
 
@@ -150,6 +161,8 @@ def estimate_rows(kind: str, l_max: int) -> float:
         return 0.1 * n**6
     if kind == "9j":
         return 0.02 * n**9
+    if kind == "coupling":
+        return 3.0 * n**6  # ~0.55 (2l+1)^5 rows per shard l (measured to l = 5)
     return 2000.0
 
 
@@ -389,5 +402,20 @@ def _fill_cartesian(l_max: int, basis: int, builder: _Builder) -> None:
         builder.add(tuple(index), sign, p, q)
 
 
+def _fill_coupling(l_max: int, l: int, builder: _Builder) -> None:
+    for *index, sign, p, q in coupling_rows(l):
+        builder.add(tuple(index), sign, p, q)
+
+
 _FILLERS = {"6j": _fill_6j, "9j": _fill_9j, "sh-poly": _fill_sh_poly,
-            "cartesian-basis": _fill_cartesian}
+            "cartesian-basis": _fill_cartesian, "coupling": _fill_coupling}
+
+
+def manifest_extra(kind: str, l_max: int, key: tuple[int, ...] | None) -> dict:
+    """Kind-specific fields of a file's manifest entry (``key``: its shard, ``None`` for a
+    whole table): ``coupling`` records ``"dimensions"``, the character count of every space
+    ``[l, parity, degree, L, count]`` (see :mod:`._coupling_rows`); other kinds none."""
+    if kind != "coupling":
+        return {}
+    ls = range(l_max + 1) if key is None else (key[0],)
+    return {"dimensions": [d for l in ls for d in coupling_dimensions(l)]}

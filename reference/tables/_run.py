@@ -59,6 +59,7 @@ from ._kinds import (
     _task_rows,
     columns,
     estimate_rows,
+    manifest_extra,
     shard_keys,
     task_keys,
 )
@@ -191,6 +192,7 @@ def _write_task(kind: str, l_max: int, parts: dict, formats, out_dir: str) -> di
                      "bytes": len(data), "sha256": sha256(data)}
             if key is not None:
                 entry["shard"] = list(key)
+            entry.update(manifest_extra(kind, l_max, key))
             entries[name] = entry
     return entries
 

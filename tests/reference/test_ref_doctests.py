@@ -25,6 +25,7 @@ MODULES = [
     "tables._kinds",
     "tables._files",
     "tables._values",
+    "tables._coupling_rows",
     "gaunt",
     "recoupling",
     "solid_polynomials",

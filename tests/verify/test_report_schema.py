@@ -69,10 +69,10 @@ def test_schema_refuses_spoiled_reports(verify_report, spoil):
 
 
 def test_other_kinds_reuse_the_envelope(monkeypatch):
-    report = envelope("survey", {"name": "every installed library", "version": None},
+    report = envelope("a-new-kind", {"name": "every installed library", "version": None},
                       {"numpy": None})
     validate_report(report)  # no kind-specific part yet: the envelope alone
-    monkeypatch.setitem(report_schema.KIND_SCHEMAS, "survey", {"required": ["rows"]})
+    monkeypatch.setitem(report_schema.KIND_SCHEMAS, "a-new-kind", {"required": ["rows"]})
     with pytest.raises(jsonschema.ValidationError, match="'rows' is a required property"):
         validate_report(report)
     validate_report({**report, "rows": []})

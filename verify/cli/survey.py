@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from dataclasses import asdict
@@ -21,7 +22,8 @@ __all__ = ["configure_parser", "run"]
 def configure_parser(parser: argparse.ArgumentParser) -> None:
     """Add the options of ``o3ref survey`` to ``parser``."""
     parser.add_argument("--only", metavar="NAMES",
-                        help="comma-separated adapters to survey (default: every installed one)")
+                        help="comma-separated adapters to survey, or o3ref for its own layer "
+                        "(default: every installed one)")
     parser.add_argument("--markdown", metavar="FILE", help="write the table to FILE too")
     parser.add_argument("--json", metavar="FILE",
                         help="write every number (errors per l, notes, provenance) to FILE")
@@ -42,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     if names:
         from ..adapters import ENTRY_POINT_GROUP, adapter_names
 
-        known = adapter_names()
+        known = ["o3ref", *adapter_names()]
         for name in names:
             if name not in known:
                 raise UsageError(f"adapter name={name!r} must be one of {', '.join(known)} "
@@ -58,16 +60,8 @@ def run(args: argparse.Namespace) -> int:
         if not path:
             continue
         if text is None:
-            from ..adapters import get_adapter, installed_versions
-            from ..provenance import provenance
-
-            libs = {}
-            for name in {r.library for r in rows}:
-                libs.update(installed_versions(get_adapter(name)))
-            text = json.dumps({"l_max": l_max or L_MAX, "seconds": seconds,
-                               "not_installed": missing,
-                               "rows": [dict(asdict(r), max_error=r.max_error) for r in rows],
-                               "provenance": provenance(libs)}, indent=2)
+            text = json.dumps(_report(rows, missing, l_max or L_MAX, seconds), indent=2,
+                              allow_nan=False)
         try:
             with open(path, "w", encoding="utf-8") as fh:
                 fh.write(text)
@@ -76,3 +70,31 @@ def run(args: argparse.Namespace) -> int:
             return 2
     bad = [r for r in rows if r.status != "pass"]
     return 1 if args.strict and bad else 0
+
+
+def _finite(values):
+    return [v if v is None or math.isfinite(v) else None for v in values]
+
+
+def _report(rows, missing, l_max, seconds) -> dict:
+    """The survey in the report envelope of :mod:`o3ref.verify.reports.schema` (kind
+    ``"survey"``); a non-finite error is written as ``null``."""
+    from ..adapters import get_adapter, installed_versions
+    from ..reports.schema import envelope
+
+    libs = {}
+    for name in sorted({r.library for r in rows} - {"o3ref"}):
+        libs.update(installed_versions(get_adapter(name)))
+    surveyed = sorted({(r.library, r.version) for r in rows})
+    generic = "every installed library"
+    under_test = ({"name": surveyed[0][0], "version": surveyed[0][1]} if len(surveyed) == 1
+                  else {"name": generic, "version": None})
+    report = envelope("survey", under_test, libs)
+    report["provenance"]["libraries"].pop(generic, None)
+    report["passed"] = all(r.status == "pass" for r in rows) if rows else None
+    report.update({
+        "l_max": l_max, "seconds": seconds, "not_installed": missing,
+        "rows": [dict(asdict(r), errors=_finite(r.errors), tolerances=_finite(r.tolerances),
+                      max_error=_finite([r.max_error])[0]) for r in rows],
+    })
+    return report

@@ -169,6 +169,42 @@ KIND_SCHEMAS: dict[str, dict] = {
     },
 }
 
+_SURVEY_ROW = {
+    "type": "object",
+    "required": ["library", "version", "block", "convention", "dtype", "l_max", "errors",
+                 "tolerances", "status", "notes", "seconds", "max_error"],
+    "properties": {
+        "library": {"type": "string", "description": "adapter name, or 'o3ref' (its layer)"},
+        "version": {"type": "string"},
+        "block": {"type": "string", "description": "building block ('SH', 'CG', ...) or "
+                  "'layer: <product>'"},
+        "convention": {"type": "string", "description": "the convention the detector names "
+                       "(layers: the normalisation(s) that explain the scalars)"},
+        "dtype": {"type": "string"},
+        "l_max": {"type": "integer", "minimum": 0},
+        "errors": {"type": "array", "items": _NUMBER_OR_NULL, "description": "per l: the "
+                   "largest error after the map (layers: the largest residual of a block "
+                   "whose max(l1, l2, L) is l); null: not finite"},
+        "tolerances": {"type": "array", "items": _NUMBER_OR_NULL,
+                       "description": "per l: the policy at the dtype"},
+        "status": {"enum": ["pass", "FAIL", "error"]},
+        "notes": {"type": "array", "items": {"type": "string"}},
+        "seconds": {"type": "number", "minimum": 0},
+        "max_error": _NUMBER_OR_NULL,
+    },
+}
+
+# ``o3ref survey --json``: one row per library x block (and per layer product)
+KIND_SCHEMAS["survey"] = {
+    "required": ["l_max", "seconds", "not_installed", "rows"],
+    "properties": {"l_max": {"type": "object",
+                             "additionalProperties": {"type": "integer", "minimum": 0}},
+                   "seconds": {"type": "number", "minimum": 0},
+                   "not_installed": {"type": "object",
+                                     "additionalProperties": {"type": "string"}},
+                   "rows": {"type": "array", "items": _SURVEY_ROW}},
+}
+
 
 def report_schema() -> dict:
     """The whole schema: the envelope, and for each kind of :data:`KIND_SCHEMAS` its fields."""

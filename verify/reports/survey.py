@@ -15,6 +15,14 @@ change of basis), the survey
 3. writes a Markdown table (stdout, or ``--markdown FILE``) and, with ``--json FILE``, every
    number with the provenance block of :mod:`o3ref.verify.provenance`.
 
+It adds rows for layers (block ``layer: ...``, pseudo-block ``"layers"`` in ``blocks``): each
+library of :data:`o3ref.verify.reports._measure_layers.LAYER_CASES` that is installed (o3ref's
+own NumPy product always; e3nn and cuequivariance-torch when surveyed and installed) has its
+tensor products decomposed onto the exact couplings; the row names the normalisation behind
+the scalars (``convention``) and gives, per ``l = max(l1, l2, L)``, the largest residual (the
+part of a block that no CG explains) next to the tolerance of the verdict. ``o3ref`` is
+surveyed when no names are given, or when named.
+
 Conventions: :mod:`o3ref.reference.conventions`.
 """
 
@@ -29,7 +37,7 @@ import numpy as np
 
 from ._measure import MEASURES
 
-__all__ = ["BLOCKS", "L_MAX", "SurveyRow", "format_markdown", "run_survey"]
+__all__ = ["BLOCKS", "L_MAX", "SurveyRow", "format_markdown", "run_survey", "survey_layers"]
 
 #: block -> (title, detector kind or None)
 BLOCKS: dict[str, tuple[str, str | None]] = {
@@ -194,18 +202,53 @@ def survey_adapter(name: str, adapter, blocks=None, l_max=None, quiet_bar=None) 
     return rows
 
 
+def survey_layers(name: str, quiet_bar=None) -> list[SurveyRow]:
+    """The layer rows of library ``name`` (a key of ``LAYER_CASES``; ``ImportError`` when
+    it is not installed): one row per product, its normalisation named, its residuals per l
+    against the policy."""
+    from ._measure_layers import LAYER_CASES, measure_layer
+
+    rows = []
+    for case in LAYER_CASES[name]():
+        if quiet_bar is not None:
+            quiet_bar.set_label(f"{name}: {case.title}")
+        t0 = time.perf_counter()
+        row = SurveyRow(name, case.version, case.title, "-", "?")
+        try:
+            m = measure_layer(case)
+        except Exception as exc:  # noqa: BLE001 - reported in the table, one line
+            row.status = "error"
+            row.notes.append(f"{type(exc).__name__}: {exc}")
+        else:
+            row.convention, row.dtype, row.l_max = m.convention, m.dtype, m.l_max
+            row.errors, row.tolerances, row.notes = m.errors, m.tolerances, m.notes
+            row.status = "pass" if m.passed else "FAIL"
+        row.seconds = time.perf_counter() - t0
+        rows.append(row)
+        if quiet_bar is not None:
+            quiet_bar.update()
+    return rows
+
+
 def run_survey(names=None, blocks=None, l_max=None, quiet: bool = True):
-    """``(rows, not_installed)`` over the adapters ``names`` (default: every registered one)."""
+    """``(rows, not_installed)`` over the adapters ``names`` (default: every registered one,
+    and o3ref's own layer); ``"o3ref"`` in ``names`` adds o3ref's layer row, and
+    ``"layers"`` in ``blocks`` keeps the layer rows when ``blocks`` is given."""
     from ..adapters import AdapterError, adapter_names, get_adapter
     from ..progress import Progress
+    from ._measure_layers import LAYER_CASES
 
     chosen = names is not None
-    names = list(names or adapter_names())
+    names = list(names or ["o3ref", *adapter_names()])
+    layers = blocks is None or "layers" in blocks
     rows: list[SurveyRow] = []
     missing: dict[str, str] = {}
     with Progress(None, "o3ref survey", quiet=quiet, unit="block") as bar:
         for name in names:
             bar.set_label(name)
+            if name == "o3ref":  # o3ref's own layer (its other blocks are the reference)
+                rows += survey_layers(name, bar) if layers else []
+                continue
             try:
                 adapter = get_adapter(name)
             except AdapterError as exc:  # a broken third-party entry point: listed, not fatal
@@ -217,6 +260,12 @@ def run_survey(names=None, blocks=None, l_max=None, quiet: bool = True):
                 rows += survey_adapter(name, adapter, blocks, l_max, bar)
             except ImportError as exc:
                 missing[name] = str(exc).split(": pip install ")[-1]
+                continue
+            if layers and name in LAYER_CASES:
+                try:
+                    rows += survey_layers(name, bar)
+                except ImportError as exc:
+                    missing[f"{name} layers"] = exc.name or str(exc)
     return rows, missing
 
 
