@@ -6,6 +6,8 @@ import doctest
 
 import pytest
 
+import o3ref.fast._expansion_layout
+import o3ref.fast._expansion_sums
 import o3ref.fast.budget
 import o3ref.fast.cartesian
 import o3ref.fast.clebsch_gordan
@@ -17,7 +19,8 @@ import o3ref.fast.wigner
 
 MODULES = [o3ref.fast.indexing, o3ref.fast.rotations, o3ref.fast.harmonics, o3ref.fast.wigner,
            o3ref.fast.harmonics_range,
-           o3ref.fast.clebsch_gordan, o3ref.fast.cartesian, o3ref.fast.budget]
+           o3ref.fast.clebsch_gordan, o3ref.fast.cartesian, o3ref.fast.budget,
+           o3ref.fast._expansion_layout, o3ref.fast._expansion_sums]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
