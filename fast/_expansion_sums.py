@@ -67,11 +67,11 @@ def add_values(values, harmonics, radial, plans, rows):
 def _factors(harmonics, dharmonics, radial, dradial, unit, slots, n_rows):
     """The factors of the pair gradients, their pair ``p`` on row ``slots[p]`` (zero rows
     elsewhere): per ``l`` a ``(rows, 2, 3 (2l+1))`` left ``[dY_lm, Y_lm r_hat]``, and one
-    ``(rows, L, 2, N)`` right ``[R_l, dR_l/dr]``."""
+    ``(L, rows, 2, N)`` right ``[R_l, dR_l/dr]`` (each ``l`` contiguous)."""
     n_l, n_n = radial.shape[1:]
-    right = np.zeros((n_rows, n_l, 2, n_n))
-    right[slots, :, 0] = radial
-    right[slots, :, 1] = dradial
+    right = np.zeros((n_l, n_rows, 2, n_n))
+    right[:, slots, 0] = radial.transpose(1, 0, 2)
+    right[:, slots, 1] = dradial.transpose(1, 0, 2)
     # built pair-last, the layout of the harmonics' buffers (long rows), then moved to rows
     dharmonics_t, harmonics_t = dharmonics.transpose(2, 1, 0), harmonics.T
     unit_t = np.ascontiguousarray(unit.T)
@@ -111,10 +111,10 @@ def add_gradients(gradients, lay, chunk, harmonics, dharmonics, radial, dradial,
     if direct:  # pair p on row pair_entry[p] of the output's slice e_lo:e_hi
         lefts, right = _factors(harmonics, dharmonics, radial, dradial, unit,
                                 pair_entry - e_lo, n_entries)
-        # every sample row from the first to the last (rows without pairs in between too)
-        spanned = np.arange(first_row, last_row + 1)
-        row_starts = lay.row_entry_start[spanned] - e_lo
-        centres = lay.centre_entry[spanned] - e_lo
+        # the chunk's sample rows: their entries and their centre's entry
+        bounds = (lay.row_entry_start[chunk.rows] - e_lo).tolist()
+        ends = (lay.row_entry_start[chunk.rows + 1] - e_lo).tolist()
+        centres = (lay.centre_entry[chunk.rows] - e_lo).tolist()
     else:  # pair order; an atom's own images do not move
         moving = lay.moving[lo:hi]
         lefts, right = _factors(harmonics, dharmonics, radial, dradial, unit,
@@ -127,11 +127,16 @@ def add_gradients(gradients, lay, chunk, harmonics, dharmonics, radial, dradial,
         flat = out.reshape(len(out), -1, out.shape[-1])  # (entries, 3 (2l+1), N)
         if direct:
             rows = flat[e_lo:e_hi]
-            np.matmul(left.transpose(0, 2, 1), right[:, l], out=rows)
-            # the centre moves opposite to all its neighbours together: minus the sum of
-            # its row's entries (its own entry still zero), read back while in cache
-            rows[centres] = -np.add.reduceat(rows, row_starts, axis=0)
+            np.matmul(left.transpose(0, 2, 1), right[l], out=rows)
+            # the centre moves opposite to all its neighbours together: minus the sum of the
+            # row's products, one matrix product [L_1; L_2; ...]^T @ [R_1; R_2; ...] per row
+            # (its own entry's zero factors included)
+            n_a, n_n = left.shape[2], right.shape[3]
+            for start, end, centre in zip(bounds, ends, centres, strict=True):
+                np.matmul(left[start:end].reshape(-1, n_a).T,
+                          right[l, start:end].reshape(-1, n_n), out=rows[centre])
+            rows[centres] *= -1.0
         else:
-            products = np.matmul(left.transpose(0, 2, 1), right[:, l])
+            products = np.matmul(left.transpose(0, 2, 1), right[l])
             flat[pair_entry[runs]] += np.add.reduceat(products, runs, axis=0)
             flat[centres] -= np.add.reduceat(products, chunk.starts, axis=0)

@@ -43,7 +43,6 @@ def _compute(monkeypatch, frames, chunk_pairs):
     with monkeypatch.context() as patch:
         if chunk_pairs is None:  # one chunk
             patch.setattr(expansion, "CHUNK_BYTES", 1 << 40)
-            patch.setattr(expansion, "CHUNK_FRACTION", 1e12)
         else:
             patch.setattr(expansion, "CHUNK_BYTES", 1)
             patch.setattr(expansion, "MIN_CHUNK_PAIRS", chunk_pairs)
