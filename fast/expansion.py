@@ -22,11 +22,11 @@ Output layout (the same as featomic 0.6, so that the two compare block by block)
 
 Algorithm: all pairs of all frames at once (:func:`~o3ref.fast.neighbors.frames_neighbor_pairs`),
 sorted by (centre type, neighbour type, centre, neighbour)
-(:mod:`~o3ref.fast._expansion_layout`), then walked in chunks of bounded size
+(:mod:`~o3ref.fast.expansion_layout`), then walked in chunks of bounded size
 (``CHUNK_BYTES``, whole segments where they fit): each chunk's radial and angular parts, then
 the sums over the neighbours of one centre as batched matrix products of zero-padded segments
 (harmonics^T @ radial, one per ``l``), added into preallocated output arrays
-(:mod:`~o3ref.fast._expansion_sums`). A pair's gradient is the rank-2 product
+(:mod:`~o3ref.fast.expansion_sums`). A pair's gradient is the rank-2 product
 ``[dY, Y r_hat] @ [R, dR/dr]`` written straight into the output's gradient array, and the
 centre's entry is minus the sum over its neighbours. Only the per-pair index arrays and the
 output grow with the call; every other temporary is of the size of one chunk, so that peak
@@ -55,9 +55,9 @@ import ase
 import numpy as np
 from metatensor import Labels, TensorBlock, TensorMap
 
-from ._expansion_layout import chunk_bounds, layout
-from ._expansion_sums import add_gradients, add_values, segment_plans
 from .cutoff import cutoff_function
+from .expansion_layout import chunk_bounds, layout
+from .expansion_sums import add_gradients, add_values, segment_plans
 from .harmonics import SphericalHarmonics
 from .hypers import ExpansionHypers
 from .neighbors import frames_neighbor_pairs
@@ -200,10 +200,11 @@ class SphericalExpansion:
         h = self.hypers
         n_lm, n_ln = (h.l_max + 1) ** 2, (h.l_max + 1) * h.n_radial
         # harmonics, radial parts and their zero-padded copies; with gradients also the
-        # harmonics' gradients, Y r_hat, dR/dr and the factors of one degree, twice
+        # harmonics' gradients, dR/dr, and the factors [dY, Y r_hat] and [R, dR/dr] of every
+        # degree (on the rows of the chunk's entries, about one per pair)
         per_pair = 2 * (n_lm + n_ln) + 8
         if gradients:
-            per_pair += 6 * n_lm + 2 * n_ln + 4 * (6 * h.l_max + 3 + h.n_radial)
+            per_pair += 9 * n_lm + 3 * n_ln + 12 * (h.l_max + 1)
         return max(MIN_CHUNK_PAIRS, CHUNK_BYTES // (8 * per_pair))
 
     def _accumulate(self, lay, vectors, distances, values, grads):

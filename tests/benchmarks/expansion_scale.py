@@ -49,12 +49,12 @@ REPEATS = {"box8x2": (2, 1, 1), "box8x4": (2, 2, 1), "box8x8": (2, 2, 2)}
 CASES = ("seed", "box8", "box16", *REPEATS)
 STAGES = {
     "neighbours": [("neighbors.py", "frames_neighbor_pairs"), ("expansion.py", "_distances")],
-    "layout": [("_expansion_layout.py", "layout")],
+    "layout": [("expansion_layout.py", "layout")],
     "radial": [("radial.py", "compute"), ("cutoff.py", "compute")],
     "angular": [("harmonics.py", "compute"), ("harmonics.py", "compute_with_gradients")],
-    "accumulation": [("_expansion_sums.py", "add_values"),
-                     ("_expansion_sums.py", "segment_plans")],
-    "gradients": [("_expansion_sums.py", "add_gradients")],
+    "accumulation": [("expansion_sums.py", "add_values"),
+                     ("expansion_sums.py", "segment_plans")],
+    "gradients": [("expansion_sums.py", "add_gradients")],
     "metadata": [("expansion.py", "_tensor_map")],
 }
 

@@ -17,7 +17,7 @@ from expansion_helpers import SEED_HYPERS, random_structure, seed_frames
 
 import o3ref.fast.expansion as expansion
 from o3ref.fast import SphericalExpansion
-from o3ref.fast._expansion_layout import chunk_bounds, layout
+from o3ref.fast.expansion_layout import chunk_bounds, layout
 from o3ref.fast.radial import gto_overlap
 from o3ref.verify.structures import sparse_box, thin_cell
 from o3ref.verify.tolerances import tolerance

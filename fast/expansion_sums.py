@@ -1,7 +1,7 @@
 """Segment sums and pair gradients of one chunk of a spherical expansion (float64 kernels).
 
-Private helper of :mod:`o3ref.fast.expansion`. A chunk
-(:class:`~o3ref.fast._expansion_layout.Chunk`) holds consecutive sorted pairs; their radial
+Helper of :mod:`o3ref.fast.expansion`. A chunk
+(:class:`~o3ref.fast.expansion_layout.Chunk`) holds consecutive sorted pairs; their radial
 parts ``R`` ``(P, L, N)`` (cutoff included) and harmonics ``Y`` ``(P, K)`` feed
 
 * :func:`add_values`: ``values[l][row(s)] += sum_{p in s} Y[p, l m] R[p, l, n]`` for each

@@ -1,6 +1,6 @@
 """Where every pair of a spherical expansion goes: pair order, samples, gradient entries, chunks.
 
-Private helper of :mod:`o3ref.fast.expansion` (index arithmetic only, no floats). Pairs are
+Helper of :mod:`o3ref.fast.expansion` (index arithmetic only, no floats). Pairs are
 sorted by ``(group, centre, neighbour)`` with ``group = (centre type, neighbour type)``; a
 *segment* is a run of pairs sharing a group and a centre, and becomes one sample row
 (``key = group * n_atoms + centre``). Samples are the segments plus every atom's own
@@ -63,10 +63,12 @@ class PairLayout:
 
     @property
     def n_pairs(self) -> int:
+        """The number of pairs."""
         return len(self.first)
 
     @property
     def sample_atom(self) -> np.ndarray:
+        """The (global) atom of every sample row."""
         return self.sample_key % self.n_atoms
 
     def pair_types(self, group) -> tuple[int, int]:
