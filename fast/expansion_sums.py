@@ -9,7 +9,8 @@ parts ``R`` ``(P, L, N)`` (cutoff included) and harmonics ``Y`` ``(P, K)`` feed
 * :func:`add_gradients`: the position gradients. A pair's entry is the rank-2 product
   ``d/dr_j [R_l Y_lm] = [dY_lm, Y_lm r_hat] @ [R_l, dR_l/dr]`` (one small matrix product
   per pair), written straight into the output's gradient array; the centre's entry is minus
-  the sum of its row's entries, read back while they are in cache.
+  the sum over its neighbours, one matrix product per sample row of the row's stacked
+  factors (``[L_1; L_2; ...]^T @ [R_1; R_2; ...]``).
 
 Every temporary is of the chunk's size: nothing here grows with the whole call.
 """
@@ -96,9 +97,10 @@ def add_gradients(gradients, lay, chunk, harmonics, dharmonics, radial, dradial,
     written yet); ``dharmonics`` is ``(P, 3, K)``, ``dradial`` ``dR/dr`` (cutoff included),
     ``unit`` ``r_hat`` ``(P, 3)``. When the chunk's segments are whole and every pair has an
     entry of its own (no repeated periodic image), the products go straight into the
-    output's rows (the chunk's entries are one slice of them, the centres included, which
-    a zero row keeps at zero until their sum is written); otherwise per-pair products are
-    summed by entry (a neighbour's images add up; an atom's own images do not move).
+    output's rows (the chunk's entries are one slice of them; the centres' rows get zero
+    factors, then minus the sum of their row's products); otherwise per-pair products are
+    summed by entry (a neighbour's images add up; an atom's own images do not move) and
+    added to the output.
     """
     lo, hi = chunk.lo, chunk.hi
     pair_entry = lay.pair_entry[lo:hi]
