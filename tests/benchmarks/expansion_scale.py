@@ -1,14 +1,13 @@
 """Fresh-process measurements of the spherical expansion at scale (issue 21): o3ref and featomic.
 
 Each measurement runs in a new interpreter (``run_child``), so that its peak resident set
-(``ru_maxrss``) is its own: both libraries are imported in every child (the same baseline),
-the calculator is built and run once on a small box (splines, caches, first-call setup),
-then the case is computed ``warmup`` times untimed and ``rounds`` times timed (each result
-dropped before the next). The child
-prints one JSON line: the wall and CPU (user + system, all threads) times of the rounds, the
-peak RSS before the case (imports, the structure, the warm-up) and after it, and the norm of
-every block (values and gradients), so that the parent can check the two libraries against
-each other without holding both results.
+(:func:`peak_rss_kib`) is its own: both libraries are imported in every child (the same
+baseline), the calculator is built and run once on a small box (splines, caches, first-call
+setup), then the case is computed ``warmup`` times untimed and ``rounds`` times timed (each
+result dropped before the next). The child prints one JSON line: the wall and CPU (user +
+system, all threads) times of the rounds, the peak RSS before the case (imports, the
+structure, the warm-up) and after it, and the norm of every block (values and gradients), so
+that the parent can check the two libraries against each other without holding both results.
 
 By hand, one thread (``tox -e bench`` sets the same variables)::
 
@@ -91,7 +90,18 @@ def calculator(library, case):
     return featomic.SphericalExpansion(**featomic_hypers)
 
 
-def _rss_kib():
+def peak_rss_kib():
+    """This process's peak resident set in KiB: ``VmHWM`` of ``/proc/self/status`` where there
+    is one (Linux). ``ru_maxrss`` is the fallback: on Linux it also holds the resident set
+    of the parent at the spawn (``execve`` folds the old memory map's peak in), so that a
+    large pytest process would raise every child's figure."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
@@ -107,7 +117,7 @@ def measure(library, case, gradients, rounds, warmup=0):
     calc = calculator(library, case)
     calc.compute([water_box(2)], gradients=grads)
     structures = frames(case)
-    baseline = _rss_kib()
+    baseline = peak_rss_kib()
     for _ in range(warmup):
         calc.compute(structures, gradients=grads)
     times, cpu, norms = [], [], {}
@@ -125,10 +135,9 @@ def measure(library, case, gradients, rounds, warmup=0):
                     entry.append(float(np.linalg.norm(block.gradient("positions").values)))
                 norms[str(tuple(int(v) for v in key.values))] = entry
         del result
-    usage = resource.getrusage(resource.RUSAGE_SELF)
     return {"library": library, "case": case, "gradients": gradients,
             "atoms": sum(len(f) for f in structures), "seconds": times, "cpu_seconds": cpu,
-            "baseline_kib": baseline, "peak_kib": usage.ru_maxrss, "norms": norms}
+            "baseline_kib": baseline, "peak_kib": peak_rss_kib(), "norms": norms}
 
 
 def profile(case, gradients):

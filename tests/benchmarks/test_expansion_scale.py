@@ -10,8 +10,8 @@ threads): with one thread that is the wall time of a quiet machine, and it stays
 machine shared with other work, where wall times of two processes run one after the other
 see different loads (the wall times are printed too). The system time holds the page faults,
 so that the spread of the rounds still shows them. Peak memory is the whole process's peak
-resident set (``ru_maxrss``: imports, structure and computation; both children import both
-libraries).
+resident set (``VmHWM``, not ``ru_maxrss``, which holds the parent's resident set too:
+imports, structure and computation; both children import both libraries).
 
 Goals (water-box hypers: cutoff 5 A, 9 radial functions, l <= 6):
 
