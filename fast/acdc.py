@@ -67,21 +67,24 @@ Sign-sensitive check: two l = 1 vectors coupled to L = 1 give ``(u x v)/sqrt(2)`
 
 from __future__ import annotations
 
-import numbers
 import re
 
 import numpy as np
 from metatensor import Labels, TensorBlock, TensorMap
 
-from .acdc_blocks import Piece, build_block, check_blocks, same_tensor
+from ._acdc_blocks import build_block, check_blocks, same_tensor
+from ._acdc_plan import (
+    DEFAULT_MATCH,
+    SYMMETRY_KEYS,
+    check_lcut,
+    default_property_names,
+    key_layout,
+    parse_selected,
+    plan_pieces,
+)
 
-__all__ = ["acdc_standardize_keys", "cg_combine", "cg_increment"]
-
-#: key names that carry the symmetry of an ACDC block
-SYMMETRY_KEYS = ("order_nu", "o3_sigma", "o3_lambda")
-
-#: extra keys matched by default (a centre's features only combine with the same centre's)
-DEFAULT_MATCH = ("center_type",)
+__all__ = ["acdc_standardize_keys", "cg_combine", "cg_increment", "SYMMETRY_KEYS",
+           "DEFAULT_MATCH"]
 
 _SUFFIX = re.compile(r"_[0-9]+$")
 
@@ -161,19 +164,6 @@ def acdc_standardize_keys(descriptor: TensorMap) -> TensorMap:
     return TensorMap(keys, blocks)
 
 
-# ------------------------------------------------------------------------------------------
-# planning: which block pairs feed which output block, and where their properties go
-# ------------------------------------------------------------------------------------------
-
-
-def _check_lcut(lcut):
-    if isinstance(lcut, bool) or not isinstance(lcut, numbers.Integral):
-        raise TypeError(f"lcut={lcut!r} must be a non-negative integer")
-    if lcut < 0:
-        raise ValueError(f"lcut={lcut} must be a non-negative integer")
-    return int(lcut)
-
-
 def _check_symmetry_keys(name: str, tensor: TensorMap) -> None:
     missing = [k for k in SYMMETRY_KEYS if k not in tensor.keys.names]
     if missing:
@@ -181,80 +171,6 @@ def _check_symmetry_keys(name: str, tensor: TensorMap) -> None:
             f"{name} has keys {list(tensor.keys.names)}, missing {missing}: call "
             "acdc_standardize_keys on density coefficients first"
         )
-
-
-def _parse_selected(selected_keys):
-    if selected_keys is None:
-        return None
-    if isinstance(selected_keys, Labels):
-        names = list(selected_keys.names)
-        if names != ["o3_sigma", "o3_lambda"]:
-            raise ValueError(
-                f"selected_keys has names {names}: it must have the names ['o3_sigma', 'o3_lambda']"
-            )
-        return {tuple(int(v) for v in row) for row in np.asarray(selected_keys.values)}
-    result = set()
-    for item in selected_keys:
-        try:
-            sigma, lam = (int(v) for v in item)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"selected_keys entry {item!r} must be a pair (o3_sigma, o3_lambda)"
-            ) from None
-        if sigma not in (-1, 1) or lam < 0:
-            raise ValueError(
-                f"selected_keys entry {item!r}: o3_sigma must be +1 or -1 and o3_lambda >= 0"
-            )
-        result.add((sigma, lam))
-    return result
-
-
-def _key_layout(x_a, x_b, other_keys_match):
-    """(names of the output's extra keys, function (key_a, key_b) -> extra values or None)."""
-    others_a = [n for n in x_a.keys.names if n not in SYMMETRY_KEYS]
-    others_b = [n for n in x_b.keys.names if n not in SYMMETRY_KEYS]
-    if other_keys_match is None:
-        match = [n for n in DEFAULT_MATCH if n in others_a and n in others_b]
-    else:
-        match = list(other_keys_match)
-        for name in match:
-            if name not in others_a or name not in others_b:
-                raise ValueError(
-                    f"other_keys_match names {name!r}, which is not a key of both inputs "
-                    f"(x_a: {others_a}, x_b: {others_b})"
-                )
-    only_a = [n for n in others_a if n not in match]
-    only_b = [n for n in others_b if n not in match]
-    names = (
-        match
-        + [n + ("_a" if n in others_b else "") for n in only_a]
-        + [n + ("_b" if n in others_a else "") for n in only_b]
-    )
-    index_a = {n: x_a.keys.names.index(n) for n in others_a}
-    index_b = {n: x_b.keys.names.index(n) for n in others_b}
-
-    def combine(key_a, key_b):
-        values = []
-        for n in match:
-            if key_a[index_a[n]] != key_b[index_b[n]]:
-                return None
-            values.append(int(key_a[index_a[n]]))
-        values += [int(key_a[index_a[n]]) for n in only_a]
-        values += [int(key_b[index_b[n]]) for n in only_b]
-        return tuple(values)
-
-    return names, combine
-
-
-def _default_property_names(x_a, x_b):
-    nu = int(x_a.keys.values[0][x_a.keys.names.index("order_nu")]) + int(
-        x_b.keys.values[0][x_b.keys.names.index("order_nu")]
-    )
-    names_a = list(x_a.block(0).properties.names)
-    names_b = list(x_b.block(0).properties.names)
-    return (
-        [n + "_a" for n in names_a] + [f"k_{nu}"] + [n + "_b" for n in names_b] + [f"l_{nu}"]
-    )
 
 
 def cg_combine(
@@ -300,96 +216,56 @@ def cg_combine(
     Returns a TensorMap keyed ``(order_nu, o3_sigma, o3_lambda, <extra keys>)``.
     Conventions: :mod:`o3ref.reference.conventions`.
     """
+    lcut, selected = _check_inputs(x_a, x_b, lcut, symmetric, selected_keys)
+    extra_names, combine_keys = key_layout(x_a, x_b, other_keys_match)
+    property_names = _property_names(x_a, x_b, property_names)
+    blocks_a, blocks_b = list(x_a.blocks()), list(x_b.blocks())
+    gradient_parameters = sorted(
+        set.intersection(*[set(b.gradients_list()) for b in blocks_a + blocks_b])
+    )
+    plan, sizes = plan_pieces(x_a, x_b, lcut, symmetric, selected, combine_keys)
+    names = list(SYMMETRY_KEYS) + extra_names
+    if not plan:
+        return TensorMap(Labels(names, np.zeros((0, len(names)), dtype=np.int32)), [])
+    blocks = [build_block(key[2], pieces, sizes[key], blocks_a, blocks_b, property_names,
+                          gradient_parameters) for key, pieces in plan.items()]
+    return TensorMap(Labels(names, np.asarray(list(plan), dtype=np.int32)), blocks)
+
+
+def _check_inputs(x_a, x_b, lcut, symmetric, selected_keys):
+    """Check the inputs of :func:`cg_combine`; return ``lcut`` (its default: the sum of the
+    largest input degrees) and the selected ``(o3_sigma, o3_lambda)`` set (or ``None``)."""
     _check_tensor("x_a", x_a)
     _check_tensor("x_b", x_b)
     _check_symmetry_keys("x_a", x_a)
     _check_symmetry_keys("x_b", x_b)
     for label, tensor in (("x_a", x_a), ("x_b", x_b))[: 1 if x_b is x_a else 2]:
         check_blocks(label, tensor)
-    key_index_a = [x_a.keys.names.index(k) for k in SYMMETRY_KEYS]
-    key_index_b = [x_b.keys.names.index(k) for k in SYMMETRY_KEYS]
-    keys_a = np.asarray(x_a.keys.values)
-    keys_b = np.asarray(x_b.keys.values)
     if lcut is None:
-        lcut = int(keys_a[:, key_index_a[2]].max() + keys_b[:, key_index_b[2]].max())
-    lcut = _check_lcut(lcut)
-    selected = _parse_selected(selected_keys)
+        lcut = sum(int(np.asarray(x.keys.values)[:, list(x.keys.names).index("o3_lambda")].max())
+                   for x in (x_a, x_b))
+    lcut = check_lcut(lcut)
+    selected = parse_selected(selected_keys)
     if symmetric and not same_tensor(x_a, x_b):
         raise ValueError(
             "symmetric=True needs x_a and x_b to be the same TensorMap (equal keys, samples, "
             "properties and values): it drops mirror combinations of a tensor with itself"
         )
-    extra_names, combine_keys = _key_layout(x_a, x_b, other_keys_match)
-    if property_names is None:
-        property_names = _default_property_names(x_a, x_b)
-    property_names = list(property_names)
+    return lcut, selected
 
-    blocks_a = list(x_a.blocks())
-    blocks_b = list(x_b.blocks())
-    n_props_a = [len(block.properties) for block in blocks_a]
-    n_props_b = [len(block.properties) for block in blocks_b]
+
+def _property_names(x_a, x_b, property_names):
+    """The output's property names: the given ones (checked) or the default ones."""
+    if property_names is None:
+        property_names = default_property_names(x_a, x_b)
+    property_names = list(property_names)
     expected = len(x_a.block(0).properties.names) + len(x_b.block(0).properties.names) + 2
     if len(property_names) != expected:
         raise ValueError(
             f"property_names has {len(property_names)} names: it must have {expected} "
             "(the properties of x_a, its degree, the properties of x_b, its degree)"
         )
-    gradient_parameters = sorted(
-        set.intersection(*[set(b.gradients_list()) for b in blocks_a + blocks_b])
-    )
-
-    # plan the output: key -> list of pieces
-    plan: dict[tuple, list[Piece]] = {}
-    sizes: dict[tuple, int] = {}
-    checked_samples = set()
-    for ia, key_a in enumerate(keys_a):
-        nu_a, sigma_a, lam_a = (int(key_a[k]) for k in key_index_a)
-        for ib, key_b in enumerate(keys_b):
-            nu_b, sigma_b, lam_b = (int(key_b[k]) for k in key_index_b)
-            extra = combine_keys(key_a, key_b)
-            if extra is None:
-                continue
-            if symmetric and (lam_a, ia) > (lam_b, ib):
-                continue
-            Ls = range(abs(lam_a - lam_b), min(lam_a + lam_b, lcut) + 1)
-            for L in Ls:
-                sigma = sigma_a * sigma_b * (-1) ** (lam_a + lam_b + L)
-                if selected is not None and (sigma, L) not in selected:
-                    continue
-                if (ia, ib) not in checked_samples:
-                    if blocks_a[ia].samples != blocks_b[ib].samples:
-                        raise ValueError(
-                            f"mismatched samples: x_a block {key_a.tolist()} has "
-                            f"{len(blocks_a[ia].samples)} samples and x_b block "
-                            f"{key_b.tolist()} has {len(blocks_b[ib].samples)} "
-                            "(or different ones): combined blocks must have identical samples"
-                        )
-                    checked_samples.add((ia, ib))
-                key = (nu_a + nu_b, sigma, L) + extra
-                triangle = None
-                size = n_props_a[ia] * n_props_b[ib]
-                if symmetric and ia == ib:
-                    strict = (lam_a + lam_b + L) % 2 == 1
-                    triangle = np.triu_indices(n_props_a[ia], k=1 if strict else 0)
-                    size = len(triangle[0])
-                if size == 0:
-                    continue
-                offset = sizes.get(key, 0)
-                piece = Piece(ia, ib, lam_a, lam_b, L, offset, size, triangle)
-                plan.setdefault(key, []).append(piece)
-                sizes[key] = offset + size
-
-    out_keys, out_blocks = [], []
-    for key, pieces in plan.items():
-        out_keys.append(key)
-        out_blocks.append(
-            build_block(key[2], pieces, sizes[key], blocks_a, blocks_b, property_names,
-                        gradient_parameters)
-        )
-    names = list(SYMMETRY_KEYS) + extra_names
-    if not out_keys:
-        return TensorMap(Labels(names, np.zeros((0, len(names)), dtype=np.int32)), [])
-    return TensorMap(Labels(names, np.asarray(out_keys, dtype=np.int32)), out_blocks)
+    return property_names
 
 
 def cg_increment(

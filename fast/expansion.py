@@ -21,11 +21,16 @@ Output layout (the same as featomic 0.6, so that the two compare block by block)
   ``[xyz, o3_mu]``. Periodic images of one atom add up; an atom's own images do not move.
 
 Algorithm: all pairs of all frames at once (:func:`o3ref.fast.neighbors.frames_neighbor_pairs`),
-sorted by (centre type, neighbour type, centre, neighbour); the sums over the neighbours of
-one centre are batched matrix products of zero-padded segments (harmonics^T @ radial, one per
-``l``); a pair's gradient is the rank-2 product ``[dY, Y r_hat] @ [R, dR/dr]`` written
-straight into the gradient block, and the centre's entry is minus the sum over its
-neighbours (again a padded batched product).
+sorted by (centre type, neighbour type, centre, neighbour)
+(:mod:`o3ref.fast.expansion_layout`), then walked in chunks of bounded size
+(``CHUNK_BYTES``, whole segments where they fit): each chunk's radial and angular parts, then
+the sums over the neighbours of one centre as batched matrix products of zero-padded segments
+(harmonics^T @ radial, one per ``l``), added into preallocated output arrays
+(:mod:`o3ref.fast.expansion_sums`). A pair's gradient is the rank-2 product
+``[dY, Y r_hat] @ [R, dR/dr]`` written straight into the output's gradient array, and the
+centre's entry is minus the sum over its neighbours. Only the per-pair index arrays and the
+output grow with the call; every other temporary is of the size of one chunk, so that peak
+memory follows the number of pairs linearly.
 
 Edge cases: an empty frame adds no samples; a call whose frames hold no atom returns a
 TensorMap with no keys; coincident atoms (distance below 1e-10) and non-finite positions
@@ -51,9 +56,10 @@ import numpy as np
 from metatensor import Labels, TensorBlock, TensorMap
 
 from .cutoff import cutoff_function
+from .expansion_layout import chunk_bounds, layout
+from .expansion_sums import add_gradients, add_values, segment_plans
 from .harmonics import SphericalHarmonics
 from .hypers import ExpansionHypers
-from .indexing import l_slice
 from .neighbors import frames_neighbor_pairs
 from .radial import GtoRadialIntegral
 
@@ -65,9 +71,18 @@ COINCIDENCE = 1e-10
 #: functions ``(l_max + 1) n_radial`` (a second or less); larger bases build it on the
 #: first call with ``SPLINE_MIN_PAIRS`` pairs or more and use the closed form before
 EAGER_SPLINE_VALUES = 256
-#: per-pair arrays of one call may take at most this many bytes (checked before allocating)
+#: the arrays of one call that grow with its pairs (index arrays and, with gradients, the
+#: output's gradient rows) may take at most this many bytes (checked before allocating)
 MAX_PAIR_BYTES = 8 << 30
 SPLINE_MIN_PAIRS = 4096
+#: the per-pair radial, angular and gradient arrays of one chunk of pairs take about this
+#: many bytes at most (a fixed bound: 5 % of the values of a 12,288-atom water box with
+#: l_max = 6 and 9 radial functions, 0.06 % of their gradients) ...
+CHUNK_BYTES = 4 << 20
+#: ... but a chunk holds at least this many pairs (very large bases)
+MIN_CHUNK_PAIRS = 64
+#: bytes of the index arrays kept for every pair of a call (pair lists, order, entries)
+_INDEX_BYTES_PER_PAIR = 96
 
 
 class SphericalExpansion:
@@ -78,7 +93,8 @@ class SphericalExpansion:
     hypers) is built here when the basis has at most ``EAGER_SPLINE_VALUES`` functions;
     a larger basis (``l_max = 60``: 366) builds it on the first call with at least
     ``SPLINE_MIN_PAIRS`` pairs and uses the closed form before, so that a few pairs never
-    pay for a table. ``compute`` works on all pairs of all frames at once.
+    pay for a table. ``compute`` finds all pairs of all frames at once and works through
+    them in chunks of bounded size (``CHUNK_BYTES``).
 
     Conventions: :mod:`o3ref.reference.conventions` (density expansion, ``r_ij = r_j - r_i``,
     real harmonics with ``m = -l..l``).
@@ -110,49 +126,39 @@ class SphericalExpansion:
         """
         frames = _check_frames(frames)
         with_gradients = _check_gradients(gradients, self.hypers.gradients)
-        numbers = [f.numbers for f in frames]
-        positions = [np.asarray(f.positions, dtype=np.float64) for f in frames]
-        for index, pos in enumerate(positions):
-            if not np.all(np.isfinite(pos)):
-                atom = int(np.flatnonzero(~np.all(np.isfinite(pos), axis=1))[0])
-                raise ValueError(
-                    f"positions of frames[{index}] atom {atom} = {pos[atom].tolist()} "
-                    "must be finite"
-                )
+        positions = _positions(frames)
         sizes = np.array([len(p) for p in positions], dtype=np.int64)
         system = np.repeat(np.arange(len(frames), dtype=np.int64), sizes)
         atom = np.arange(len(system)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
         if len(system) == 0:  # no atom at all: a TensorMap without keys
             return TensorMap(Labels(KEY_NAMES, np.zeros((0, 4), dtype=np.int32)), [])
-        types_all = np.concatenate(numbers).astype(np.int64)
+        types = np.concatenate([f.numbers for f in frames]).astype(np.int64)
         first, second, vectors = frames_neighbor_pairs(
             positions, [f.cell.array for f in frames], [f.pbc for f in frames],
             self.hypers.cutoff,
         )
         self._check_size(len(first), with_gradients)
-        distances = np.sqrt(np.einsum("ij,ij->i", vectors, vectors))
-        close = distances < COINCIDENCE
-        if close.any():
-            p = int(np.flatnonzero(close)[0])
-            raise ValueError(
-                f"atoms {atom[first[p]]} and {atom[second[p]]} of frames[{system[first[p]]}] "
-                f"coincide (distance {distances[p]:.3g} < {COINCIDENCE}): the direction "
-                "r_ij/|r_ij| of the harmonics is undefined"
-            )
-        return self._expand(types_all, system, atom, first, second, vectors, distances,
-                            with_gradients)
+        distances = _distances(vectors, first, second, system, atom)
+        lay = layout(types, first, second, with_gradients)
+        del first, second
+        values, grads = self._allocate(lay, with_gradients)
+        self._accumulate(lay, vectors, distances, values, grads)
+        del vectors, distances
+        values[0][lay.diag_row, 0, :] += self._self_term
+        return self._tensor_map(lay, system, atom, values, grads)
 
     def _check_size(self, n_pairs, gradients):
         """Refuse (``ValueError``) before the per-pair arrays when they pass the budget.
 
-        Per pair: radial values (and derivatives), harmonics (and gradients) and their
-        zero-padded copies, about three times the values themselves.
+        Per pair: its index arrays and, with gradients, its row of the output's gradients
+        (``3 (l_max+1)^2 n_radial`` values); the radial and angular parts are computed
+        chunk by chunk and do not count.
         """
         h = self.hypers
-        per_pair = (h.l_max + 1) * h.n_radial + (h.l_max + 1) ** 2
+        per_pair = _INDEX_BYTES_PER_PAIR
         if gradients:
-            per_pair *= 4
-        estimate = 3 * 8 * per_pair * n_pairs
+            per_pair += 8 * 3 * (h.l_max + 1) ** 2 * h.n_radial
+        estimate = per_pair * n_pairs
         if estimate > MAX_PAIR_BYTES:
             raise ValueError(
                 f"frames: {n_pairs} neighbour pairs within cutoff={h.cutoff} need about "
@@ -176,182 +182,113 @@ class SphericalExpansion:
         return self._splined
 
     # ------------------------------------------------------------------ kernel
-    def _expand(self, types_all, system, atom, first, second, vectors, distances, grads):
+    def _allocate(self, lay, gradients):
+        """The output arrays, zero: values ``(samples, 2l+1, N)`` and gradients
+        ``(entries, 3, 2l+1, N)`` per ``l`` (an empty list without gradients)."""
         h = self.hypers
-        n_atoms = len(types_all)
-        species, type_index = np.unique(types_all, return_inverse=True)
-        n_types = len(species)
-        # group of a pair: (type of centre, type of neighbour); sort by (group, i, j)
-        group = type_index[first] * n_types + type_index[second]
-        order = np.lexsort((second, first, group))
-        group, first, second = group[order], first[order], second[order]
-        vectors, distances = vectors[order], distances[order]
+        n_rows = len(lay.sample_key)
+        values = [np.zeros((n_rows, 2 * l + 1, h.n_radial)) for l in range(h.l_max + 1)]
+        grads = []
+        if gradients:
+            n_entries = len(lay.entry_key)
+            grads = [np.zeros((n_entries, 3, 2 * l + 1, h.n_radial)) for l in range(h.l_max + 1)]
+        return values, grads
 
-        # segments: runs of equal (group, centre); samples: segments plus the self samples
-        seg_key = group * n_atoms + first
-        seg_start = _run_starts(seg_key)
-        diag_key = (type_index * n_types + type_index) * n_atoms + np.arange(n_atoms)
-        sample_key = np.union1d(seg_key[seg_start], diag_key)
-        sample_group = sample_key // n_atoms
-        sample_atom = sample_key % n_atoms
-        groups, group_start = np.unique(sample_group, return_index=True)
-        group_bounds = np.append(group_start, len(sample_key))
-        seg_row = np.searchsorted(sample_key, seg_key[seg_start])
-        diag_row = np.searchsorted(sample_key, diag_key)
-        samples_all = np.stack([system[sample_atom], atom[sample_atom]], axis=1).astype(np.int32)
+    def _chunk_pairs(self, gradients):
+        """Pairs per chunk: per-pair temporaries within ``CHUNK_BYTES``, at least
+        ``MIN_CHUNK_PAIRS``."""
+        h = self.hypers
+        n_lm, n_ln = (h.l_max + 1) ** 2, (h.l_max + 1) * h.n_radial
+        # harmonics, radial parts and their zero-padded copies; with gradients also the
+        # harmonics' gradients, dR/dr, and the factors [dY, Y r_hat] and [R, dR/dr] of every
+        # degree (on the rows of the chunk's entries, about one per pair)
+        per_pair = 2 * (n_lm + n_ln) + 8
+        if gradients:
+            per_pair += 9 * n_lm + 3 * n_ln + 12 * (h.l_max + 1)
+        return max(MIN_CHUNK_PAIRS, CHUNK_BYTES // (8 * per_pair))
 
-        # radial and angular parts of every pair
-        fc, dfc = self._cutoff.compute(distances)
-        radial_integral = self._radial_for(len(distances))
-        if grads:
-            radial, dradial = radial_integral.compute(distances, derivative=True)
-            dradial = dfc[:, None, None] * radial + fc[:, None, None] * dradial
-            harmonics, dharmonics = self._harmonics.compute_with_gradients(vectors)
-        else:
-            radial = radial_integral.compute(distances)
-            harmonics = self._harmonics.compute(vectors)
-        radial *= fc[:, None, None]
-
-        if grads:
-            # gradient entries: (sample row, atom) for every neighbour and every centre
-            pair_row = np.repeat(seg_row, np.diff(np.append(seg_start, len(first))))
-            pair_entry_key = pair_row * n_atoms + second
-            centre_key = np.arange(len(sample_key)) * n_atoms + sample_atom
-            entry_key = np.union1d(pair_entry_key, centre_key)
-            entry_row = entry_key // n_atoms
-            entry_atom = entry_key % n_atoms
-            run_start = _run_starts(pair_entry_key)
-            run_entry = np.searchsorted(entry_key, pair_entry_key[run_start])
-            centre_entry = np.searchsorted(entry_key, centre_key)
-            entry_bounds = np.searchsorted(entry_row, group_bounds)
-            moving = first != second  # an atom's own periodic images do not move
-            unit = vectors / distances[:, None]
-
-        values = [np.zeros((len(sample_key), 2 * l + 1, h.n_radial)) for l in range(h.l_max + 1)]
-        if len(first):
-            _accumulate(values, harmonics, radial, seg_start, seg_row)
-        values[0][diag_row, 0, :] += self._self_term
-        gradient_values = []
-        if grads and len(first):
-            plans = _segment_plans(seg_start, len(first))
-            # fast path: one entry per pair, none on the centre (no self-images, no repeats)
-            direct = len(run_start) == len(first) and bool(np.all(moving))
-        for l in range(h.l_max + 1) if grads else ():
-            sl = l_slice(l)
-            n_m = 2 * l + 1
-            if not len(first):
-                gradient_values.append(np.zeros((len(entry_key), 3, n_m, h.n_radial)))
+    def _accumulate(self, lay, vectors, distances, values, grads):
+        """Run the pair pipeline chunk by chunk: radial and angular parts of the chunk's
+        pairs, then their segment sums (and gradients) into the output arrays."""
+        radial_integral = self._radial_for(lay.n_pairs)
+        for chunk in chunk_bounds(lay, self._chunk_pairs(bool(grads))):
+            index = lay.order[chunk.lo:chunk.hi]
+            vec, dist = vectors[index], distances[index]
+            fc, dfc = self._cutoff.compute(dist)
+            fc, dfc = fc[:, None, None], dfc[:, None, None]
+            plans = segment_plans(chunk.starts, len(index))
+            if not grads:
+                radial = radial_integral.compute(dist)
+                radial *= fc
+                add_values(values, self._harmonics.compute(vec), radial, plans, chunk.rows)
                 continue
-            # d/dr_j [R_l(r) Y_lm(r)] = [dY_lm, Y_lm r_hat] @ [R_l, dR_l/dr]: rank 2 per pair;
-            # stored transposed, (pair, 2, xyz * m), so that every scatter copies whole rows
-            left = np.empty((len(first), 2, 3, n_m))
-            left[:, 0] = dharmonics[:, :, sl]
-            left[:, 1] = harmonics[:, None, sl] * unit[:, :, None]
-            left[~moving] = 0.0
-            left = left.reshape(len(first), 2, 3 * n_m)
-            right = np.empty((len(first), 2, h.n_radial))
-            right[:, 0] = radial[:, l]
-            right[:, 1] = dradial[:, l]
-            if direct:
-                left_all = np.zeros((len(entry_key), 2, 3 * n_m))
-                left_all[run_entry] = left
-                right_all = np.zeros((len(entry_key), 2, h.n_radial))
-                right_all[run_entry] = right
-                entries = np.matmul(left_all.transpose(0, 2, 1), right_all)
-            else:
-                entries = np.zeros((len(entry_key), 3 * n_m, h.n_radial))
-                pair_grads = np.matmul(left.transpose(0, 2, 1), right)
-                entries[run_entry] = np.add.reduceat(pair_grads, run_start, axis=0)
-            # the centre moves opposite to all its neighbours together
-            for rows, total in _segment_sums(left, right, plans):
-                entries[centre_entry[seg_row[rows]]] -= total
-            gradient_values.append(entries.reshape(len(entry_key), 3, n_m, h.n_radial))
+            radial, dradial = radial_integral.compute(dist, derivative=True)
+            dradial *= fc
+            dradial += dfc * radial
+            radial *= fc
+            harmonics, dharmonics = self._harmonics.compute_with_gradients(vec)
+            add_values(values, harmonics, radial, plans, chunk.rows)
+            add_gradients(grads, lay, chunk, harmonics, dharmonics, radial, dradial,
+                          vec / dist[:, None])
 
+    def _tensor_map(self, lay, system, atom, values, grads):
+        """The blocks of every group and ``l`` (slices of the output arrays), with labels."""
+        samples_all = np.stack([system[lay.sample_atom], atom[lay.sample_atom]],
+                               axis=1).astype(np.int32)
+        if grads:
+            entry_row = lay.entry_key // lay.n_atoms
+            entry_atom = lay.entry_key % lay.n_atoms
         keys, blocks = [], []
-        for k, grp in enumerate(groups):
-            lo, hi = group_bounds[k], group_bounds[k + 1]
-            c, a = species[grp // n_types], species[grp % n_types]
+        for k, group in enumerate(lay.groups):
+            lo, hi = lay.group_bounds[k], lay.group_bounds[k + 1]
+            c, a = lay.pair_types(group)
             samples = Labels(["system", "atom"], samples_all[lo:hi], assume_unique=True)
             if grads:
-                elo, ehi = entry_bounds[k], entry_bounds[k + 1]
+                elo, ehi = lay.entry_bounds[k], lay.entry_bounds[k + 1]
                 grad_samples = Labels(
                     ["sample", "system", "atom"],
                     np.stack([entry_row[elo:ehi] - lo, system[entry_atom[elo:ehi]],
                               atom[entry_atom[elo:ehi]]], axis=1).astype(np.int32),
                     assume_unique=True,
                 )
-            for l in range(h.l_max + 1):
+            for l in range(self.hypers.l_max + 1):
                 keys.append((l, 1, c, a))
                 block = TensorBlock(values[l][lo:hi], samples, [self._components[l]],
                                     self._properties)
                 if grads:
                     block.add_gradient("positions", TensorBlock(
-                        gradient_values[l][elo:ehi], grad_samples,
+                        grads[l][elo:ehi], grad_samples,
                         [self._xyz, self._components[l]], self._properties,
                     ))
                 blocks.append(block)
         return TensorMap(Labels(KEY_NAMES, np.array(keys, dtype=np.int32)), blocks)
 
 
-def _segment_plans(seg_start, n_pairs, chunk=512):
-    """Padding plans for segment sums: segments sorted by length, in chunks of ``chunk``.
-
-    Each plan is ``(segments, which, pos, pairs, width)``: pair ``pairs[k]`` goes to row
-    ``which[k]``, column ``pos[k]`` of a ``(len(segments), width)`` zero-padded table.
-    """
-    seg_len = np.diff(np.append(seg_start, n_pairs))
-    by_length = np.argsort(seg_len, kind="stable")
-    plans = []
-    for lo in range(0, len(seg_start), chunk):
-        segs = by_length[lo:lo + chunk]
-        lengths = seg_len[segs]
-        which = np.repeat(np.arange(len(segs)), lengths)
-        pos = np.arange(len(which)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        pairs = np.repeat(seg_start[segs], lengths) + pos
-        plans.append((segs, which, pos, pairs, int(lengths.max())))
-    return plans
+def _positions(frames):
+    """float64 positions of every frame; non-finite ones raise ``ValueError``."""
+    positions = [np.asarray(f.positions, dtype=np.float64) for f in frames]
+    for index, pos in enumerate(positions):
+        if not np.all(np.isfinite(pos)):
+            atom = int(np.flatnonzero(~np.all(np.isfinite(pos), axis=1))[0])
+            raise ValueError(
+                f"positions of frames[{index}] atom {atom} = {pos[atom].tolist()} "
+                "must be finite"
+            )
+    return positions
 
 
-def _segment_sums(left, right, plans):
-    """Yield ``(segments, sum_{p in segment} left[p]^T @ right[p])`` chunk by chunk.
-
-    ``left`` is ``(P, k, a)``, ``right`` ``(P, k, b)``; each chunk is one batched product of
-    zero-padded ``(width k, a)`` (transposed) and ``(width k, b)`` tables.
-    """
-    n_k, n_a = left.shape[1], left.shape[2]
-    n_b = right.shape[2]
-    for segs, which, pos, pairs, width in plans:
-        left_pad = np.zeros((len(segs), width, n_k, n_a))
-        left_pad[which, pos] = left[pairs]
-        right_pad = np.zeros((len(segs), width, n_k, n_b))
-        right_pad[which, pos] = right[pairs]
-        yield segs, np.matmul(left_pad.reshape(len(segs), width * n_k, n_a).transpose(0, 2, 1),
-                              right_pad.reshape(len(segs), width * n_k, n_b))
-
-
-def _accumulate(values, harmonics, radial, seg_start, seg_row):
-    """``values[l][seg_row[s]] = sum_{p in segment s} Y[p, l m] R[p, l, n]`` for every ``l``.
-
-    Segments (runs of pairs sharing a centre and a neighbour type) are zero-padded by
-    :func:`_segment_plans`, so that each chunk is one batched matrix product per ``l``.
-    """
-    n_lm, (n_l, n_n) = harmonics.shape[1], radial.shape[1:]
-    for segs, which, pos, pairs, width in _segment_plans(seg_start, len(harmonics)):
-        # row-wise (contiguous) scatter; matmul takes the transposed strided views as is
-        y_pad = np.zeros((len(segs), width, n_lm))
-        y_pad[which, pos] = harmonics[pairs]
-        r_pad = np.zeros((len(segs), width, n_l, n_n))
-        r_pad[which, pos] = radial[pairs]
-        rows = seg_row[segs]
-        for l, out in enumerate(values):
-            out[rows] = np.matmul(y_pad[:, :, l_slice(l)].transpose(0, 2, 1), r_pad[:, :, l, :])
-
-
-def _run_starts(sorted_keys):
-    """Indices where a run of equal values starts in a sorted 1-d array."""
-    if len(sorted_keys) == 0:
-        return np.zeros(0, dtype=np.int64)
-    return np.flatnonzero(np.concatenate([[True], sorted_keys[1:] != sorted_keys[:-1]]))
+def _distances(vectors, first, second, system, atom):
+    """``|r_ij|`` of every pair; coincident atoms raise ``ValueError``."""
+    distances = np.sqrt(np.einsum("ij,ij->i", vectors, vectors))
+    close = distances < COINCIDENCE
+    if close.any():
+        p = int(np.flatnonzero(close)[0])
+        raise ValueError(
+            f"atoms {atom[first[p]]} and {atom[second[p]]} of frames[{system[first[p]]}] "
+            f"coincide (distance {distances[p]:.3g} < {COINCIDENCE}): the direction "
+            "r_ij/|r_ij| of the harmonics is undefined"
+        )
+    return distances
 
 
 def _check_frames(frames):

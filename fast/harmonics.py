@@ -65,13 +65,13 @@ import math
 
 import numpy as np
 
+from ._harmonics_relations import n_parity as _n_parity
+from ._harmonics_relations import parity_blocks as _parity_blocks
+from ._harmonics_relations import unit_products as _unit_products
 from .harmonics_range import check_l_max as _check_l_max
 from .harmonics_range import check_size as _check_size
 from .harmonics_range import refuse_unrepresentable as _refuse_unrepresentable
 from .harmonics_range import rescale as _rescale
-from .harmonics_relations import n_parity as _n_parity
-from .harmonics_relations import parity_blocks as _parity_blocks
-from .harmonics_relations import unit_products as _unit_products
 from .indexing import l_slice, lm_index, n_harmonics
 from .rotations import as_float_array
 

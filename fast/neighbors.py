@@ -185,7 +185,7 @@ def _compressed_bins(points, cutoff):
     return ranks
 
 
-def _cell_list_pairs(queries, sources, cutoff, chunk=1 << 20):
+def _cell_list_pairs(queries, sources, cutoff, chunk=1 << 16):
     """All ``(q, s)`` with ``|sources[s] - queries[q]| < cutoff`` via a sparse cell list.
 
     Only occupied bins are stored (sorted keys, looked up with ``searchsorted``), so the

@@ -123,14 +123,16 @@ def test_thin_cell_values(benchmark, library):
 
 # one fresh interpreter per library: imports both libraries (same baseline), builds the
 # calculator, computes once untimed, then times ``repeat`` calls and reports the best, and
-# the process's peak resident set (ru_maxrss, KiB on Linux) over all of it
+# the process's peak resident set (VmHWM, KiB; ru_maxrss would hold the parent's too) over
+# all of it
 _CHILD = """
-import json, resource, sys, time
+import json, sys, time
 import featomic
 from o3ref.fast import SphericalExpansion
+from tests.benchmarks.expansion_scale import peak_rss_kib
 from tests.benchmarks.test_expansion import CASES, _featomic_hypers
 library, case = sys.argv[1], sys.argv[2]
-baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+baseline = peak_rss_kib()
 hypers, build, _ = CASES[case]
 frames = build()
 if library == "featomic":
@@ -143,8 +145,7 @@ for _ in range(5):
     start = time.perf_counter()
     calculator.compute(frames)
     best = min(best, time.perf_counter() - start)
-print(json.dumps({"seconds": best, "baseline_kib": baseline,
-                  "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+print(json.dumps({"seconds": best, "baseline_kib": baseline, "peak_kib": peak_rss_kib()}))
 """
 
 
@@ -167,7 +168,7 @@ def _measure(library, case):
 def test_peak_memory_against_featomic(benchmark, case):
     """Best-of-5 time and whole-process peak RSS, each library in a fresh interpreter.
 
-    Peak RSS (``ru_maxrss``) counts every allocation (numpy's, featomic's Rust heap,
+    Peak RSS (``VmHWM``) counts every allocation (numpy's, featomic's Rust heap,
     metatensor's) plus the shared import baseline, which both processes pay alike; the
     part above the baseline (peak after the imports) is printed too.
     """

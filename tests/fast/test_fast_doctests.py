@@ -1,4 +1,4 @@
-"""The sign-sensitive doctests of the fast angular modules run as tests."""
+"""The sign-sensitive doctests of the fast modules (angular kernels, expansion helpers)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import pytest
 import o3ref.fast.budget
 import o3ref.fast.cartesian
 import o3ref.fast.clebsch_gordan
+import o3ref.fast.expansion_layout
+import o3ref.fast.expansion_sums
 import o3ref.fast.harmonics
 import o3ref.fast.harmonics_range
 import o3ref.fast.indexing
@@ -17,7 +19,8 @@ import o3ref.fast.wigner
 
 MODULES = [o3ref.fast.indexing, o3ref.fast.rotations, o3ref.fast.harmonics, o3ref.fast.wigner,
            o3ref.fast.harmonics_range,
-           o3ref.fast.clebsch_gordan, o3ref.fast.cartesian, o3ref.fast.budget]
+           o3ref.fast.clebsch_gordan, o3ref.fast.cartesian, o3ref.fast.budget,
+           o3ref.fast.expansion_layout, o3ref.fast.expansion_sums]
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
