@@ -71,7 +71,7 @@ def frames(case):
 
 def hypers(case):
     """The seed hypers for ``seed``, the water-box hypers for the boxes."""
-    from o3ref.verify.bench import BOX_HYPERS
+    from o3ref.verify.reports.bench_cases import BOX_HYPERS
 
     return SEED if case == "seed" else BOX_HYPERS
 
