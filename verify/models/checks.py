@@ -33,7 +33,7 @@ import itertools
 import numpy as np
 
 from ..tolerances import fd_step
-from .rows import Context, error_row, fd_row
+from .rows import Context, _factor_text, error_row, fd_row
 
 __all__ = ["ALIASES", "CHECKS", "DESCRIPTIONS", "PROPERTIES", "Context", "evaluate",
            "resolve_checks", "signed_permutations"]
@@ -156,7 +156,7 @@ def _compare_op(ctx, check, frame, base, ops, policy, length=1.0, expect=None, d
         scale = ctx.scale(name, base, length, frame)
         why = diagnose(name, err, label, flipped[name], scale) if diagnose else ""
         if factors[name] is not None:
-            why = f"measured {name} = {factors[name]:.6g} x expected; " + why
+            why = f"measured {name} = {_factor_text(factors[name])} x expected; " + why
         rows.append(ctx.row(check, name, err, scale, policy, why,
                             {"worst": label} if label else None))
     return rows

@@ -118,6 +118,13 @@ def error_row(check, name, message, frame=None) -> dict:
     return ModelRow(check, name, float("nan"), float("nan"), "error", message, frame).to_dict()
 
 
+def _factor_text(c: float) -> str:
+    """``1.001`` -> ``"1.001"``; ``1 + 1e-9`` -> ``"(1 + 1.0e-09)"`` (the digits that matter)."""
+    if 0 < abs(c - 1) < 1e-4:
+        return f"(1 {'+' if c > 1 else '-'} {abs(c - 1):.1e})"
+    return f"{c:.6g}"
+
+
 def ratio_diagnosis(name, analytic, fd, what) -> str:
     """Why ``analytic`` differs from ``fd``: a sign, a constant factor, or neither."""
     denom = float(np.sum(fd * fd))
@@ -128,7 +135,7 @@ def ratio_diagnosis(name, analytic, fd, what) -> str:
     if resid <= 1e-3 * float(np.abs(analytic).max()):
         if abs(ratio + 1) < 1e-6:
             return f"{name} have the wrong sign: {name} = -({what})"
-        return f"{name} = {ratio:.6g} x ({what}): a constant factor"
+        return f"{name} = {_factor_text(ratio)} x ({what}): a constant factor"
     return f"{name} differ from {what} (not by a constant factor)"
 
 

@@ -6,7 +6,9 @@ difference of eV-sized per-atom terms (EMT's Cu at a = 3.6 A: |E| = 0.027 eV for
 so neither is a scale. :func:`frame_scales` measures instead:
 
 - the stiffness ``k = max|F(r + d) - F(r)| / max|d|`` from one extra evaluation on a
-  deterministically rattled copy (``max|d|`` = :data:`RATTLE`); the force scale is
+  deterministically rattled copy (``max|d|`` = :data:`RATTLE`; a periodic frame of fewer
+  than four atoms is rattled as its 2x2x2 supercell, since one atom per cell only moves
+  rigidly); the force scale is
   ``max(max|F|, k x 1 A, E0 / (N x 1 A))`` (``E0 = |E| + sum_i |e_i|``), the forces a
   displacement of 1 A produces, and for an isolated atom the energy over 1 A;
 - the energy scale ``E0 + N x F_s x`` :data:`TERM_LENGTH`: the per-atom energies (``energies``
@@ -50,6 +52,17 @@ def _array(values, name):
     return v if isinstance(v, np.ndarray) else None
 
 
+def _stiffness(before, after, d) -> float:
+    """``max|F(r + d) - F(r)| / max|d|``, or from the energy ``2 |dE| / |d|^2``."""
+    f0, f1 = _array(before, "forces"), _array(after, "forces")
+    if f0 is not None and f1 is not None and f0.shape == f1.shape:
+        return float(np.abs(f1 - f0).max(initial=0.0)) / RATTLE
+    e0, e1 = _array(before, "energy"), _array(after, "energy")
+    if e0 is not None and e1 is not None:  # E(r + d) - E(r) ~ k |d|^2 / 2 near equilibrium
+        return 2.0 * abs(float(e1) - float(e0)) / max(float(np.sum(d * d)), _TINY)
+    return 0.0
+
+
 def frame_scales(calculator, frame, base: dict, evaluate, names=()) -> tuple[dict, dict]:
     """``({property: scale}, rattled)`` for one frame with its base evaluation ``base``
     (module docstring); ``evaluate(calculator, atoms, names)`` is the models' evaluator and
@@ -64,18 +77,18 @@ def frame_scales(calculator, frame, base: dict, evaluate, names=()) -> tuple[dic
     energies = _array(extra, "energies")
     energy = abs(float(_array(base, "energy"))) if _array(base, "energy") is not None else 0.0
     e0 = energy + (float(np.abs(energies).sum()) if energies is not None else 0.0)
-    stiffness = 0.0
     moved, d = rattled(frame)
     wanted = list(dict.fromkeys([*names, "forces", "energy"]))
     shaken = evaluate(calculator, moved, wanted)
-    if forces is not None and len(frame):
-        got = _array(shaken, "forces")
-        if got is not None and got.shape == forces.shape:
-            stiffness = float(np.abs(got - forces).max()) / RATTLE
-    elif energy and len(frame):
-        got = _array(shaken, "energy")
-        if got is not None:  # E(r + d) - E(r) ~ k |d|^2 / 2 near equilibrium
-            stiffness = 2.0 * abs(float(got) - energy) / max(float(np.sum(d * d)), _TINY)
+    if len(frame) < 4 and frame.pbc.all() and frame.cell.rank == 3:
+        # one atom per cell moves rigidly: rattle a 2x2x2 supercell instead
+        probe = frame.repeat((2, 2, 2))
+        probe_base = evaluate(calculator, probe, ["forces", "energy"])
+        probe_moved, d = rattled(probe)
+        probe_shaken = evaluate(calculator, probe_moved, ["forces", "energy"])
+    else:
+        probe_base, probe_shaken = {"forces": forces, "energy": _array(base, "energy")}, shaken
+    stiffness = _stiffness(probe_base, probe_shaken, d)
     f_max = float(np.abs(forces).max(initial=0.0)) if forces is not None else 0.0
     force = max(f_max, stiffness * 1.0, e0 / n)
     scales = {"energy": max(e0 + n * force * TERM_LENGTH, _TINY), "forces": max(force, _TINY)}
