@@ -43,13 +43,29 @@ __all__ = [
     "assert_orthogonal",
     "assert_orthonormal_sh",
     "assert_parity",
+    "SH_PROPERTIES",
     "assert_sh_equivariant",
+    "check_sh_property",
     "matrix_to_euler",
     "random_rotations",
     "rotate_points",
     "sh_rotator",
     "sphere_quadrature",
 ]
+
+
+#: the properties :func:`o3ref.verify.conformance.check_sh_properties` checks
+SH_PROPERTIES = ("orthonormal", "parity", "equivariant")
+
+
+def check_sh_property(prop) -> str:
+    """``prop`` when it is one of :data:`SH_PROPERTIES`; ``TypeError``/``ValueError`` naming
+    ``prop``, its value and the allowed values otherwise (checked before any work)."""
+    if not isinstance(prop, str):
+        raise TypeError(f"prop={prop!r} must be a string, one of {', '.join(SH_PROPERTIES)}")
+    if prop not in SH_PROPERTIES:
+        raise ValueError(f"prop={prop!r} must be one of {', '.join(SH_PROPERTIES)}")
+    return prop
 
 
 def random_rotations(n: int, seed: int = 0) -> np.ndarray:
