@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..compare import compare_arrays
-from ..tolerances import check_tolerance_value, tolerance
+from ..tolerances import check_tolerance_value, irreps_layer_tolerance
 
 __all__ = [
     "IrrepsReport",
@@ -241,6 +241,52 @@ def _inputs(irreps_in, inputs, n_samples, dtype, seed):
     return inputs
 
 
+class _Probe:
+    """Measurements that name why an output entry fails under proper rotations: its value at
+    zero input (a bias), and how its equivariance error grows when the inputs double (an
+    input-dependent mixing grows faster than the output; a wrong l, frame or layout does
+    not)."""
+
+    def __init__(self, f, conv, xs, ins, out, rotations, layout, frame, bounds, atol):
+        self.out, self.bounds, self.atol = out, bounds, atol
+        R = next(r for r in rotations if np.linalg.det(r) > 0)
+
+        def err_and_size(scale):
+            x2 = [x * x.dtype.type(scale) for x in xs]
+            y = as_numpy(f(*[conv(x) for x in x2])).astype(np.float64)
+            rot = [x @ irreps_rotation(i, R, layout, frame).T.astype(x.dtype)
+                   for x, i in zip(x2, ins, strict=True)]
+            lhs = as_numpy(f(*[conv(x) for x in rot])).astype(np.float64)
+            rhs = y @ irreps_rotation(out, R, layout, frame).T
+            return np.abs(lhs - rhs), np.abs(y)
+
+        self.e1, self.y1 = err_and_size(1.0)
+        self.e2, self.y2 = err_and_size(2.0)
+        zeros = [np.zeros_like(x) for x in xs]
+        self.f0 = np.abs(as_numpy(f(*[conv(z) for z in zeros])).astype(np.float64))
+
+    def diagnose(self, k) -> str:
+        mul, l, p = self.out[k]
+        s = slice(self.bounds[k], self.bounds[k + 1])
+        name = f"{mul}x{l}{'e' if p == 1 else 'o'}"
+        bias = float(self.f0[..., s].max(initial=0.0))
+        if bias > self.atol:
+            return (f"output not zero at zero input (|f(0)| = {bias:.2e}): a bias on {name}; "
+                    "only 0e outputs may carry one")
+        e1, e2 = float(self.e1[..., s].max(initial=0.0)), float(self.e2[..., s].max(initial=0.0))
+        y1, y2 = float(self.y1[..., s].max(initial=0.0)), float(self.y2[..., s].max(initial=0.0))
+        grow_e = e2 / e1 if e1 > 0 else float("inf")
+        grow_y = y2 / y1 if y1 > 0 else float("inf")
+        if e1 > self.atol and grow_e > 1.5 * grow_y:
+            return (f"equivariance error grows faster than the output with |x| (x{grow_e:.3g} "
+                    f"when the inputs double, output x{grow_y:.3g}): input-dependent mixing "
+                    f"of channels or components in {name}")
+        return (f"not equivariant under proper rotations; relative error "
+                f"{e1 / max(y1, 1e-300):.2e}, growing with the output (x{grow_e:.3g} when the "
+                "inputs double): a fixed map that is not D_out(R) (wrong l, frame or "
+                "layout?)")
+
+
 def assert_equivariant_irreps(
     f: Callable,
     irreps_in,
@@ -291,7 +337,7 @@ def assert_equivariant_irreps(
     finite = np.isfinite(y)
     scale = max(1.0, float(np.abs(y[finite]).max()) if finite.any() else 1.0)
     if tol is None:
-        t = tolerance("irreps_layer", l_max, out_dtype, scale=scale)
+        t = irreps_layer_tolerance(l_max, out_dtype, scale, sum(x.shape[-1] for x in xs))
         atol, reason = t.atol, t.reason
     else:
         atol, reason = check_tolerance_value("tol", tol), "given"
@@ -314,6 +360,7 @@ def assert_equivariant_irreps(
                 flipped[k] = max(flipped[k], compare_arrays(lhs[..., s], -rhs[..., s],
                                                             atol=atol).max_abs)
     report = IrrepsReport(irreps_out=out, tolerance=atol, reason=reason)
+    probe = None
     for k, (mul, l, p) in enumerate(out):
         ok = worst["proper"][k] <= atol and worst["improper"][k] <= atol
         diagnosis = ""
@@ -322,7 +369,9 @@ def assert_equivariant_irreps(
         elif not ok and worst["proper"][k] <= atol and flipped[k] <= atol:
             diagnosis = f"wrong parity: transforms as {l}{'o' if p == 1 else 'e'}"
         elif not ok and worst["proper"][k] > atol:
-            diagnosis = "not equivariant under proper rotations (wrong l, frame or layout?)"
+            if probe is None:
+                probe = _Probe(f, conv, xs, ins, out, rotations, layout, frame, bounds, atol)
+            diagnosis = probe.diagnose(k)
         elif not ok:
             diagnosis = "wrong under improper rotations"
         report.rows.append({
