@@ -55,6 +55,8 @@ __all__ = [
 
 _TERM = re.compile(r"^\s*(?:(\d+)\s*x\s*)?(\d+)\s*([eoy])\s*$")
 LAYOUTS = ("mul_ir", "ir_mul")
+#: the highest degree irreps_rotation builds D for (2l+1 = 201 components per copy)
+_L_MAX = 100
 #: ``P r = r[[1, 2, 0]]``: o3ref's l = 1 components of a vector, as a matrix
 CYCLIC = np.eye(3)[[1, 2, 0]]
 
@@ -166,6 +168,15 @@ def irreps_rotation(irreps, R, layout: str = "mul_ir", frame="o3ref") -> np.ndar
         raise ValueError(f"layout={layout!r} must be one of {LAYOUTS}")
     R = _check_rotation(R)
     dim = irreps_dim(entries)
+    from o3ref.fast.budget import check_budget
+
+    check_budget(f"irreps_rotation(irreps={irreps_str(entries)[:60]!r}): {dim} components, a "
+                 f"{dim} x {dim} matrix,", 8 * dim * dim,
+                 "the multiplicities or degrees of irreps")
+    if max((l for _, l, _ in entries), default=0) > _L_MAX:
+        raise ValueError(f"irreps={irreps_str(entries)!r} has l = "
+                         f"{max(l for _, l, _ in entries)}; irreps_rotation supports l <= "
+                         f"{_L_MAX} (Wigner D by recurrence)")
     out = np.zeros((dim, dim))
     if not entries:
         return out
