@@ -42,3 +42,20 @@ def test_rank_9_change_of_basis_is_refused_up_front():
 def test_small_ranks_still_work():
     assert symmetry_projector("ij=ji").shape == (9, 9)
     assert sorted(cartesian_basis("ij=ji")) == [0, 2]
+
+
+def test_ragged_and_mismatched_inputs_name_the_argument():
+    from o3ref.verify import properties as P
+    from o3ref.verify.layers.irreps import assert_equivariant_irreps
+
+    with pytest.raises(ValueError, match="matrices is ragged"):
+        P.assert_orthogonal([[[1, 0], [0]]])
+    with pytest.raises(ValueError, match=r"matrices has shape \(1, 2, 3\)"):
+        P.assert_orthogonal(np.zeros((1, 2, 3)))
+    with pytest.raises(ValueError, match=r"rotate_output\(R, func\(x\)\) has shape \(4, 2\)"):
+        P.assert_equivariant(lambda x: x, np.ones((4, 3)), lambda R, x: x @ R.T,
+                             lambda R, y: (y @ R.T)[:, :2], n_rotations=1)
+    with pytest.raises(ValueError, match=r"sh\(l_max=1, xyz\) is ragged"):
+        P.assert_sh_equivariant(lambda l, xyz: [[1.0] * 4, [1.0] * 3], 1)
+    with pytest.raises(ValueError, match="inputs has 1 array.*irreps_in has 2 entries"):
+        assert_equivariant_irreps(lambda x, y: x, ["1o", "1o"], "1o", inputs=[np.ones((2, 3))])

@@ -243,8 +243,20 @@ def _inputs(irreps_in, inputs, n_samples, dtype, seed):
     rng = np.random.default_rng(seed)
     if inputs is None:
         return [rng.standard_normal((n_samples, irreps_dim(ir))).astype(dtype) for ir in irreps_in]
-    inputs = [np.asarray(as_numpy(x)) for x in (inputs if isinstance(inputs, (list, tuple))
-                                                 else [inputs])]
+    if isinstance(inputs, (list, tuple)) and len(irreps_in) == 1 and inputs and not hasattr(
+            inputs[0], "shape") and not isinstance(inputs[0], (list, tuple)):
+        inputs = [inputs]  # one input given as a plain list of numbers
+    raw = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+    if len(raw) != len(irreps_in):
+        raise ValueError(f"inputs has {len(raw)} array(s); irreps_in has {len(irreps_in)} "
+                         "entries (one array per input of f)")
+    inputs = []
+    for k, x in enumerate(raw):
+        try:
+            inputs.append(np.asarray(as_numpy(x)))
+        except ValueError as exc:
+            raise ValueError(f"inputs[{k}] is ragged or not numeric: "
+                             f"{str(exc).splitlines()[0]}") from None
     for k, (x, ir) in enumerate(zip(inputs, irreps_in, strict=True)):
         if x.shape[-1] != irreps_dim(ir):
             raise ValueError(f"inputs[{k}] has {x.shape[-1]} components on its last axis; "
