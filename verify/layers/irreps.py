@@ -264,6 +264,17 @@ def _inputs(irreps_in, inputs, n_samples, dtype, seed):
     return inputs
 
 
+def _rotate_blocks(y, D, bounds) -> np.ndarray:
+    """``y @ D.T`` block by block of the output entries (``D`` is block diagonal): a NaN or
+    inf in one entry stays in that entry's comparison instead of spreading as ``inf * 0``."""
+    y = np.asarray(y, dtype=np.float64)
+    out = np.empty_like(y)
+    with np.errstate(invalid="ignore", over="ignore"):  # the core fails non-finite values
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+            out[..., a:b] = y[..., a:b] @ D[a:b, a:b].T
+    return out
+
+
 class _Probe:
     """Measurements that name why an output entry fails under proper rotations: its value at
     zero input (a bias), and how its equivariance error grows when the inputs double (an
@@ -280,7 +291,7 @@ class _Probe:
             rot = [x @ irreps_rotation(i, R, layout, frame).T.astype(x.dtype)
                    for x, i in zip(x2, ins, strict=True)]
             lhs = as_numpy(f(*[conv(x) for x in rot])).astype(np.float64)
-            rhs = y @ irreps_rotation(out, R, layout, frame).T
+            rhs = _rotate_blocks(y, irreps_rotation(out, R, layout, frame), bounds)
             return np.abs(lhs - rhs), np.abs(y)
 
         self.e1, self.y1 = err_and_size(1.0)
@@ -297,6 +308,9 @@ class _Probe:
             return (f"output not zero at zero input (|f(0)| = {bias:.2e}): a bias on {name}; "
                     "only 0e outputs may carry one")
         e1, e2 = float(self.e1[..., s].max(initial=0.0)), float(self.e2[..., s].max(initial=0.0))
+        if not (np.isfinite(e1) and np.isfinite(e2)):
+            return ("not equivariant: the comparison is NaN or inf (f returned non-finite "
+                    "values in another output entry, which D_out(R) mixes in)")
         y1, y2 = float(self.y1[..., s].max(initial=0.0)), float(self.y2[..., s].max(initial=0.0))
         grow_e = e2 / e1 if e1 > 0 else float("inf")
         grow_y = y2 / y1 if y1 > 0 else float("inf")
@@ -371,8 +385,7 @@ def assert_equivariant_irreps(
         rotated = [x @ irreps_rotation(i, R, layout, frame).T.astype(x.dtype)
                    for x, i in zip(xs, ins, strict=True)]
         lhs = as_numpy(f(*[conv(x) for x in rotated])).astype(np.float64)
-        with np.errstate(invalid="ignore", over="ignore"):  # inf * 0: the core fails it
-            rhs = y.astype(np.float64) @ irreps_rotation(out, R, layout, frame).T
+        rhs = _rotate_blocks(y, irreps_rotation(out, R, layout, frame), bounds)
         kind = "proper" if np.linalg.det(R) > 0 else "improper"
         for k in range(len(out)):
             s = slice(bounds[k], bounds[k + 1])
