@@ -10,13 +10,17 @@ Voigt order ``xx yy zz yz xz xy``, read as the symmetric 3x3) ``-> S sigma S^T``
 (a polar vector) ``-> S d``; ``polarizability`` ``-> S alpha S^T``.
 
 Tolerances: :func:`o3ref.verify.tolerances.model_tolerance` with the scale of each property
-(its largest value in the base evaluation, at least its largest over all frames; for the
-energy ``|E| + N max|F| x 1 A``, the size of the per-atom terms a model sums; for the stress
-at least that over the volume, a virial summed over every atom); checks that round the
-positions multiply it by
-``max(1, max|r| / 1 A)``. An error above the policy of float64 but within the same policy in
-float32, for a model whose outputs are all float32 numbers, is reported as ``precision``, not
-as a broken symmetry.
+from :func:`o3ref.verify.models.scales.frame_scales` (what the model computed: its stiffness
+from one rattled copy, its per-atom energies, the cell's stress scale; never an output that
+vanishes by symmetry); checks that round the positions multiply it by
+``max(1, max|r| / 1 A)``. Finite differences are fourth order
+(:func:`o3ref.verify.tolerances.fd_step` ``order=4``). A property whose outputs are all
+float32 numbers, checked under the float64 policy, is reported as ``precision`` (naming the
+property and its dtype) where its error is within the same policy in float32.
+
+Check slugs (:data:`CHECKS`, typed on the command line): ``oh-proper, oh-improper,
+rotations, translation, permutation, periodic-images, supercell, equivalent-cell,
+forces-fd, stress-fd``; the old long names are accepted (:data:`ALIASES`).
 
 Conventions: :mod:`o3ref.reference.conventions` (active rotations; an improper rotation is
 ``-R``).
