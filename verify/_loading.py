@@ -9,12 +9,16 @@ pytest session, before any benchmark can pin BLAS threads).
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 
 __all__ = ["load_callable"]
 
 
 def load_callable(spec: str):
-    """``"package.module:function"`` -> the callable (the attribute may be dotted).
+    """``"package.module:function"`` -> the callable (the attribute may be dotted). The
+    current directory is on the import path, as with ``python -m`` (a console script like
+    ``o3ref`` does not put it there by itself).
 
     Raises ``ValueError`` (no ``:``), ``ImportError`` (the module), ``AttributeError`` (the
     attribute) or ``TypeError`` (not callable), each message starting with ``spec``.
@@ -22,6 +26,9 @@ def load_callable(spec: str):
     if not isinstance(spec, str) or ":" not in spec:
         raise ValueError(f"spec={spec!r} must be 'module:function'")
     module_name, attr = spec.split(":", 1)
+    cwd = os.getcwd()
+    if cwd not in sys.path and "" not in sys.path:  # a console script: as `python -m` does
+        sys.path.insert(0, cwd)
     try:
         obj = importlib.import_module(module_name)
     except ImportError as exc:

@@ -43,13 +43,29 @@ __all__ = [
     "assert_orthogonal",
     "assert_orthonormal_sh",
     "assert_parity",
+    "SH_PROPERTIES",
     "assert_sh_equivariant",
+    "check_sh_property",
     "matrix_to_euler",
     "random_rotations",
     "rotate_points",
     "sh_rotator",
     "sphere_quadrature",
 ]
+
+
+#: the properties :func:`o3ref.verify.conformance.check_sh_properties` checks
+SH_PROPERTIES = ("orthonormal", "parity", "equivariant")
+
+
+def check_sh_property(prop) -> str:
+    """``prop`` when it is one of :data:`SH_PROPERTIES`; ``TypeError``/``ValueError`` naming
+    ``prop``, its value and the allowed values otherwise (checked before any work)."""
+    if not isinstance(prop, str):
+        raise TypeError(f"prop={prop!r} must be a string, one of {', '.join(SH_PROPERTIES)}")
+    if prop not in SH_PROPERTIES:
+        raise ValueError(f"prop={prop!r} must be one of {', '.join(SH_PROPERTIES)}")
+    return prop
 
 
 def random_rotations(n: int, seed: int = 0) -> np.ndarray:
@@ -144,13 +160,17 @@ def assert_equivariant(
     """
     if rotations is None:
         rotations = random_rotations(n_rotations, seed)
-    y = np.asarray(func(x))
+    y = _array(func(x), "func(x)")
     if tol is None and atol is None:
         atol = 64 * eps(np.float64) * max(1.0, float(np.max(np.abs(y))) if y.size else 1.0)
     worst = None
     for k, R in enumerate(np.asarray(rotations)):
-        lhs = np.asarray(func(rotate_input(R, x)))
-        rhs = np.asarray(rotate_output(R, y))
+        lhs = _array(func(rotate_input(R, x)), f"func(rotate_input(R, x)) (rotation {k})")
+        rhs = _array(rotate_output(R, y), f"rotate_output(R, y) (rotation {k})")
+        if lhs.shape != rhs.shape:
+            raise ValueError(f"func(rotate_input(R, x)) has shape {lhs.shape} but "
+                             f"rotate_output(R, func(x)) has shape {rhs.shape} (rotation {k}); "
+                             "they must match")
         rep = compare_arrays(lhs, rhs, tol, atol=atol, label=f"rotation {k}")
         _check(rep, "equivariance f(R x) = D(R) f(x)")
         if worst is None or rep.max_abs > worst.max_abs:
@@ -158,8 +178,17 @@ def assert_equivariant(
     return worst
 
 
+def _array(value, name: str) -> np.ndarray:
+    """``value`` as a NumPy array; ``ValueError`` naming ``name`` when it is ragged."""
+    try:
+        return np.asarray(value)
+    except ValueError as exc:
+        raise ValueError(f"{name} is ragged (lists of different lengths) or not an array of "
+                         f"numbers: {str(exc).splitlines()[0]}") from None
+
+
 def _sh_values(sh: Callable, l_max: int, xyz: np.ndarray) -> np.ndarray:
-    values = np.asarray(sh(l_max, xyz))
+    values = _array(sh(l_max, xyz), f"sh(l_max={l_max}, xyz)")
     expected = (len(xyz), (l_max + 1) ** 2)
     if values.shape != expected:
         raise AssertionError(
@@ -235,9 +264,11 @@ def assert_orthonormal_sh(sh: Callable, l_max: int) -> ComparisonReport:
 
 def assert_orthogonal(matrices, tol: Tolerance | None = None) -> ComparisonReport:
     """``D D^dagger = I`` for a matrix ``(d, d)`` or a stack ``(n, d, d)``."""
-    m = np.asarray(matrices)
+    m = _array(matrices, "matrices")
     if m.ndim == 2:
         m = m[None]
+    if m.ndim != 3 or m.shape[-1] != m.shape[-2]:
+        raise ValueError(f"matrices has shape {m.shape}; it must be (d, d) or (n, d, d)")
     d = m.shape[-1]
     prod = m @ np.conj(np.swapaxes(m, -1, -2))
     eye = np.broadcast_to(np.eye(d), prod.shape)

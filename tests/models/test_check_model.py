@@ -43,7 +43,7 @@ def test_emt_periodic_cell_passes_every_check():
     report = check_model(EMT(), [emt_cell()])
     assert report.passed, report
     assert report.properties == ["energy", "forces", "stress"]
-    assert {r["check"].split(" (")[0] for r in report.rows} == set(CHECKS)
+    assert {r["slug"] for r in report.rows} == set(CHECKS)
     assert report.dtype == "float64" and report.observed_dtype == "float64"
     assert "512 eps" in report.policy()  # the policy is stated
 

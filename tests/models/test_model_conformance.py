@@ -57,5 +57,5 @@ def test_failure_names_the_check_and_the_diagnosis(pytester):
     result = pytester.runpytest("-q", "-p", "no:cacheprovider", "-k",
                                 "forces_fd or permutation")
     result.assert_outcomes(passed=1, failed=1)
-    result.stdout.fnmatch_lines(["*forces = -dE/dr does not hold*",
+    result.stdout.fnmatch_lines(["*forces = -dE/dr (forces-fd) does not hold*",
                                  "*forces = 1.001 x (-dE/dr)*"])

@@ -6,7 +6,12 @@ command line.
 returns an ASE calculator; ``FILE`` is any structure file ASE reads (every frame is used).
 With ``--vs`` the two calculators are also compared frame by frame
 (:func:`o3ref.verify.models.compare_models`). Exit status 0 when every check passes, 1 when
-one fails, 2 on a usage error (one line on stderr, nothing written).
+one fails, 2 on a usage error (one line on stderr, nothing written). ``--checks`` takes the
+slugs of :data:`o3ref.verify.models.checks.CHECKS` (``oh-proper, rotations, forces-fd``,
+...); the ``--json`` report is in the shared envelope of
+:func:`o3ref.verify.reports.schema.envelope` (kind ``"check-model"``; ``rows`` are the rows
+of the :class:`o3ref.verify.models.runner.ModelReport`). ``MODULE`` may be a module of the
+current directory (as with ``python -m``).
 
 Conventions: :mod:`o3ref.reference.conventions`.
 
@@ -41,8 +46,14 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
                         help="also write the report as JSON to OUT (with provenance)")
     parser.add_argument("--properties", default=None, metavar="P1,P2",
                         help="properties to check (default: those the calculator implements)")
+    from ..models.checks import DESCRIPTIONS
+
     parser.add_argument("--checks", default=None, metavar="C1,C2",
-                        help="checks to run (default: all)")
+                        help="checks to run, comma-separated (default: all; the names "
+                        "are listed below)")
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = "checks (for --checks):\n" + "\n".join(
+        f"  {slug:<16} {text}" for slug, text in DESCRIPTIONS.items())
     parser.add_argument("--quiet", action="store_true", help="no progress output")
 
 
@@ -84,21 +95,23 @@ def _split(text, option):
 
 def _check_names(properties, checks) -> None:
     """Unknown property or check names are the user's mistake: refused before any work."""
-    from ..models.checks import CHECKS, PROPERTIES
+    from ..models.checks import PROPERTIES, resolve_checks
 
     for name in properties or ():
         if name not in PROPERTIES:
             raise UsageError(f"properties contains {name!r}; each must be one of {PROPERTIES}")
-    for name in checks or ():
-        if name not in CHECKS:
-            raise UsageError(f"checks contains {name!r}; each must be one of {list(CHECKS)}")
+    if checks is not None:
+        try:
+            resolve_checks(checks)
+        except (TypeError, ValueError) as exc:
+            raise UsageError(f"--checks: {exc}") from None
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``o3ref check-model`` with the parsed ``args``; exit status 0 pass, 1 fail,
     2 usage error."""
     from ..models.runner import check_model, compare_models
-    from ..provenance import provenance
+    from ..reports.schema import envelope
 
     if args.json is not None:
         parent = Path(args.json).resolve().parent
@@ -113,8 +126,12 @@ def run(args: argparse.Namespace) -> int:
     report = check_model(calculator, frames, properties, checks=checks, quiet=args.quiet)
     print(report)
     passed = report.passed
-    out = {"calculator": args.factory, "structures": args.structures,
-           "check_model": report.to_dict()}
+    data = report.to_dict()
+    out = envelope("check-model", {"name": args.factory, "version": None},
+                   {"ase": None, "metatensor-core": None})
+    out.update(calculator=args.factory, structures=args.structures, dtype=data["dtype"],
+               observed_dtype=data["observed_dtype"], policy=data["policy"],
+               summary=data["summary"], rows=data["rows"])
     if other is not None:
         diff = compare_models(calculator, other, frames, properties)
         print()
@@ -124,7 +141,6 @@ def run(args: argparse.Namespace) -> int:
         out["differential"] = diff.to_dict()
     if args.json is not None:
         out["passed"] = passed
-        out["provenance"] = provenance({"ase": None, "metatensor-core": None})
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(out, fh, indent=1)
     sys.stdout.flush()

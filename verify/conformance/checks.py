@@ -199,6 +199,8 @@ def check_sh_properties(func: Callable, l_max: int, policy: PrecisionPolicy,
                         prop: str) -> Verdict:
     """``prop`` = "orthonormal" (Gram matrix on a quadrature), "parity"
     (``Y(-r) = (-1)^l Y(r)``) or "equivariant" (``Y(R r) = D(R) Y(r)``, D exact)."""
+    from ..properties import check_sh_property
+    check_sh_property(prop)  # a misspelt prop must not silently run equivariance
     from o3ref import reference
 
     from ..properties import random_rotations, sphere_quadrature

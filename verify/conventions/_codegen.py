@@ -78,13 +78,15 @@ def euler_angles(r, axes):
     if proper:
         k = 3 - i - j
     s = 1.0 if (j - i) % 3 == 1 else -1.0
+    # b by atan2 of two entries (never acos/asin of one: those lose half the digits near
+    # b = 0 and pi, or +-pi/2)
     if proper:
-        b = math.acos(min(1.0, max(-1.0, r[i, i])))
+        b = math.atan2(math.hypot(r[i, j], r[i, k]), r[i, i])
         regular = abs(math.sin(b)) > 1e-12
         a = math.atan2(r[j, i], -s * r[k, i])
         c = math.atan2(r[i, j], s * r[i, k])
     else:
-        b = math.asin(min(1.0, max(-1.0, s * r[i, k])))
+        b = math.atan2(s * r[i, k], math.hypot(r[i, i], r[i, j]))
         regular = abs(math.cos(b)) > 1e-12
         a = math.atan2(-s * r[j, k], r[k, k])
         c = math.atan2(-s * r[i, j], r[i, i])
@@ -107,15 +109,24 @@ def quaternion_to_matrix(q):
 
 
 def matrix_to_quaternion(r):
-    """Active rotation matrix -> scalar-first unit quaternion (w, x, y, z), w >= 0."""
-    w = math.sqrt(max(0.0, 1 + r[0, 0] + r[1, 1] + r[2, 2])) / 2
-    x = math.sqrt(max(0.0, 1 + r[0, 0] - r[1, 1] - r[2, 2])) / 2
-    y = math.sqrt(max(0.0, 1 - r[0, 0] + r[1, 1] - r[2, 2])) / 2
-    z = math.sqrt(max(0.0, 1 - r[0, 0] - r[1, 1] + r[2, 2])) / 2
-    x = math.copysign(x, r[2, 1] - r[1, 2])
-    y = math.copysign(y, r[0, 2] - r[2, 0])
-    z = math.copysign(z, r[1, 0] - r[0, 1])
-    q = np.array([w, x, y, z])
+    """Active rotation matrix -> scalar-first unit quaternion (w, x, y, z) (Shepperd: the
+    largest component from a square root, the others from sums of off-diagonal entries
+    divided by it, so that no component loses digits near w = 0 or a rotation by pi)."""
+    t = [1 + r[0, 0] + r[1, 1] + r[2, 2], 1 + r[0, 0] - r[1, 1] - r[2, 2],
+         1 - r[0, 0] + r[1, 1] - r[2, 2], 1 - r[0, 0] - r[1, 1] + r[2, 2]]
+    k = int(np.argmax(t))
+    big = math.sqrt(max(t[k], 0.0)) / 2
+    d = [r[2, 1] - r[1, 2], r[0, 2] - r[2, 0], r[1, 0] - r[0, 1]]  # 4 w (x, y, z)
+    e = {(1, 2): r[0, 1] + r[1, 0], (1, 3): r[0, 2] + r[2, 0],
+         (2, 3): r[1, 2] + r[2, 1]}  # 4 x y, 4 x z, 4 y z
+    q = np.zeros(4)
+    q[k] = big
+    for n in range(4):
+        if n != k:
+            pair = d[max(n, k) - 1] if 0 in (n, k) else e[(min(n, k), max(n, k))]
+            q[n] = pair / (4 * big)
+    if q[0] < 0:
+        q = -q
     return q / np.linalg.norm(q)
 '''
 
@@ -200,6 +211,46 @@ def sh_code(name: str, perm, signs, order_expr: str, factor_exprs: list[str],
     return out + "\n".join(lines)
 
 
+def _direct_argument(takes: str, rotation: dict, frame) -> list[str] | None:
+    """Lines computing ``d`` from o3ref's own argument without a round trip through a matrix
+    (so exact to the last digit), where the other library's reading allows it: Euler angles
+    whose axes, after the frame (a signed permutation maps a rotation about axis k to one
+    about ``perm[k]`` by ``signs[k] det`` times the angle) and the inverse (reversed,
+    negated), are the other's sequence; or a quaternion (the frame moves its vector part,
+    the inverse negates it, scalar last reorders it). None where no such path exists."""
+    perm, signs = frame if frame is not None else ((0, 1, 2), (1, 1, 1))
+    det = 1
+    for i in range(3):  # the sign of the permutation times the product of the signs
+        for j in range(i + 1, 3):
+            det *= 1 if perm[i] < perm[j] else -1
+    for sg in signs:
+        det *= sg
+    passive = bool(rotation.get("passive"))
+    if takes == "euler" and rotation["takes"] == "euler":
+        seq = [(perm[k], signs[k] * det, t) for k, t in ((2, "alpha"), (1, "beta"),
+                                                        (2, "gamma"))]
+        if passive:
+            seq = [(k, -sg, t) for k, sg, t in reversed(seq)]
+        axes = tuple(rotation["axes"])
+        want = axes[::-1] if rotation.get("extrinsic") else axes
+        if tuple(k for k, _, _ in seq) != want:
+            return None
+        angles = [t if sg == 1 else f"-{t}" for _, sg, t in seq]
+        if rotation.get("extrinsic"):
+            angles = angles[::-1]
+        return [f"        d = numbers(f(l, {', '.join(angles)}))  # exact: angles moved"]
+    if takes == "quaternion" and rotation["takes"] == "quaternion":
+        lines = ["        q = np.asarray(q, dtype=np.float64) / np.linalg.norm(q)",
+                 "        v = np.zeros(3)"]
+        for k in range(3):  # v_other[perm[k]] = det signs[k] v[k]; inverse: -v
+            sg = signs[k] * det * (-1 if passive else 1)
+            lines.append(f"        v[{perm[k]}] = {'' if sg == 1 else '-'}q[{k + 1}]")
+        order = "[q[0], v[0], v[1], v[2]]" if rotation.get("scalar_first", True) else (
+            "[v[0], v[1], v[2], q[0]]")
+        return lines + [f"        d = numbers(f(l, np.array({order})))  # exact: moved"]
+    return None
+
+
 def d_code(name: str, takes: str, rotation: dict, order_expr: str, factor_exprs: list[str],
            basis: str | None, frame=None) -> str:
     """Text of ``convert(f)`` for Wigner D: the other library computes ``T D(R) T^-1`` with
@@ -224,16 +275,21 @@ def d_code(name: str, takes: str, rotation: dict, order_expr: str, factor_exprs:
         f"    def wigner_d({sig}):",
         f"        r = {r_of}",
     ]
-    if frame is not None:
+    direct = _direct_argument(takes, rotation, frame)
+    if direct is not None:  # exact: angles or quaternion components moved, never recomputed
+        lines = lines[:-1] + direct
+    if frame is not None and direct is None:
         perm, signs = frame
         b = [[0.0] * 3 for _ in range(3)]
         for i, (k, sg) in enumerate(zip(perm, signs, strict=True)):
             b[k][i] = float(sg)
         lines += [f"        b = np.array({b})  # its axes: v = b @ p",
                   "        r = b @ r @ b.T  # the rotation in its axes"]
-    if rotation.get("passive"):
+    if rotation.get("passive") and direct is None:
         lines += ["        r = r.T  # the other library's argument is the inverse rotation"]
-    if rotation["takes"] == "euler":
+    if direct is not None:
+        pass
+    elif rotation["takes"] == "euler":
         axes = tuple(rotation["axes"])
         if rotation.get("extrinsic"):
             lines += [f"        c, b, a = euler_angles(r, {axes[::-1]})  # extrinsic: reversed",

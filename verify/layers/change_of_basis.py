@@ -62,10 +62,21 @@ def parse_formula(formula: str) -> tuple[int, list[tuple[tuple[int, ...], int]]]
     return len(first), rules
 
 
+def _check_size(formula: str, n: int, copies: int) -> None:
+    """Refuse, before allocating, a rank whose ``(3**n, 3**n)`` matrices (``copies`` of them)
+    exceed o3ref.fast's memory budget (rank 9: 3.1 GB each)."""
+    from o3ref.fast.budget import check_budget
+
+    check_budget(f"formula={formula!r} (rank {n}: {copies} matrices of 3**{n} x 3**{n})",
+                 copies * 9**n * 8, "the rank of the formula")
+
+
 def symmetry_projector(formula: str) -> np.ndarray:
     """The orthogonal projector ``(3**n, 3**n)`` onto the tensors obeying ``formula``: the
-    average over the group its equalities generate (with their signs)."""
+    average over the group its equalities generate (with their signs). A rank whose matrix
+    exceeds the memory budget is refused with ``ValueError`` before any work."""
     n, rules = parse_formula(formula)
+    _check_size(formula, n, 1)
     group = {(tuple(range(n)), 1)}
     frontier = list(group)
     while frontier:
@@ -111,6 +122,7 @@ def cartesian_basis(formula: str) -> dict[int, np.ndarray]:
     """o3ref's float basis of the tensors obeying ``formula``: ``{L: (mul, 2L+1, 3**n)}``,
     orthonormal rows, from the real CG couplings (see the module docstring)."""
     n, _ = parse_formula(formula)
+    _check_size(formula, n, 2)
     proj = symmetry_projector(formula)
     out: dict[int, list[np.ndarray]] = {}
     for _path, vectors in _coupled_paths(n):
@@ -220,6 +232,7 @@ def compare_change_of_basis(
     from ..tolerances import check_tolerance_value, eps
 
     n, _ = parse_formula(formula)
+    _check_size(formula, n, 3)  # the projector, R^(x)n and their products with Q
     Q = as_numpy(Q)
     dtype = Q.dtype if Q.dtype.kind == "f" else np.dtype(np.float64)
     Q = np.asarray(Q, dtype=np.float64)

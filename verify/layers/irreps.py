@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..compare import compare_arrays
-from ..tolerances import check_tolerance_value, tolerance
+from ..tolerances import check_tolerance_value, irreps_layer_tolerance
 
 __all__ = [
     "IrrepsReport",
@@ -55,6 +55,8 @@ __all__ = [
 
 _TERM = re.compile(r"^\s*(?:(\d+)\s*x\s*)?(\d+)\s*([eoy])\s*$")
 LAYOUTS = ("mul_ir", "ir_mul")
+#: the highest degree irreps_rotation builds D for (2l+1 = 201 components per copy)
+_L_MAX = 100
 #: ``P r = r[[1, 2, 0]]``: o3ref's l = 1 components of a vector, as a matrix
 CYCLIC = np.eye(3)[[1, 2, 0]]
 
@@ -166,6 +168,15 @@ def irreps_rotation(irreps, R, layout: str = "mul_ir", frame="o3ref") -> np.ndar
         raise ValueError(f"layout={layout!r} must be one of {LAYOUTS}")
     R = _check_rotation(R)
     dim = irreps_dim(entries)
+    from o3ref.fast.budget import check_budget
+
+    check_budget(f"irreps_rotation(irreps={irreps_str(entries)[:60]!r}): {dim} components, a "
+                 f"{dim} x {dim} matrix,", 8 * dim * dim,
+                 "the multiplicities or degrees of irreps")
+    if max((l for _, l, _ in entries), default=0) > _L_MAX:
+        raise ValueError(f"irreps={irreps_str(entries)!r} has l = "
+                         f"{max(l for _, l, _ in entries)}; irreps_rotation supports l <= "
+                         f"{_L_MAX} (Wigner D by recurrence)")
     out = np.zeros((dim, dim))
     if not entries:
         return out
@@ -232,13 +243,85 @@ def _inputs(irreps_in, inputs, n_samples, dtype, seed):
     rng = np.random.default_rng(seed)
     if inputs is None:
         return [rng.standard_normal((n_samples, irreps_dim(ir))).astype(dtype) for ir in irreps_in]
-    inputs = [np.asarray(as_numpy(x)) for x in (inputs if isinstance(inputs, (list, tuple))
-                                                 else [inputs])]
+    if isinstance(inputs, (list, tuple)) and len(irreps_in) == 1 and inputs and not hasattr(
+            inputs[0], "shape") and not isinstance(inputs[0], (list, tuple)):
+        inputs = [inputs]  # one input given as a plain list of numbers
+    raw = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+    if len(raw) != len(irreps_in):
+        raise ValueError(f"inputs has {len(raw)} array(s); irreps_in has {len(irreps_in)} "
+                         "entries (one array per input of f)")
+    inputs = []
+    for k, x in enumerate(raw):
+        try:
+            inputs.append(np.asarray(as_numpy(x)))
+        except ValueError as exc:
+            raise ValueError(f"inputs[{k}] is ragged or not numeric: "
+                             f"{str(exc).splitlines()[0]}") from None
     for k, (x, ir) in enumerate(zip(inputs, irreps_in, strict=True)):
         if x.shape[-1] != irreps_dim(ir):
             raise ValueError(f"inputs[{k}] has {x.shape[-1]} components on its last axis; "
                              f"irreps_in[{k}] needs {irreps_dim(ir)}")
     return inputs
+
+
+def _rotate_blocks(y, D, bounds) -> np.ndarray:
+    """``y @ D.T`` block by block of the output entries (``D`` is block diagonal): a NaN or
+    inf in one entry stays in that entry's comparison instead of spreading as ``inf * 0``."""
+    y = np.asarray(y, dtype=np.float64)
+    out = np.empty_like(y)
+    with np.errstate(invalid="ignore", over="ignore"):  # the core fails non-finite values
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+            out[..., a:b] = y[..., a:b] @ D[a:b, a:b].T
+    return out
+
+
+class _Probe:
+    """Measurements that name why an output entry fails under proper rotations: its value at
+    zero input (a bias), and how its equivariance error grows when the inputs double (an
+    input-dependent mixing grows faster than the output; a wrong l, frame or layout does
+    not)."""
+
+    def __init__(self, f, conv, xs, ins, out, rotations, layout, frame, bounds, atol):
+        self.out, self.bounds, self.atol = out, bounds, atol
+        R = next(r for r in rotations if np.linalg.det(r) > 0)
+
+        def err_and_size(scale):
+            x2 = [x * x.dtype.type(scale) for x in xs]
+            y = as_numpy(f(*[conv(x) for x in x2])).astype(np.float64)
+            rot = [x @ irreps_rotation(i, R, layout, frame).T.astype(x.dtype)
+                   for x, i in zip(x2, ins, strict=True)]
+            lhs = as_numpy(f(*[conv(x) for x in rot])).astype(np.float64)
+            rhs = _rotate_blocks(y, irreps_rotation(out, R, layout, frame), bounds)
+            return np.abs(lhs - rhs), np.abs(y)
+
+        self.e1, self.y1 = err_and_size(1.0)
+        self.e2, self.y2 = err_and_size(2.0)
+        zeros = [np.zeros_like(x) for x in xs]
+        self.f0 = np.abs(as_numpy(f(*[conv(z) for z in zeros])).astype(np.float64))
+
+    def diagnose(self, k) -> str:
+        mul, l, p = self.out[k]
+        s = slice(self.bounds[k], self.bounds[k + 1])
+        name = f"{mul}x{l}{'e' if p == 1 else 'o'}"
+        bias = float(self.f0[..., s].max(initial=0.0))
+        if bias > self.atol:
+            return (f"output not zero at zero input (|f(0)| = {bias:.2e}): a bias on {name}; "
+                    "only 0e outputs may carry one")
+        e1, e2 = float(self.e1[..., s].max(initial=0.0)), float(self.e2[..., s].max(initial=0.0))
+        if not (np.isfinite(e1) and np.isfinite(e2)):
+            return ("not equivariant: the comparison is NaN or inf (f returned non-finite "
+                    "values in another output entry, which D_out(R) mixes in)")
+        y1, y2 = float(self.y1[..., s].max(initial=0.0)), float(self.y2[..., s].max(initial=0.0))
+        grow_e = e2 / e1 if e1 > 0 else float("inf")
+        grow_y = y2 / y1 if y1 > 0 else float("inf")
+        if e1 > self.atol and grow_e > 1.5 * grow_y:
+            return (f"equivariance error grows faster than the output with |x| (x{grow_e:.3g} "
+                    f"when the inputs double, output x{grow_y:.3g}): input-dependent mixing "
+                    f"of channels or components in {name}")
+        return (f"not equivariant under proper rotations; relative error "
+                f"{e1 / max(y1, 1e-300):.2e}, growing with the output (x{grow_e:.3g} when the "
+                "inputs double): a fixed map that is not D_out(R) (wrong l, frame or "
+                "layout?)")
 
 
 def assert_equivariant_irreps(
@@ -291,7 +374,7 @@ def assert_equivariant_irreps(
     finite = np.isfinite(y)
     scale = max(1.0, float(np.abs(y[finite]).max()) if finite.any() else 1.0)
     if tol is None:
-        t = tolerance("irreps_layer", l_max, out_dtype, scale=scale)
+        t = irreps_layer_tolerance(l_max, out_dtype, scale, sum(x.shape[-1] for x in xs))
         atol, reason = t.atol, t.reason
     else:
         atol, reason = check_tolerance_value("tol", tol), "given"
@@ -302,8 +385,7 @@ def assert_equivariant_irreps(
         rotated = [x @ irreps_rotation(i, R, layout, frame).T.astype(x.dtype)
                    for x, i in zip(xs, ins, strict=True)]
         lhs = as_numpy(f(*[conv(x) for x in rotated])).astype(np.float64)
-        with np.errstate(invalid="ignore", over="ignore"):  # inf * 0: the core fails it
-            rhs = y.astype(np.float64) @ irreps_rotation(out, R, layout, frame).T
+        rhs = _rotate_blocks(y, irreps_rotation(out, R, layout, frame), bounds)
         kind = "proper" if np.linalg.det(R) > 0 else "improper"
         for k in range(len(out)):
             s = slice(bounds[k], bounds[k + 1])
@@ -314,6 +396,7 @@ def assert_equivariant_irreps(
                 flipped[k] = max(flipped[k], compare_arrays(lhs[..., s], -rhs[..., s],
                                                             atol=atol).max_abs)
     report = IrrepsReport(irreps_out=out, tolerance=atol, reason=reason)
+    probe = None
     for k, (mul, l, p) in enumerate(out):
         ok = worst["proper"][k] <= atol and worst["improper"][k] <= atol
         diagnosis = ""
@@ -322,7 +405,9 @@ def assert_equivariant_irreps(
         elif not ok and worst["proper"][k] <= atol and flipped[k] <= atol:
             diagnosis = f"wrong parity: transforms as {l}{'o' if p == 1 else 'e'}"
         elif not ok and worst["proper"][k] > atol:
-            diagnosis = "not equivariant under proper rotations (wrong l, frame or layout?)"
+            if probe is None:
+                probe = _Probe(f, conv, xs, ins, out, rotations, layout, frame, bounds, atol)
+            diagnosis = probe.diagnose(k)
         elif not ok:
             diagnosis = "wrong under improper rotations"
         report.rows.append({

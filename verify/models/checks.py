@@ -10,13 +10,17 @@ Voigt order ``xx yy zz yz xz xy``, read as the symmetric 3x3) ``-> S sigma S^T``
 (a polar vector) ``-> S d``; ``polarizability`` ``-> S alpha S^T``.
 
 Tolerances: :func:`o3ref.verify.tolerances.model_tolerance` with the scale of each property
-(its largest value in the base evaluation, at least its largest over all frames; for the
-energy ``|E| + N max|F| x 1 A``, the size of the per-atom terms a model sums; for the stress
-at least that over the volume, a virial summed over every atom); checks that round the
-positions multiply it by
-``max(1, max|r| / 1 A)``. An error above the policy of float64 but within the same policy in
-float32, for a model whose outputs are all float32 numbers, is reported as ``precision``, not
-as a broken symmetry.
+from :func:`o3ref.verify.models.scales.frame_scales` (what the model computed: its stiffness
+from one rattled copy, its per-atom energies, the cell's stress scale; never an output that
+vanishes by symmetry); checks that round the positions multiply it by
+``max(1, max|r| / 1 A)``. Finite differences are fourth order
+(:func:`o3ref.verify.tolerances.fd_step` ``order=4``). A property whose outputs are all
+float32 numbers, checked under the float64 policy, is reported as ``precision`` (naming the
+property and its dtype) where its error is within the same policy in float32.
+
+Check slugs (:data:`CHECKS`, typed on the command line): ``oh-proper, oh-improper,
+rotations, translation, permutation, periodic-images, supercell, equivalent-cell,
+forces-fd, stress-fd``; the old long names are accepted (:data:`ALIASES`).
 
 Conventions: :mod:`o3ref.reference.conventions` (active rotations; an improper rotation is
 ``-R``).
@@ -33,9 +37,10 @@ import itertools
 import numpy as np
 
 from ..tolerances import fd_step
-from .rows import Context, error_row, fd_row
+from .rows import Context, _factor_text, error_row, fd_row
 
-__all__ = ["CHECKS", "PROPERTIES", "Context", "evaluate", "signed_permutations"]
+__all__ = ["ALIASES", "CHECKS", "DESCRIPTIONS", "PROPERTIES", "Context", "evaluate",
+           "resolve_checks", "signed_permutations"]
 
 PROPERTIES = ("energy", "forces", "stress", "dipole", "polarizability")
 
@@ -109,11 +114,22 @@ def float32_valued(values) -> bool:
     return bool(np.any(flat != 0) and np.all(flat.astype(np.float32).astype(np.float64) == flat))
 
 
+def _factor(got, want):
+    """The constant ``c`` with ``got = c want`` when one fits (not 1), else None."""
+    denom = float(np.sum(want * want))
+    if denom == 0:
+        return None
+    c = float(np.sum(got * want)) / denom
+    fits = float(np.abs(got - c * want).max()) <= 1e-6 * float(np.abs(want).max())
+    return c if fits and abs(c - 1) > 1e-6 else None
+
+
 def _compare_op(ctx, check, frame, base, ops, policy, length=1.0, expect=None, diagnose=None):
     """Evaluate ``frame`` moved by each ``op`` and compare every property with the expected
     value. ``ops`` yields ``(label, moved frame, S or None, property map)``."""
     worst = {n: (0.0, None) for n in ctx.properties if isinstance(base.get(n), np.ndarray)}
     flipped = dict.fromkeys(worst, 0.0)
+    factors = dict.fromkeys(worst)
     errors = {}
     for label, moved, S, mapping in ops:
         got = evaluate(ctx.calculator, moved, list(worst))
@@ -132,6 +148,7 @@ def _compare_op(ctx, check, frame, base, ops, policy, length=1.0, expect=None, d
             err = float(np.abs(got[name] - want).max(initial=0.0))
             if err > worst[name][0]:
                 worst[name] = (err, label)
+                factors[name] = _factor(got[name], want)
             if S is not None and np.linalg.det(S) < 0 and name != "energy":
                 flipped[name] = max(flipped[name], float(np.abs(got[name] + want).max(
                     initial=0.0)))
@@ -142,6 +159,8 @@ def _compare_op(ctx, check, frame, base, ops, policy, length=1.0, expect=None, d
             continue
         scale = ctx.scale(name, base, length, frame)
         why = diagnose(name, err, label, flipped[name], scale) if diagnose else ""
+        if factors[name] is not None:
+            why = f"measured {name} = {_factor_text(factors[name])} x expected; " + why
         rows.append(ctx.row(check, name, err, scale, policy, why,
                             {"worst": label} if label else None))
     return rows
@@ -168,17 +187,25 @@ def _symmetry_diagnosis(kind):
     return diagnose
 
 
-def check_oh(ctx, frame, base):
-    """The 48 signed permutations of O_h (exact), split into proper and improper."""
-    rows = []
-    for kind, sign in (("proper", 1), ("improper", -1)):
-        ops = [(f"signed permutation {np.array2string(S.astype(int), separator=',')}"
-                .replace("\n", ""), _rotated(frame, S), S, None)
-               for S in signed_permutations()
-               if np.sign(np.linalg.det(S)) == sign and not np.array_equal(S, np.eye(3))]
-        rows += _compare_op(ctx, f"O_h ({kind})", frame, base, ops, "exact",
-                            diagnose=_symmetry_diagnosis(kind))
-    return rows
+def _check_oh(ctx, frame, base, kind):
+    """The 24 proper or 24 improper signed permutations of O_h (exact)."""
+    sign = 1 if kind == "proper" else -1
+    ops = [(f"signed permutation {np.array2string(S.astype(int), separator=',')}"
+            .replace("\n", ""), _rotated(frame, S), S, None)
+           for S in signed_permutations()
+           if np.sign(np.linalg.det(S)) == sign and not np.array_equal(S, np.eye(3))]
+    return _compare_op(ctx, f"O_h ({kind})", frame, base, ops, "exact",
+                       diagnose=_symmetry_diagnosis(kind))
+
+
+def check_oh_proper(ctx, frame, base):
+    """The 23 proper signed permutations of O_h other than the identity (exact)."""
+    return _check_oh(ctx, frame, base, "proper")
+
+
+def check_oh_improper(ctx, frame, base):
+    """The 24 improper signed permutations of O_h (exact)."""
+    return _check_oh(ctx, frame, base, "improper")
 
 
 def check_rotations(ctx, frame, base):
@@ -293,73 +320,131 @@ def check_unimodular(ctx, frame, base):
                        length, diagnose=diagnose)
 
 
+def _fd4(ctx, frame, name, moves, h, scale):
+    """Fourth-order central differences of the energy along each move ``(index, apply)``:
+    ``apply(frame, t)`` returns the frame moved by ``t``. Returns ``(fd(h), fd(2h))`` or an
+    error message; ``fd(2h)`` estimates the truncation error of ``fd(h)`` (16 times its)."""
+    fd1, fd2 = [], []
+    for apply in moves:
+        e = {}
+        for mult in (1, -1, 2, -2, 4, -4):
+            got = evaluate(ctx.calculator, apply(frame, mult * h), ["energy"])["energy"]
+            if isinstance(got, str):
+                return got
+            e[mult] = float(got)
+        fd1.append((8 * (e[1] - e[-1]) - (e[2] - e[-2])) / (12 * h))
+        fd2.append((8 * (e[2] - e[-2]) - (e[4] - e[-4])) / (24 * h))
+    return np.array(fd1) / scale, np.array(fd2) / scale
+
+
 def check_forces_fd(ctx, frame, base):
-    """``F = -dE/dr`` by central differences on a few atoms, every axis."""
-    if not isinstance(base.get("forces"), np.ndarray):
+    """``F = -dE/dr`` by fourth-order central differences on a few atoms, every axis."""
+    if not isinstance(base.get("forces"), np.ndarray) or not isinstance(
+            base.get("energy"), np.ndarray):
         return []
-    h = fd_step(ctx.dtype)
-    n = len(frame)
-    chosen = ctx.rng.choice(n, size=min(n, ctx.fd_atoms), replace=False)
-    analytic, fd1, fd2 = [], [], []
-    for a in sorted(chosen):
-        for axis in range(3):
-            e = {}
-            for mult in (1, -1, 2, -2):
-                moved = frame.copy()
-                pos = moved.get_positions()
-                pos[a, axis] += mult * h
-                moved.set_positions(pos)
-                got = evaluate(ctx.calculator, moved, ["energy"])["energy"]
-                if isinstance(got, str):
-                    return [error_row("forces = -dE/dr", "forces", got)]
-                e[mult] = float(got)
-            fd1.append(-(e[1] - e[-1]) / (2 * h))
-            fd2.append(-(e[2] - e[-2]) / (4 * h))
-            analytic.append(base["forces"][a, axis])
-    analytic, fd1, fd2 = map(np.array, (analytic, fd1, fd2))
-    return [fd_row(ctx, "forces = -dE/dr", "forces", analytic, fd1, fd2, h,
-                    ctx.scale("energy", base), "-dE/dr")]
+    h = fd_step(ctx.dtype, order=4)
+    chosen = sorted(ctx.rng.choice(len(frame), size=min(len(frame), ctx.fd_atoms),
+                                   replace=False))
+
+    def mover(a, axis):
+        def apply(f, t):
+            moved = f.copy()
+            pos = moved.get_positions()
+            pos[a, axis] += t
+            moved.set_positions(pos)
+            return moved
+        return apply
+    got = _fd4(ctx, frame, "forces", [mover(a, x) for a in chosen for x in range(3)], h, -1.0)
+    if isinstance(got, str):
+        return [error_row("forces = -dE/dr", "forces", got)]
+    analytic = np.array([base["forces"][a, x] for a in chosen for x in range(3)])
+    return [fd_row(ctx, "forces = -dE/dr", "forces", analytic, got[0], got[1], h,
+                   ctx.scale("energy", base), "-dE/dr", ctx.scale("forces", base))]
 
 
 def check_stress_fd(ctx, frame, base):
-    """``stress = (1/V) dE/d(strain)`` by central differences of the six strains."""
-    if not isinstance(base.get("stress"), np.ndarray):
+    """``stress = (1/V) dE/d(strain)`` by fourth-order central differences of the six
+    strains."""
+    if not isinstance(base.get("stress"), np.ndarray) or not isinstance(
+            base.get("energy"), np.ndarray):
         return []
     skip = _needs_3d_cell("stress = dE/dstrain / V", frame, ctx.properties)
     if skip:
         return skip
-    h = fd_step(ctx.dtype)
+    h = fd_step(ctx.dtype, order=4)
     volume = frame.get_volume()
-    analytic, fd1, fd2 = [], [], []
-    for i, j in ((0, 0), (1, 1), (2, 2), (1, 2), (0, 2), (0, 1)):
-        e = {}
-        for mult in (1, -1, 2, -2):
+    pairs = ((0, 0), (1, 1), (2, 2), (1, 2), (0, 2), (0, 1))
+
+    def strainer(i, j):
+        def apply(f, t):
             strain = np.eye(3)
-            strain[i, j] += mult * h / (1 if i == j else 2)
-            strain[j, i] = strain[i, j] if i != j else strain[i, i]
-            moved = frame.copy()
-            moved.set_cell(np.asarray(frame.cell) @ strain, scale_atoms=True)
-            got = evaluate(ctx.calculator, moved, ["energy"])["energy"]
-            if isinstance(got, str):
-                return [error_row("stress = dE/dstrain / V", "stress", got)]
-            e[mult] = float(got)
-        fd1.append((e[1] - e[-1]) / (2 * h * volume))
-        fd2.append((e[2] - e[-2]) / (4 * h * volume))
-        analytic.append(base["stress"][i, j])
-    analytic, fd1, fd2 = map(np.array, (analytic, fd1, fd2))
-    return [fd_row(ctx, "stress = dE/dstrain / V", "stress", analytic, fd1, fd2, h,
-                    ctx.scale("energy", base) / volume, "(1/V) dE/dstrain")]
+            strain[i, j] += t / (1 if i == j else 2)
+            strain[j, i] = strain[i, j]
+            moved = f.copy()
+            moved.set_cell(np.asarray(f.cell) @ strain, scale_atoms=True)
+            return moved
+        return apply
+    got = _fd4(ctx, frame, "stress", [strainer(i, j) for i, j in pairs], h, volume)
+    if isinstance(got, str):
+        return [error_row("stress = dE/dstrain / V", "stress", got)]
+    analytic = np.array([base["stress"][i, j] for i, j in pairs])
+    return [fd_row(ctx, "stress = dE/dstrain / V", "stress", analytic, got[0], got[1], h,
+                   ctx.scale("energy", base) / volume, "(1/V) dE/dstrain",
+                   ctx.scale("stress", base))]
 
 
-#: check name -> function(ctx, frame, base) -> rows
+#: check slug (typed on the command line) -> function(ctx, frame, base) -> rows
 CHECKS = {
-    "O_h": check_oh,
+    "oh-proper": check_oh_proper,
+    "oh-improper": check_oh_improper,
     "rotations": check_rotations,
     "translation": check_translation,
     "permutation": check_permutation,
-    "periodic images": check_periodic_images,
+    "periodic-images": check_periodic_images,
     "supercell": check_supercell,
-    "equivalent cell": check_unimodular,
-    "forces = -dE/dr": check_forces_fd,
-    "stress = dE/dstrain / V": check_stress_fd,
+    "equivalent-cell": check_unimodular,
+    "forces-fd": check_forces_fd,
+    "stress-fd": check_stress_fd,
 }
+
+#: check slug -> what it checks (the ``check`` field of its rows starts with these words)
+DESCRIPTIONS = {
+    "oh-proper": "O_h (proper): the 23 proper signed permutations of the axes but 1 (exact)",
+    "oh-improper": "O_h (improper): the 24 improper signed permutations (exact)",
+    "rotations": "rotations (proper) and (improper): random rotations and their negatives",
+    "translation": "translation: a rigid translation",
+    "permutation": "permutation: a relabelling of same-species atoms",
+    "periodic-images": "periodic images: atoms moved by lattice vectors",
+    "supercell": "supercell: a 2x1x1 supercell (extensive properties x 2)",
+    "equivalent-cell": "equivalent cell: cell (a1 + a2, a2, a3), atoms wrapped",
+    "forces-fd": "forces = -dE/dr: fourth-order central differences of the energy",
+    "stress-fd": "stress = dE/dstrain / V: fourth-order central differences of the energy",
+}
+
+#: names accepted for backward compatibility -> the slugs they stand for
+ALIASES = {
+    "O_h": ("oh-proper", "oh-improper"), "oh": ("oh-proper", "oh-improper"),
+    "periodic images": ("periodic-images",), "equivalent cell": ("equivalent-cell",),
+    "forces = -dE/dr": ("forces-fd",), "stress = dE/dstrain / V": ("stress-fd",),
+}
+
+
+def resolve_checks(checks) -> list:
+    """Check names (slugs, or the old long names of :data:`ALIASES`) -> slugs, in the order
+    of :data:`CHECKS`, each once; ``ValueError`` naming ``checks``, the name and the slugs."""
+    if isinstance(checks, str):
+        checks = [checks]
+    wanted = set()
+    for name in checks:
+        if not isinstance(name, str):
+            raise TypeError(f"checks contains {name!r}; each must be a check name (str)")
+        if name in CHECKS:
+            wanted.add(name)
+        elif name in ALIASES:
+            wanted.update(ALIASES[name])
+        else:
+            raise ValueError(f"checks contains {name!r}; each must be one of "
+                             f"{', '.join(CHECKS)}")
+    if not wanted:
+        raise ValueError("checks is empty; name at least one of " + ", ".join(CHECKS))
+    return [c for c in CHECKS if c in wanted]

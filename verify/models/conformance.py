@@ -31,15 +31,15 @@ import pytest
 __all__ = ["ModelConformance"]
 
 _TESTS = {
-    "test_o_h": "O_h",
-    "test_rotations": "rotations",
-    "test_translation": "translation",
-    "test_permutation": "permutation",
-    "test_periodic_images": "periodic images",
-    "test_supercell": "supercell",
-    "test_equivalent_cell": "equivalent cell",
-    "test_forces_fd": "forces = -dE/dr",
-    "test_stress_fd": "stress = dE/dstrain / V",
+    "test_o_h": ("oh-proper", "oh-improper"),
+    "test_rotations": ("rotations",),
+    "test_translation": ("translation",),
+    "test_permutation": ("permutation",),
+    "test_periodic_images": ("periodic-images",),
+    "test_supercell": ("supercell",),
+    "test_equivalent_cell": ("equivalent-cell",),
+    "test_forces_fd": ("forces-fd",),
+    "test_stress_fd": ("stress-fd",),
 }
 
 
@@ -59,7 +59,7 @@ class ModelConformance:
             for name in _TESTS:
                 setattr(cls, name, None)
 
-    def _run(self, check: str):
+    def _run(self, checks: tuple):
         from o3ref.verify.models import check_model
 
         factory, frames = type(self).calculator, type(self).frames
@@ -68,24 +68,28 @@ class ModelConformance:
         frames = frames() if callable(frames) else frames
         if frames is None:
             pytest.fail(f"{type(self).__name__} sets no frames", pytrace=False)
-        report = check_model(factory(), frames, self.properties, checks=[check],
+        report = check_model(factory(), frames, self.properties, checks=list(checks),
                              dtype=self.dtype, seed=self.seed)
         bad = report.failures()
         if bad:
             lines = [f"{r['check']} / {r['property']} / frame {r['frame']}: {r['status']}, "
                      f"error {r['error']:.2e} (tolerance {r['tolerance']:.1e}) {r['diagnosis']}"
                      for r in bad]
-            pytest.fail(f"{check} does not hold ({report.policy()}):\n" + "\n".join(lines),
+            from o3ref.verify.models.checks import DESCRIPTIONS
+
+            names = ", ".join(f"{DESCRIPTIONS[c].split(':')[0]} ({c})" for c in checks)
+            pytest.fail(f"{names} does not hold ({report.policy()}):\n"
+                        + "\n".join(lines),
                         pytrace=False)
         if all(r["status"] == "skipped" for r in report.rows) and report.rows:
             pytest.skip(report.rows[0]["diagnosis"])
 
 
-def _make(check):
+def _make(checks):
     def test(self):
-        self._run(check)
+        self._run(checks)
 
-    test.__doc__ = f"check_model's {check!r} check"
+    test.__doc__ = f"check_model's {', '.join(checks)} check"
     return test
 
 

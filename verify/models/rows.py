@@ -43,40 +43,56 @@ class ModelRow:
 
 @dataclass
 class Context:
-    """What every check of one frame shares: the calculator, the frame, its reference
-    outputs and the tolerance policy."""
+    """What every check of one frame shares: the calculator, the frame's properties, the
+    tolerance policy and the scales of :func:`o3ref.verify.models.scales.frame_scales`."""
     calculator: object
     properties: tuple
     dtype: np.dtype
     rng: np.random.Generator
     n_rotations: int = 2
     fd_atoms: int = 4
-    #: the dtype the outputs are exactly representable in (``float32_valued``)
-    observed: np.dtype = np.dtype(np.float64)
+    #: property -> the dtype its outputs are exactly representable in (``float32_valued``),
+    #: decided per property (a model may hand back float32 forces and float64 energies)
+    observed: dict | None = None
     #: property -> its largest magnitude over all frames: the floor of every frame's scale
     #: (a frame whose dipole vanishes by symmetry is judged against the data set's dipoles)
     floor: dict | None = None
+    #: property -> this frame's scale (:func:`o3ref.verify.models.scales.frame_scales`)
+    scales: dict | None = None
+    #: whether ``dtype`` was chosen by the user (else each property is judged at its own)
+    explicit: bool = False
 
-    def lower_precision(self) -> bool:
-        """Outputs in float32 checked under the float64 policy: an error within the same
-        policy in float32 is then the model's precision, not a broken symmetry."""
-        return self.dtype == np.float64 and self.observed == np.float32
+    def precision_of(self, name: str) -> np.dtype:
+        """The dtype property ``name``'s outputs are exactly representable in."""
+        return np.dtype((self.observed or {}).get(name, np.float64))
+
+    def policy_of(self, name: str) -> np.dtype:
+        """The policy dtype of ``name``: the user's, else float64 (a lower-precision property
+        is then reported as ``precision`` where its error is at its own rounding level)."""
+        return np.dtype(self.dtype)
+
+    def lower_precision(self, name: str = "") -> bool:
+        """Outputs of ``name`` (any property when empty) in float32 checked under the float64
+        policy: an error within the same policy in float32 is then the model's precision,
+        not a broken symmetry."""
+        names = [name] if name else list(self.properties)
+        return self.dtype == np.float64 and any(
+            self.precision_of(n) == np.float32 for n in names)
 
     def scale(self, name: str, base: dict, length: float = 1.0, frame=None) -> float:
-        """The magnitude a property's rounding is measured against (module docstring)."""
-        s = float(np.abs(base[name]).max(initial=0.0))
-        if name in ("energy", "stress"):
-            forces = base.get("forces")
-            n = len(forces) if isinstance(forces, np.ndarray) else 1
-            f = float(np.abs(forces).max(initial=0.0)) if isinstance(forces, np.ndarray) else 0
-            energy = (abs(float(base["energy"])) if isinstance(base.get("energy"), np.ndarray)
-                      else 0.0) + n * f * ANGSTROM
-            if name == "energy":
-                s = energy
-            elif frame is not None and frame.cell.rank == 3:  # a virial: sum over all atoms
-                s = max(s, energy / frame.get_volume())
-        s = max(s, (self.floor or {}).get(name, 0.0))
+        """The magnitude a property's rounding is measured against (module docstring of
+        :mod:`o3ref.verify.models.scales`): this frame's scale, at least the property's own
+        largest value and its largest over all frames, times ``max(1, length / 1 A)``."""
+        own = base.get(name)
+        s = float(np.abs(own).max(initial=0.0)) if isinstance(own, np.ndarray) else 0.0
+        s = max(s, (self.scales or {}).get(name, 0.0), (self.floor or {}).get(name, 0.0))
         return max(s, np.finfo(np.float64).tiny) * max(1.0, length)
+
+    def _precision_note(self, name, error, tol32):
+        dtypes = ", ".join(f"{n} {self.precision_of(n).name}" for n in self.properties)
+        return (f"precision: {name} is computed in float32 ({dtypes}); error {error:.2e} is "
+                f"at float32 rounding level (float32 policy {tol32:.1e}); no broken "
+                "symmetry")
 
     def row(self, check, name, error, scale, policy, diagnosis_fail="", extra=None):
         """A row: pass, fail (with ``diagnosis_fail``), or precision."""
@@ -84,12 +100,9 @@ class Context:
         row = ModelRow(check, name, float(error), tol.atol)
         if not error <= tol.atol:  # NaN never passes
             tol32 = model_tolerance(policy, np.float32, scale).atol
-            if self.lower_precision() and error <= tol32:
+            if self.lower_precision(name) and error <= tol32:
                 row.status = "precision"
-                row.diagnosis = (
-                    f"error {error:.2e} is at float32 rounding level (float32 "
-                    f"policy {tol32:.1e}); the model computes in lower precision than the "
-                    "float64 policy; no broken symmetry")
+                row.diagnosis = self._precision_note(name, error, tol32)
             else:
                 row.status = "fail"
                 row.diagnosis = diagnosis_fail
@@ -99,15 +112,17 @@ class Context:
         return out
 
 
-def _error_row(check, name, message):
-    return {"check": check, "property": name, "error": float("nan"), "tolerance": float("nan"),
-            "status": "error", "diagnosis": message}
-
-
 def error_row(check, name, message, frame=None) -> dict:
     """The row of a check that could not compare: the calculator raised, lacked the property
     or returned non-finite values."""
     return ModelRow(check, name, float("nan"), float("nan"), "error", message, frame).to_dict()
+
+
+def _factor_text(c: float) -> str:
+    """``1.001`` -> ``"1.001"``; ``1 + 1e-9`` -> ``"(1 + 1.0e-09)"`` (the digits that matter)."""
+    if 0 < abs(c - 1) < 1e-4:
+        return f"(1 {'+' if c > 1 else '-'} {abs(c - 1):.1e})"
+    return f"{c:.6g}"
 
 
 def ratio_diagnosis(name, analytic, fd, what) -> str:
@@ -120,23 +135,27 @@ def ratio_diagnosis(name, analytic, fd, what) -> str:
     if resid <= 1e-3 * float(np.abs(analytic).max()):
         if abs(ratio + 1) < 1e-6:
             return f"{name} have the wrong sign: {name} = -({what})"
-        return f"{name} = {ratio:.6g} x ({what}): a constant factor"
+        return f"{name} = {_factor_text(ratio)} x ({what}): a constant factor"
     return f"{name} differ from {what} (not by a constant factor)"
 
 
-def fd_row(ctx, check, name, analytic, fd1, fd2, h, value_scale, what) -> dict:
-    """The row of a finite-difference check: ``analytic`` against the central difference
-    ``fd1``, with the truncation error estimated from ``fd2`` (step ``2h``)."""
+def fd_row(ctx, check, name, analytic, fd1, fd2, h, value_scale, what,
+           analytic_scale=0.0) -> dict:
+    """The row of a finite-difference check: ``analytic`` against the fourth-order central
+    difference ``fd1`` (step ``h``), with the truncation error estimated from ``fd2`` (step
+    ``2h``). ``analytic_scale`` is the size of ``analytic``'s own rounding (the force or stress
+    scale): a property computed in float32 next to a float64 energy is ``precision``."""
     err = float(np.abs(analytic - fd1).max())
     trunc = float(np.abs(fd1 - fd2).max())
-    tol = fd_tolerance(ctx.dtype, h, value_scale, trunc).atol
+    tol = fd_tolerance(ctx.dtype, h, value_scale, trunc, stencil=1.5).atol
     row = ModelRow(check, name, err, tol)
     if not err <= tol:  # NaN never passes
-        tol32 = fd_tolerance(np.float32, h, value_scale, trunc).atol
-        if ctx.lower_precision() and err <= tol32:
+        own = model_tolerance("rounded", np.float32, analytic_scale).atol
+        tol32 = tol + own if ctx.precision_of("energy") == np.float64 else fd_tolerance(
+            np.float32, h, value_scale, trunc, stencil=1.5).atol + own
+        if ctx.lower_precision(name) and err <= tol32:
             row.status = "precision"
-            row.diagnosis = (f"error {err:.2e} is at float32 rounding level "
-                                f"(float32 policy {tol32:.1e}) for h = {h:.1e}")
+            row.diagnosis = ctx._precision_note(name, err, tol32) + f" (h = {h:.1e})"
         else:
             row.status = "fail"
             row.diagnosis = ratio_diagnosis(name, analytic, fd1, what)
