@@ -20,8 +20,11 @@ __all__ = ["configure_parser", "run"]
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
     """Add the options of ``o3ref survey`` to ``parser``."""
+    from ..adapters import adapter_names
+
     parser.add_argument("--only", metavar="NAMES",
-                        help="comma-separated adapters to survey (default: every installed one)")
+                        help="comma-separated adapters to survey, among "
+                        f"{', '.join(adapter_names())} (default: every installed one)")
     parser.add_argument("--markdown", metavar="FILE", help="write the table to FILE too")
     parser.add_argument("--json", metavar="FILE",
                         help="write every number (errors per l, notes, provenance) to FILE")
