@@ -376,3 +376,26 @@ class TestBrokenMatrixD(ConformanceSuite):
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*(homomorphism D(R1 R2) = D(R1) D(R2)*", "Worst case: *",
                                  "Diagnosis: Wigner D*"])
+
+
+def test_diagnosis_of_a_function_in_o3ref_convention_blames_the_property():
+    import numpy as np
+
+    from o3ref import fast
+    from o3ref.verify.pytest_plugin import _diagnosis
+
+    def sh(l_max, xyz):
+        return fast.SphericalHarmonics(l_max).compute(np.asarray(xyz))
+
+    def sh_bad_gradients(l_max, xyz):  # right values, gradients twice too large
+        values, grads = fast.SphericalHarmonics(l_max).compute_with_gradients(np.asarray(xyz))
+        return values, 2 * grads
+
+    assert _diagnosis("sh_gradient", sh_bad_gradients, {"l_max": 2}) == (
+        "spherical harmonics: the values follow o3ref's convention, so the error is in the "
+        "gradients")
+    assert _diagnosis("sh", sh, {"l_max": 2}) == (
+        "spherical harmonics: follows o3ref's convention at l <= 2, so the failure is of this "
+        "property alone")
+    assert _diagnosis("sh", lambda l_max, xyz: 1 / 0, {"l_max": 2}).startswith(
+        "(no diagnosis: ")
