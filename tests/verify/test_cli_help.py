@@ -203,3 +203,28 @@ def test_survey_help_gives_the_default_degrees_and_the_adapters():
         {k: str(v) for k, v in L_MAX.items()}
     only = _option_help("survey", "--only")
     assert all(re.search(rf"\b{n}\b", only) for n in adapter_names())
+
+
+def test_plugin_l_max_help_gives_the_suite_defaults():
+    from o3ref.verify import pytest_plugin
+    from o3ref.verify.pytest_plugin import ConformanceSuite
+
+    helps = {}
+
+    class Group:  # what pytest_addoption uses of pytest's parser
+        def addoption(self, *names, **attrs):
+            helps.update(dict.fromkeys(names, attrs.get("help", "")))
+
+    class Parser:
+        def getgroup(self, name, description=""):
+            return Group()
+
+    pytest_plugin.pytest_addoption(Parser())
+    default, cg = re.search(r"default (\d+); CG at most (\d+)", helps["--o3ref-l-max"]).groups()
+    assert int(default) == ConformanceSuite.l_max
+
+    class Probe(ConformanceSuite):  # the degree the CG test runs at when asked for more
+        cg = staticmethod(lambda l1, l2, L: None)
+        l_max = 99
+
+    assert int(cg) == Probe()._l_max("cg")
