@@ -48,8 +48,8 @@ def against_help() -> str:
     from ..adapters import ENTRY_POINT_GROUP, adapter_names
 
     return (f"check another library through its adapter instead of o3ref.fast: one of "
-            f"{', '.join(adapter_names())} (or one that a package registers in the "
-            f"entry-point group {ENTRY_POINT_GROUP})")
+            f"{', '.join(adapter_names())} (or one that a package registers as an "
+            f"{ENTRY_POINT_GROUP} entry point)")
 
 
 def profile_help() -> str:
