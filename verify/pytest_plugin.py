@@ -14,35 +14,34 @@ Two ways to use it:
 
        class TestMyLib(ConformanceSuite):
            sh = mylib.real_sph           # f(l_max, xyz (n, 3)) -> (n, (l_max+1)**2)
-           sh_gradient = mylib.real_sph_grad  # f(l_max, xyz) -> (values, (n, 3, K) grads)
-           wigner_d = mylib.wigner_D     # f(l, alpha, beta, gamma), ZYZ -> (2l+1, 2l+1)
            cg = mylib.real_cg            # f(l1, l2, L) -> (2l1+1, 2l2+1, 2L+1)
            l_max = 8                     # or {"sh": 12, "cg": 4}
-           implementation_l_max = None   # the library's own maximum (int or dict): caps l_max
-           dtype = "float64"             # or "float32": the precision policy
-           tolerance_factor = 1.0        # multiplies every tolerance (say why you set it)
-           wigner_d_takes = "euler"      # or "matrix" (f(l, R)) or "quaternion" (f(l, q))
-           convention = None             # a ConventionMap (or dict by kind): native mode
+
+   and the other attributes of :class:`ConformanceSuite` (``sh_gradient``, ``wigner_d``,
+   ``implementation_l_max``, ``dtype``, ``tolerance_factor``, ``wigner_d_takes``,
+   ``convention``).
 
 2. Without writing a test file: ``pytest --o3ref-sh=mylib:real_sph --o3ref-cg=mylib:real_cg``
    (``module:function``; also ``--o3ref-sh-gradient``, ``--o3ref-wigner-d``,
    ``--o3ref-wigner-d-takes``, ``--o3ref-l-max``, ``--o3ref-implementation-l-max``,
    ``--o3ref-dtype``, ``--o3ref-tolerance-factor`` and ``--o3ref-convention NAME``) adds the
-   conformance tests of the functions given (``TestCommandLineConformance``).
+   conformance tests of the functions given, with ids such as
+   ``o3ref::test_sh_parity[mylib:real_sph]``. Such an id (or ``o3ref`` for all of them), given
+   as an argument with the same options, reruns that test alone:
+   ``pytest --o3ref-sh=mylib:real_sph "o3ref::test_sh_parity[mylib:real_sph]"``.
 
 In native mode the function is first converted by the
 :class:`o3ref.verify.convention_maps.ConventionMap` (``--o3ref-convention`` names one of
 :data:`o3ref.verify.convention_maps.NAMED_MAPS`), then compared exactly. Each test compares
 with o3ref's exact reference under the precision policy and checks the properties
 (orthonormality, parity, equivariance, homomorphism) through :mod:`o3ref.verify.conformance`;
-a failure names the worst entry and the convention the function follows instead, or calls it
-a precision problem.
-Conventions: :mod:`o3ref.reference.conventions`.
+a failure names the worst entry and the convention the function follows instead (a
+``Diagnosis:`` line from :func:`o3ref.verify.conventions.detect.detect_convention`), or calls
+it a precision problem. Conventions: :mod:`o3ref.reference.conventions`.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -53,7 +52,7 @@ __all__ = ["ConformanceSuite", "load_function"]
 
 _OPTIONS = {"sh": "--o3ref-sh", "sh_gradient": "--o3ref-sh-gradient",
             "wigner_d": "--o3ref-wigner-d", "cg": "--o3ref-cg"}
-_KEYS = ("sh", "sh_gradient", "wigner_d", "cg")
+_KEYS = tuple(_OPTIONS)
 _DEFAULT_L_MAX = {"sh": None, "sh_gradient": None, "wigner_d": None, "cg": 4}
 
 
@@ -63,8 +62,8 @@ def pytest_addoption(parser):
         group.addoption(opt, default=None, metavar="MODULE:FUNCTION",
                         help=f"run o3ref's conformance tests on this function as {key!r}")
     group.addoption("--o3ref-l-max", default=None, metavar="L",
-                    help="largest degree checked: N, or per quantity 'sh=12,cg=4' "
-                    "(default 6; CG at most 4)")
+                    help="largest degree checked: N, or per quantity 'sh=12,cg=4' (default "
+                    f"{ConformanceSuite.l_max}; CG at most {_DEFAULT_L_MAX['cg']})")
     group.addoption("--o3ref-implementation-l-max", default=None, metavar="L",
                     help="the implementation's own largest degree (N or 'sh=11,cg=4'): "
                     "caps the degrees checked")
@@ -86,6 +85,36 @@ def _cli_requested(config) -> bool:
     return any(config.getoption(opt, None) is not None for opt in _OPTIONS.values())
 
 
+#: the first part of the ids of the command-line tests (``o3ref::test_sh_parity[mylib:f]``)
+ROOT = "o3ref"
+
+
+def _is_id(arg: str) -> bool:
+    """An argument that names command-line conformance tests (and no file of that name)."""
+    return (arg == ROOT or arg.startswith(ROOT + "::")) and not Path(ROOT).exists()
+
+
+def _ids(specs: dict) -> list[str]:
+    """The ids of the command-line tests of the functions given (``key -> spec``)."""
+    return [f"{ROOT}::{n}[{specs[_requires(n)]}]" for n in vars(ConformanceSuite)
+            if n.startswith("test_") and _requires(n) in specs]
+
+
+def _selected(ids: list[str], wanted: list[str]) -> list[str]:
+    """The ids that the arguments ``wanted`` name: an id, a test name without its
+    ``[function]``, or ``o3ref`` (all); a usage error names an argument that names none."""
+    if not wanted:
+        return ids
+    chosen = []
+    for arg in wanted:
+        hit = [i for i in ids if arg in (ROOT, i, i.split("[")[0])]
+        if not hit:
+            raise ValueError(f"{arg!r} names no o3ref conformance test of the functions given; "
+                             f"they are: {', '.join(ids) or 'none'}")
+        chosen += [i for i in hit if i not in chosen]
+    return [i for i in ids if i in chosen]
+
+
 def _per_quantity(name: str, value) -> dict:
     """``N`` or ``"sh=12,cg=4"`` (or a dict) -> ``{key: int}``; UsageError-ready messages."""
     if value is None:
@@ -102,11 +131,10 @@ def _per_quantity(name: str, value) -> dict:
         if key not in _KEYS:
             raise ValueError(f"{name}={value!r}: {key!r} must be one of {', '.join(_KEYS)}")
         try:
-            n = int(v)
+            n = -1 if isinstance(v, bool) else int(v)
         except (TypeError, ValueError):
-            raise ValueError(f"{name}={value!r}: {v!r} must be a non-negative integer") \
-                from None
-        if n < 0 or isinstance(v, bool):
+            n = -1
+        if n < 0:
             raise ValueError(f"{name}={value!r}: {v!r} must be a non-negative integer")
         out[key] = n
     return out
@@ -126,11 +154,17 @@ def _named_convention(name: str) -> dict:
 def pytest_configure(config):
     """Check every ``--o3ref-...`` option once: a bad one is one usage error, before any
     test runs (not one setup traceback per test)."""
+    wanted = [a for a in config.args if _is_id(a)]
     if not _cli_requested(config) and config.getoption("--o3ref-convention", None) is None:
+        if wanted:
+            raise pytest.UsageError(f"o3ref conformance: {wanted[0]!r} names a command-line "
+                                    "test: give the options of the run that showed it too")
         return
     try:
-        funcs = {key: load_function(config.getoption(opt))
-                 for key, opt in _OPTIONS.items() if config.getoption(opt) is not None}
+        specs = {key: config.getoption(opt) for key, opt in _OPTIONS.items()
+                 if config.getoption(opt) is not None}
+        funcs = {key: load_function(spec) for key, spec in specs.items()}
+        ids = _selected(_ids(specs), wanted)
         settings = {
             "l_max": _per_quantity("--o3ref-l-max", config.getoption("--o3ref-l-max")),
             "cap": _per_quantity("--o3ref-implementation-l-max",
@@ -147,24 +181,41 @@ def pytest_configure(config):
             PrecisionPolicy("float64", settings["factor"])
     except (ValueError, TypeError, ImportError, AttributeError) as exc:
         raise pytest.UsageError(f"o3ref conformance: {exc}") from None
-    config._o3ref_cli = (funcs, settings)  # noqa: SLF001 - read by the fixture below
+    if wanted:  # the ids are ours to collect: pytest would look for a file called o3ref
+        config.args[:] = [a for a in config.args if not _is_id(a)]
+    config._o3ref_cli = (funcs, settings, ids)  # noqa: SLF001 - read by the collector below
 
 
-class _ThisModule(pytest.Module):
-    """This plugin module as a test module, without importing it a second time."""
+class _Conformance(pytest.Collector):
+    """The command-line tests (node id ``o3ref``): those the arguments select, no more."""
 
-    def _getobj(self):
-        return sys.modules[__name__]
+    def collect(self):
+        for nodeid in self.config._o3ref_cli[2]:  # noqa: SLF001
+            name = nodeid.split("::", 1)[1]
+            yield _ConformanceItem.from_parent(self, name=name, test=name.split("[")[0])
 
 
+class _ConformanceItem(pytest.Item):
+    """One :class:`ConformanceSuite` test run on the function of its option."""
+
+    def __init__(self, *, test: str, **kwargs):
+        super().__init__(**kwargs)
+        self.test = test
+
+    def runtest(self):
+        funcs, settings, _ = self.config._o3ref_cli  # noqa: SLF001
+        getattr(_CommandLineSuite(funcs, settings), self.test)()
+
+    def reportinfo(self):
+        method = getattr(ConformanceSuite, self.test)
+        return Path(__file__), method.__code__.co_firstlineno - 1, self.nodeid
+
+
+@pytest.hookimpl(tryfirst=True)  # before -k and -m deselect
 def pytest_collection_modifyitems(session, config, items):
-    if not _cli_requested(config):
+    if getattr(config, "_o3ref_cli", None) is None or not _cli_requested(config):
         return
-    module = _ThisModule.from_parent(session, path=Path(__file__))
-    given = {key for key, opt in _OPTIONS.items() if config.getoption(opt) is not None}
-    # only the tests of the functions given are collected (as with a ConformanceSuite)
-    items.extend(item for item in session.genitems(module)
-                 if _requires(item.name) in given)
+    items.extend(session.genitems(_Conformance.from_parent(session, name=ROOT, nodeid=ROOT)))
 
 
 def load_function(spec: str):
@@ -176,16 +227,16 @@ def load_function(spec: str):
 class ConformanceSuite:
     """Base class of a conformance test class (see the module docstring)."""
 
-    sh = None
-    sh_gradient = None
-    wigner_d = None
-    cg = None
-    l_max = 6
-    implementation_l_max = None
-    dtype = "float64"
-    tolerance_factor = 1.0
-    wigner_d_takes = "euler"
-    convention = None
+    sh = None                    # f(l_max, xyz (n, 3)) -> (n, (l_max+1)**2)
+    sh_gradient = None           # f(l_max, xyz) -> (values, gradients (n, 3, K))
+    wigner_d = None              # f(l, alpha, beta, gamma), ZYZ active -> (2l+1, 2l+1)
+    cg = None                    # f(l1, l2, L) -> (2l1+1, 2l2+1, 2L+1)
+    l_max = 6                    # or per quantity {"sh": 12, "cg": 4} (CG at most 4)
+    implementation_l_max = None  # the library's own maximum (int or dict): caps l_max
+    dtype = "float64"            # or "float32": the precision policy
+    tolerance_factor = 1.0       # multiplies every tolerance (say why you set it)
+    wigner_d_takes = "euler"     # or "matrix" (f(l, R)) or "quaternion" (f(l, q))
+    convention = None            # a ConventionMap (or dict by kind): native mode
     #: implementations given at run time (command line): the collection hook selects tests
     _dynamic = False
 
@@ -256,16 +307,27 @@ class ConformanceSuite:
         cmap = self._convention_map(kind) if kind else None
         return func if cmap is None else cmap.convert(func)
 
-    def _run(self, thunk):
+    def _run(self, thunk, diagnose=None):
+        """Fail with the verdict's message; ``diagnose = (kind, func, detector options)``
+        adds the detector's ``Diagnosis:`` line where the check gives none."""
         message = None
         try:
             verdict = thunk()
             if not verdict.passed:
                 message = verdict.message
+                if diagnose is not None and not any(
+                        t in message for t in ("\nDiagnosis: ", "precision problem")):
+                    message += "\nDiagnosis: " + _diagnosis(*diagnose)
         except AssertionError as exc:  # the implementation raised or returned a bad shape
             message = str(exc)
         if message is not None:  # outside the except block: no chained traceback
             pytest.fail(message, pytrace=False)
+
+    def _diagnose(self, key: str, func) -> tuple:
+        options = {"l_max": min(self._l_max(key), 4 if key != "wigner_d" else 3)}
+        if key == "wigner_d":
+            options["takes"] = self._takes()
+        return (key, func, options)
 
     # -- spherical harmonics -------------------------------------------------------------
     def test_sh_matches_reference(self):
@@ -281,7 +343,7 @@ class ConformanceSuite:
 
         func = self._impl("sh")
         self._run(lambda: check_sh_properties(func, self._l_max("sh"), self._policy(),
-                                              "orthonormal"))
+                                              "orthonormal"), self._diagnose("sh", func))
 
     def test_sh_parity(self):
         """``sh`` has parity ``Y_lm(-r) = (-1)^l Y_lm(r)``."""
@@ -289,7 +351,7 @@ class ConformanceSuite:
 
         func = self._impl("sh")
         self._run(lambda: check_sh_properties(func, self._l_max("sh"), self._policy(),
-                                              "parity"))
+                                              "parity"), self._diagnose("sh", func))
 
     def test_sh_equivariant(self):
         """``sh`` is equivariant: ``Y(R r) = D_real(R) Y(r)`` with o3ref's D."""
@@ -297,14 +359,15 @@ class ConformanceSuite:
 
         func = self._impl("sh")
         self._run(lambda: check_sh_properties(func, self._l_max("sh"), self._policy(),
-                                              "equivariant"))
+                                              "equivariant"), self._diagnose("sh", func))
 
     def test_sh_gradient_matches_reference(self):
         """``sh_gradient`` agrees with o3ref's values and gradients."""
         from o3ref.verify.conformance import check_sh_gradient
 
         func = self._impl("sh_gradient")
-        self._run(lambda: check_sh_gradient(func, self._l_max("sh_gradient"), self._policy()))
+        self._run(lambda: check_sh_gradient(func, self._l_max("sh_gradient"), self._policy()),
+                  self._diagnose("sh_gradient", func))
 
     # -- Wigner D ------------------------------------------------------------------------
     def test_wigner_d_matches_reference(self):
@@ -321,7 +384,8 @@ class ConformanceSuite:
 
         func = self._impl("wigner_d")
         self._run(lambda: check_wigner_d_homomorphism(func, self._l_max("wigner_d"),
-                                                      self._policy(), self._takes()))
+                                                      self._policy(), self._takes()),
+                  self._diagnose("wigner_d", func))
 
     # -- Clebsch-Gordan ------------------------------------------------------------------
     def test_cg_matches_reference(self):
@@ -340,14 +404,31 @@ def _requires(test_name: str) -> str:
     raise AssertionError(f"conformance test {test_name} names no implementation")
 
 
-class TestCommandLineConformance(ConformanceSuite):
-    """Added to the session by the ``--o3ref-...`` options (see the module docstring)."""
+def _diagnosis(key: str, func, options: dict) -> str:
+    """The detector's reading of ``func`` (an ``sh_gradient``: of its values), for a failed
+    check that gives no diagnosis of its own."""
+    from o3ref.verify.conventions.detect import detect_convention
+
+    kind = "sh" if key == "sh_gradient" else key
+    probe = (lambda l_max, xyz: func(l_max, xyz)[0]) if key == "sh_gradient" else func
+    try:
+        report = detect_convention(probe, kind, **options)
+    except Exception as exc:  # noqa: BLE001 - a courtesy: never mask the failure itself
+        return f"(no diagnosis: {type(exc).__name__}: {exc})"
+    if not report.matches:
+        return str(report)
+    return str(report).split(":")[0] + (
+        ": the values follow o3ref's convention, so the error is in the gradients"
+        if key == "sh_gradient" else f": follows o3ref's convention at l <= "
+        f"{options['l_max']}, so the failure is of this property alone")
+
+
+class _CommandLineSuite(ConformanceSuite):
+    """The suite of the ``--o3ref-...`` options (run by the command-line test items)."""
 
     _dynamic = True
 
-    @pytest.fixture(autouse=True)
-    def _from_options(self, request):
-        funcs, settings = request.config._o3ref_cli  # noqa: SLF001 - set by pytest_configure
+    def __init__(self, funcs: dict, settings: dict):
         self._cli_funcs = funcs
         self._cli_settings = settings
 

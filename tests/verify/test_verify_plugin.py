@@ -181,7 +181,7 @@ class TestFloat32(ConformanceSuite):
     result.assert_outcomes(passed=2)
     # the same from the command line
     result = project.runpytest_subprocess("-q", "--o3ref-sh=myimpl:sh32", "--o3ref-dtype=float32",
-                                          "-k", "CommandLine and matches_reference")
+                                          "o3ref::test_sh_matches_reference")
     result.assert_outcomes(passed=1)
 
 
@@ -250,8 +250,8 @@ class TestE3nnStyle(ConformanceSuite):
     result = project.runpytest_subprocess("-q")
     result.assert_outcomes(passed=4)
     result = project.runpytest_subprocess("-q", "--o3ref-sh=myimpl:sh_e3nn", "--o3ref-l-max=3",
-                                          "--o3ref-convention=e3nn 'component'", "-k",
-                                          "CommandLine and matches_reference")
+                                          "--o3ref-convention=e3nn 'component'",
+                                          "o3ref::test_sh_matches_reference")
     result.assert_outcomes(passed=1)
 
 
@@ -303,3 +303,99 @@ def test_cg_message_names_the_range(project):
     result.stdout.fnmatch_lines([
         "*cg does not conform to o3ref (real Clebsch-Gordan, l1, l2 <= 2) under float64*",
         "*Worst case: l1 = *, l2 = *, L = *, m1 = *, m2 = *, M = *: got *"])
+
+
+# ------------------------------------------------------------------ ids, counts, diagnoses
+
+
+def _collected_ids(result) -> list[str]:
+    return [line.strip() for line in result.stdout.lines if line.startswith("o3ref::")]
+
+
+def test_collect_only_counts_what_runs(project):
+    options = ("--o3ref-sh=myimpl:sh", "--o3ref-cg=myimpl:cg", "--o3ref-l-max=3")
+    collected = project.runpytest_subprocess("-q", "--collect-only", *options)
+    ids = _collected_ids(collected)
+    collected.stdout.fnmatch_lines([f"{len(ids)} tests collected*"])
+    ran = project.runpytest_subprocess("-q", *options)
+    ran.assert_outcomes(passed=len(ids))
+    assert len(ids) == 5, ids  # sh: reference, orthonormal, parity, equivariant; cg: reference
+
+
+def test_a_command_line_test_reruns_by_its_id(project):
+    options = ("--o3ref-sh=myimpl:sh_flipped", "--o3ref-l-max=4")
+    first = project.runpytest_subprocess("-q", *options)
+    first.assert_outcomes(passed=2, failed=2)
+    failed = sorted(line.split()[1] for line in first.stdout.lines
+                    if line.startswith("FAILED "))
+    assert failed == ["o3ref::test_sh_equivariant[myimpl:sh_flipped]",
+                      "o3ref::test_sh_matches_reference[myimpl:sh_flipped]"]
+    ids = _collected_ids(project.runpytest_subprocess("-q", "--collect-only", *options))
+    assert set(failed) < set(ids)
+    again = project.runpytest_subprocess("-q", *options, failed[0])  # pasted back as printed
+    again.assert_outcomes(failed=1)
+    again.stdout.fnmatch_lines([f"FAILED {failed[0].replace('[', '[[]')} - *"])
+    by_name = project.runpytest_subprocess("-v", *options, "o3ref::test_sh_parity")
+    by_name.assert_outcomes(passed=1)
+    by_name.stdout.fnmatch_lines(["o3ref::test_sh_parity[[]myimpl:sh_flipped[]] PASSED*"])
+
+
+def test_an_id_without_its_options_or_of_no_test_is_one_usage_error(project):
+    result = project.runpytest_subprocess("-q", "o3ref::test_sh_parity[myimpl:sh]")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*'o3ref::test_sh_parity[[]myimpl:sh[]]' names a command-line "
+                                 "test: give the options of the run that showed it too*"])
+    result = project.runpytest_subprocess("-q", "--o3ref-sh=myimpl:sh", "o3ref::test_cg_x")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*'o3ref::test_cg_x' names no o3ref conformance test of the "
+                                 "functions given; they are: o3ref::test_sh_matches_reference*"])
+
+
+def test_property_failures_carry_a_diagnosis(project):
+    # the sign flip breaks equivariance; 4pi breaks orthonormality; the broken D the homomorphism
+    result = project.runpytest_subprocess("-q", "--o3ref-sh=myimpl:sh_flipped",
+                                          "--o3ref-l-max=4", "-k", "equivariant")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*sh does not conform to o3ref (equivariance Y_l(R r) = D_l(R) Y_l(r))*",
+        "Worst case: *",
+        "Diagnosis: spherical harmonics: matches no known convention; first differs from o3ref "
+        "at l = 3, m = 1.", "*l = 3: sign flipped at m = 1*"])
+    result = project.runpytest_subprocess("-q", "--o3ref-sh=myimpl:sh_4pi", "--o3ref-l-max=3",
+                                          "-k", "orthonormal")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*(orthonormality on the sphere)*", "Worst case: *",
+                                 "Diagnosis: spherical harmonics: 4pi normalisation*"])
+    _suite(project, """
+class TestBrokenMatrixD(ConformanceSuite):
+    wigner_d = myimpl.wigner_d_matrix_broken
+    wigner_d_takes = "matrix"
+    l_max = 2
+""")
+    result = project.runpytest_subprocess("-q", "-k", "homomorphism")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*(homomorphism D(R1 R2) = D(R1) D(R2)*", "Worst case: *",
+                                 "Diagnosis: Wigner D*"])
+
+
+def test_diagnosis_of_a_function_in_o3ref_convention_blames_the_property():
+    import numpy as np
+
+    from o3ref import fast
+    from o3ref.verify.pytest_plugin import _diagnosis
+
+    def sh(l_max, xyz):
+        return fast.SphericalHarmonics(l_max).compute(np.asarray(xyz))
+
+    def sh_bad_gradients(l_max, xyz):  # right values, gradients twice too large
+        values, grads = fast.SphericalHarmonics(l_max).compute_with_gradients(np.asarray(xyz))
+        return values, 2 * grads
+
+    assert _diagnosis("sh_gradient", sh_bad_gradients, {"l_max": 2}) == (
+        "spherical harmonics: the values follow o3ref's convention, so the error is in the "
+        "gradients")
+    assert _diagnosis("sh", sh, {"l_max": 2}) == (
+        "spherical harmonics: follows o3ref's convention at l <= 2, so the failure is of this "
+        "property alone")
+    assert _diagnosis("sh", lambda l_max, xyz: 1 / 0, {"l_max": 2}).startswith(
+        "(no diagnosis: ")

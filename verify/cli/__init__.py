@@ -41,7 +41,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     ),
     "bench": (
         "o3ref.verify.cli.bench",
-        "time o3ref's fast kernels against sphericart, spherical and featomic (one thread)",
+        "time o3ref's fast kernels against sphericart, spherical, featomic and sympy "
+        "(one thread)",
     ),
     "check-model": (
         "o3ref.verify.cli.check_model",

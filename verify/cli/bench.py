@@ -43,7 +43,8 @@ import sys
 from .._io import UsageError, atomic_write, check_output_file, printing_beside_progress
 from ..reports.bench_cases import BOX_HYPERS, CASE_FUNCTIONS, CASE_ROWS, CASES
 
-__all__ = ["BOX_HYPERS", "CASES", "configure_parser", "run"]
+__all__ = ["BOX_HYPERS", "CASES", "QUICK_SIZES", "REPEAT", "SYMPY_CG_ROUNDS", "configure_parser",
+           "quick_help", "run"]
 
 #: only UsageError is a user error here (see o3ref.verify.cli)
 _CHILD = "O3REF_BENCH_CHILD"
@@ -51,15 +52,37 @@ _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "R
 _DEFAULT = ("sh", "sh-grad", "wigner", "expansion", "cg", "lambda-soap")
 
 
+#: the sizes that ``--quick`` runs, as the case functions of
+#: :mod:`o3ref.verify.reports.bench_cases` run them (tests/verify/test_cli_help.py runs those
+#: functions' set-up and holds their row labels to these numbers)
+QUICK_SIZES = {"sh_points": 10_000, "sh_l_max": 10, "wigner_rotations": 1_000,
+               "wigner_l_max": 10, "box_molecules": 8, "cg_l_max": 3, "lambda_soap_frames": 20}
+
+
+#: rounds per library by default (``--repeat``), and those of sympy's CG table, which the
+#: cg case of :mod:`o3ref.verify.reports.bench_cases` caps (its test holds it to these)
+REPEAT = {"full": 15, "quick": 5}
+SYMPY_CG_ROUNDS = {"full": 1, "quick": 3}
+
+
+def quick_help() -> str:
+    """The help of ``--quick``, from :data:`QUICK_SIZES`."""
+    q = QUICK_SIZES
+    return (f"small sizes: SH on {q['sh_points']:,} points at l_max = {q['sh_l_max']} only, "
+            f"Wigner D to l = {q['wigner_l_max']} for {q['wigner_rotations']:,} rotations, a water "
+            f"box of {q['box_molecules']} molecules, the CG table for l1, l2 <= "
+            f"{q['cg_l_max']}, lambda-SOAP on {q['lambda_soap_frames']} frames; no goals")
+
+
 def configure_parser(parser: argparse.ArgumentParser) -> None:
     """Add the options of ``o3ref bench`` to ``parser``."""
     parser.add_argument("--only", default=",".join(_DEFAULT),
                         help=f"comma-separated cases among {', '.join(CASES)} (default: all)")
-    parser.add_argument("--quick", action="store_true",
-                        help="small sizes (N = 1e4 points, l_max = 10 only, 8-molecule box, "
-                        "CG to l = 4, 20 frames); no goals")
+    parser.add_argument("--quick", action="store_true", help=quick_help())
     parser.add_argument("--repeat", type=int, default=None,
-                        help="rounds per library (default 15, --quick 5; sympy's CG table: 1)")
+                        help=f"rounds per library (default {REPEAT['full']}, --quick "
+                        f"{REPEAT['quick']}; sympy's CG table: {SYMPY_CG_ROUNDS['full']}, "
+                        f"--quick at most {SYMPY_CG_ROUNDS['quick']})")
     parser.add_argument("--threads", type=int, default=1,
                         help="threads for every library (default 1)")
     parser.add_argument("--json", default=None, metavar="FILE",
@@ -100,7 +123,7 @@ def _run_here(args, cases, json_path) -> int:
     from ..progress import Progress
     from ..reports.schema import envelope
 
-    repeat = args.repeat or (5 if args.quick else 15)
+    repeat = args.repeat or REPEAT["quick" if args.quick else "full"]
     rows = []
     print(f"o3ref bench: {args.threads} thread(s), {repeat} rounds, min / median in ms; "
           "max diff against tol (kind per case: see --json or o3ref.verify.reports.bench_cases)")

@@ -21,8 +21,11 @@ __all__ = ["configure_parser", "run"]
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
     """Add the options of ``o3ref survey`` to ``parser``."""
+    from ..adapters import adapter_names
+
     parser.add_argument("--only", metavar="NAMES",
-                        help="comma-separated adapters to survey, or o3ref for its own layer "
+                        help="comma-separated adapters to survey, among "
+                        f"{', '.join(adapter_names())}, or o3ref for its own reference layer "
                         "(default: every installed one)")
     parser.add_argument("--markdown", metavar="FILE", help="write the table to FILE too")
     parser.add_argument("--json", metavar="FILE",

@@ -32,9 +32,11 @@ import sys
 from pathlib import Path
 
 from o3ref.reference.tables import (
+    CARTESIAN_FORMULAS,
     FORMATS,
     KINDS,
     MANIFEST,
+    MAX_BYTES,
     SHARDINGS,
     plan,
     run_task,
@@ -46,18 +48,30 @@ from o3ref.reference.tables import (
 from .._io import UsageError
 from ..progress import Progress
 
-__all__ = ["configure_parser", "run"]
+__all__ = ["configure_parser", "l_max_help", "run"]
 
 _CONNECT_TIMEOUT_S = 3
 _START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
+
+
+def l_max_help() -> str:
+    """The help of ``--l-max``: what it bounds, the Cartesian formulas by rank
+    (:data:`o3ref.reference.tables.CARTESIAN_FORMULAS`) and the size limit
+    (:data:`o3ref.reference.tables.MAX_BYTES`)."""
+    ranks: dict[int, list[str]] = {}
+    for formula in CARTESIAN_FORMULAS:
+        ranks.setdefault(len(formula.split("=")[0]), []).append(formula)
+    by_rank = "; ".join(f"{r}: {', '.join(f)}" for r, f in sorted(ranks.items()))
+    return (f"largest angular momentum: every l (or j) index <= L_MAX; cartesian-basis: the "
+            f"largest rank, up to {max(ranks)} (rank {by_rank}); a plan over {MAX_BYTES:.0e} "
+            "bytes is refused")
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
     """Options of ``o3ref tables``."""
     parser.add_argument("--kind", nargs="+", choices=KINDS, required=True,
                         help="table kind(s) to write")
-    parser.add_argument("--l-max", type=int, required=True,
-                        help="largest angular momentum (cartesian-basis: largest rank)")
+    parser.add_argument("--l-max", type=int, required=True, help=l_max_help())
     parser.add_argument("--format", nargs="+", choices=FORMATS, default=["json"],
                         help="file format(s) (default: json)")
     parser.add_argument("--out", required=True, help="output directory (created if missing)")

@@ -23,32 +23,61 @@ from dataclasses import asdict
 from .._io import UsageError, atomic_write, check_output_dir, check_output_file
 from ..conformance import suite
 
-__all__ = ["configure_parser", "run"]
+__all__ = ["against_help", "configure_parser", "profile_help", "run"]
 
 #: only UsageError is a user error here (see o3ref.verify.cli)
 _ORACLES = {"sympy": None, "mpmath": None}
 
 
+def _degrees(grid: dict) -> str:
+    """``"SH to l = 12, SH gradients to 6, ..."``: the largest degree of each check of a grid
+    of :data:`o3ref.verify.conformance.suite.GRIDS` (the quantities that have one)."""
+    parts = [f"{_NAMES[q]} to {'l = ' if not k else ''}{grid[q]['l_max']}"
+             for k, q in enumerate(q for q in _NAMES if "l_max" in grid.get(q, {}))]
+    return ", ".join(parts)
+
+
+#: the quantities of the suite's grids, as the help names them
+_NAMES = {"sh": "SH", "sh_gradient": "SH gradients", "wigner_d": "Wigner D", "cg": "real CG",
+          "complex_cg": "complex CG"}
+
+
+def against_help() -> str:
+    """The help of ``--against``: every adapter of the registry
+    (:func:`o3ref.verify.adapters.adapter_names`, third-party ones included)."""
+    from ..adapters import ENTRY_POINT_GROUP, adapter_names
+
+    return (f"check another library through its adapter instead of o3ref.fast: one of "
+            f"{', '.join(adapter_names())} (or one that a package registers as an "
+            f"{ENTRY_POINT_GROUP} entry point)")
+
+
+def profile_help() -> str:
+    """The help of ``--profile``: the largest degree of each quantity of
+    :data:`o3ref.verify.reports.error_profile.PROFILE_DEGREES`."""
+    from ..reports.error_profile import PROFILE_DEGREES
+
+    top = {q: max(max(modes[q]) for modes in PROFILE_DEGREES.values() if q in modes)
+           for q in PROFILE_DEGREES["quick"]}
+    return (f"float64 error against exact values as a function of l ({_NAMES['sh']} to "
+            f"l = {top['sh']}, {_NAMES['wigner_d']} to {top['wigner_d']}, {_NAMES['cg']} to "
+            f"{top['cg']}): CSV, and PNG with matplotlib; honours --against, --full and --json")
+
+
 def configure_parser(parser: argparse.ArgumentParser) -> None:
-    """Add the options of ``o3ref verify`` to ``parser``."""
+    """Add the options of ``o3ref verify`` to ``parser`` (the degrees and adapters in the
+    help come from the suite's grids and the adapter registry)."""
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--quick", dest="mode", action="store_const", const="quick",
-                      help="small grids, under a minute (default)")
+                      help=f"small grids: {_degrees(suite.GRIDS['quick'])} (default)")
     mode.add_argument("--full", dest="mode", action="store_const", const="full",
-                      help="larger grids (higher l, more points); with --profile, every "
-                      "degree and more points")
+                      help=f"larger grids: {_degrees(suite.GRIDS['full'])}, more points; with "
+                      "--profile, every degree and more points")
     parser.set_defaults(mode="quick")
     parser.add_argument("--json", metavar="FILE",
                         help="also write the report as JSON to FILE (schema o3ref-report/1)")
-    parser.add_argument("--against", metavar="NAME",
-                        help="check another library through o3ref.verify.adapters.NAME "
-                        "(sphericart, featomic, e3nn, scipy, sympy, wigners, spherical, "
-                        "cuequivariance, e3x, or one registered in the entry-point "
-                        "group o3ref.adapters)")
-    parser.add_argument("--profile", action="store_true",
-                        help="float64 error against exact values as a function of l "
-                        "(SH to 60, D to 40, CG to 30): CSV, and PNG with matplotlib; "
-                        "honours --against, --full and --json")
+    parser.add_argument("--against", metavar="NAME", help=against_help())
+    parser.add_argument("--profile", action="store_true", help=profile_help())
     parser.add_argument("--out", metavar="DIR", default="o3ref-profile",
                         help="output folder of --profile (default: ./o3ref-profile)")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
