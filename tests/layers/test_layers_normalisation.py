@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from layer_helpers import allowed, bilinear_layer, copy_list
 
-from o3ref.verify.layers.irreps import parse_irreps
 from o3ref.verify.layers.decompose import decompose_bilinear
+from o3ref.verify.layers.irreps import parse_irreps
 from o3ref.verify.layers.normalisation import name_normalisation
 
 

@@ -13,8 +13,8 @@ import time
 import pytest
 
 from o3ref.reference.tables import folder_lock
-from o3ref.verify.cli import tables as tables_cli
 from o3ref.verify.cli import main
+from o3ref.verify.cli import tables as tables_cli
 
 
 @pytest.fixture
