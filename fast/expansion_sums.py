@@ -117,6 +117,7 @@ def add_gradients(gradients, lay, chunk, harmonics, dharmonics, radial, dradial,
         bounds = (lay.row_entry_start[chunk.rows] - e_lo).tolist()
         ends = (lay.row_entry_start[chunk.rows + 1] - e_lo).tolist()
         centres = (lay.centre_entry[chunk.rows] - e_lo).tolist()
+        contiguous = bounds[1:] == ends[:-1] and ends[-1] == n_entries
     else:  # pair order; an atom's own images do not move
         moving = lay.moving[lo:hi]
         lefts, right = _factors(harmonics, dharmonics, radial, dradial, unit,
@@ -131,13 +132,16 @@ def add_gradients(gradients, lay, chunk, harmonics, dharmonics, radial, dradial,
             rows = flat[e_lo:e_hi]
             np.matmul(left.transpose(0, 2, 1), right[l], out=rows)
             # the centre moves opposite to all its neighbours together: minus the sum of the
-            # row's products, one matrix product [L_1; L_2; ...]^T @ [R_1; R_2; ...] per row
-            # (its own entry's zero factors included)
-            n_a, n_n = left.shape[2], right.shape[3]
-            for start, end, centre in zip(bounds, ends, centres, strict=True):
-                np.matmul(left[start:end].reshape(-1, n_a).T,
-                          right[l, start:end].reshape(-1, n_n), out=rows[centre])
-            rows[centres] *= -1.0
+            # row's products (its own entry's zero factors included); the chunk's sample rows
+            # are consecutive, so one segmented sum over the products just written
+            if contiguous:
+                rows[centres] = -np.add.reduceat(rows, bounds, axis=0)
+            else:
+                n_a, n_n = left.shape[2], right.shape[3]
+                for start, end, centre in zip(bounds, ends, centres, strict=True):
+                    np.matmul(left[start:end].reshape(-1, n_a).T,
+                              right[l, start:end].reshape(-1, n_n), out=rows[centre])
+                rows[centres] *= -1.0
         else:
             products = np.matmul(left.transpose(0, 2, 1), right[l])
             flat[pair_entry[runs]] += np.add.reduceat(products, runs, axis=0)
