@@ -22,6 +22,7 @@ from dataclasses import asdict
 
 from .._io import UsageError, atomic_write, check_output_dir, check_output_file
 from ..conformance import suite
+from ..reports.error_profile import degrees_text
 
 __all__ = ["configure_parser", "run"]
 
@@ -47,8 +48,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
                         "group o3ref.adapters)")
     parser.add_argument("--profile", action="store_true",
                         help="float64 error against exact values as a function of l "
-                        "(SH to 60, D to 40, CG to 30): CSV, and PNG with matplotlib; "
-                        "honours --against, --full and --json")
+                        f"({degrees_text()}; D stops where the exact reference's work "
+                        "budget does): CSV, and PNG with matplotlib; honours --against, "
+                        "--full and --json")
     parser.add_argument("--out", metavar="DIR", default="o3ref-profile",
                         help="output folder of --profile (default: ./o3ref-profile)")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
