@@ -66,7 +66,7 @@ def test_oracle_is_cached_and_read_only():
 
 def test_complex_cg_table():
     t = oracle.complex_cg(1, 1, 0)
-    assert t[0, 2, 0] == pytest.approx(float(reference.clebsch_gordan(1, -1, 1, 1, 0, 0)))
+    assert t[0, 2, 0] == float(reference.clebsch_gordan(1, -1, 1, 1, 0, 0))  # rounded once
     assert t[0, 0, 0] == 0.0  # M != m1 + m2
 
 
