@@ -26,6 +26,7 @@ __all__ = [
     "assert_close",
     "compare_arrays",
     "compare_tensormaps",
+    "over_tolerance",
     "to_numeric",
 ]
 
@@ -161,6 +162,25 @@ def compare_arrays(
         names=names,
         offsets=offsets,
     )
+
+
+def over_tolerance(errors: Sequence[float], tolerances: Sequence[float]) -> list[int]:
+    """The positions where an error (already measured, e.g. one per degree) is above its
+    tolerance: the verdict of :func:`compare_arrays` on summary numbers. A NaN or infinite
+    error never passes; each tolerance must be finite and non-negative.
+
+    >>> over_tolerance([1e-16, float("nan"), 3e-15], [1e-15, 1e-15, 1e-15])
+    [1, 2]
+    """
+    if len(errors) != len(tolerances):
+        raise ValueError(f"len(errors)={len(errors)} must equal "
+                         f"len(tolerances)={len(tolerances)}")
+    out = []
+    for i, (err, tol) in enumerate(zip(errors, tolerances, strict=True)):
+        tol = check_tolerance_value("tolerance", tol)
+        if not (np.isfinite(err) and err <= tol):
+            out.append(i)
+    return out
 
 
 def assert_close(actual, expected, tol: Tolerance | None = None, **kwargs) -> ComparisonReport:

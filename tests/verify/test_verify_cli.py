@@ -259,3 +259,66 @@ def test_a_bug_in_a_subcommand_keeps_its_traceback(command, target, argv, error,
     argv = [a.replace("{tmp}", str(tmp_path)).replace("{xyz}", str(xyz)) for a in argv]
     with pytest.raises(error, match="a bug"):
         main([command, *argv])
+
+
+# ------------------------------------------------------------------ --profile's degrees
+
+
+def test_profile_default_degrees_stop_where_the_exact_d_fits_the_budget():
+    from o3ref import reference
+    from o3ref.verify.oracle import DPS
+
+    for mode in ("quick", "full"):
+        assert max(profile.PROFILE_DEGREES[mode]["wigner_d"]) == profile.D_L_MAX
+    # the next degree the old defaults asked for is refused up front by the work budget
+    with pytest.raises(ValueError, match="work budget"):
+        reference.wigner_D_real(30, 0.7, 1.1, -2.3, dps=DPS)
+
+
+def test_profile_help_is_generated_from_the_degrees(capsys):
+    with pytest.raises(SystemExit):
+        main(["verify", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert profile.degrees_text() in help_text
+    assert f"D to {profile.D_L_MAX}" in profile.degrees_text()
+
+
+def test_a_refused_degree_is_a_row_and_the_next_degrees_go_on(tmp_path, monkeypatch, capsys):
+    from o3ref.verify.reports.schema import validate_report
+
+    def d(l, a, b, g):
+        if l == 1:
+            raise ValueError("refused: estimated 99 s exceeds the work budget of 60 s")
+        return fast.wigner_D_real_blocks(l, np.asarray(fast.rotation_matrix(a, b, g)).reshape(
+            1, 3, 3))[l][0]
+
+    impl = dict(suite.fast_implementations(), wigner_d=d)
+    monkeypatch.setattr(suite, "fast_implementations", lambda: impl)
+    monkeypatch.setattr(profile, "PROFILE_DEGREES", _SMALL)
+    report_path = tmp_path / "profile.json"
+    assert main(["verify", "--profile", "--quiet", "--out", str(tmp_path / "p"),
+                 "--json", str(report_path)]) == 1
+    out = capsys.readouterr().out
+    assert "wigner_d: error at l = 1: ValueError: refused" in out
+    report = json.loads(report_path.read_text())
+    validate_report(report)
+    rows = [r for r in report["rows"] if r["quantity"] == "wigner_d"]
+    assert [(r["l"], r["passed"]) for r in rows] == [(0, True), (1, False)]
+    assert rows[1]["max_abs_err"] is None and "work budget" in rows[1]["error"]
+    csv_lines = (tmp_path / "p" / "profile.csv").read_text().splitlines()
+    assert any(line.startswith("wigner_d,1,,") for line in csv_lines)
+
+
+def test_verify_json_follows_the_schema(tmp_path, monkeypatch):
+    from o3ref.verify.reports.schema import validate_report
+
+    monkeypatch.setattr(suite, "fast_implementations",
+                        lambda: {"cg": fast.real_clebsch_gordan,
+                                 "wigner_d": lambda l, a, b, g: np.full((2 * l + 1,) * 2,
+                                                                        np.nan)})
+    path = tmp_path / "verify.json"
+    assert main(["verify", "--quick", "--quiet", "--json", str(path)]) == 1
+    report = json.loads(path.read_text())
+    validate_report(report)
+    status = {r["quantity"]: r["status"] for r in report["rows"]}
+    assert status["real Clebsch-Gordan"] == "pass" and status["Wigner D (real)"] == "FAIL"

@@ -53,15 +53,13 @@ def against_help() -> str:
 
 
 def profile_help() -> str:
-    """The help of ``--profile``: the largest degree of each quantity of
+    """The help of ``--profile``, from
     :data:`o3ref.verify.reports.error_profile.PROFILE_DEGREES`."""
-    from ..reports.error_profile import PROFILE_DEGREES
+    from ..reports.error_profile import degrees_text
 
-    top = {q: max(max(modes[q]) for modes in PROFILE_DEGREES.values() if q in modes)
-           for q in PROFILE_DEGREES["quick"]}
-    return (f"float64 error against exact values as a function of l ({_NAMES['sh']} to "
-            f"l = {top['sh']}, {_NAMES['wigner_d']} to {top['wigner_d']}, {_NAMES['cg']} to "
-            f"{top['cg']}): CSV, and PNG with matplotlib; honours --against, --full and --json")
+    return (f"float64 error against exact values as a function of l ({degrees_text()}; "
+            "Wigner D stops where the exact reference's work budget does): CSV, and PNG "
+            "with matplotlib; honours --against, --full and --json")
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:

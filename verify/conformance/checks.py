@@ -26,9 +26,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import oracle
 from ..compare import ComparisonReport, compare_arrays, to_numeric
 from ..indexing import block
 from ..tolerances import PrecisionPolicy, Tolerance
+from . import quantities
+from ._arguments import check_arguments
 
 __all__ = ["Verdict", "check_cg", "check_sh", "check_sh_gradient", "check_sh_properties",
            "check_wigner_d", "check_wigner_d_homomorphism", "PrecisionPolicy"]
@@ -138,19 +141,17 @@ def _points(n: int, dtype: str) -> np.ndarray:
 def check_sh(func: Callable, l_max: int, policy: PrecisionPolicy, n_points: int = 16,
              detect: bool = True) -> Verdict:
     """``func(l_max, xyz)`` against the exact real harmonics at ``xyz`` in the policy's dtype."""
-    from o3ref import reference
-
+    l_max = check_arguments("sh", func, l_max, policy, n_points=n_points)
     xyz = _points(n_points, policy.dtype)
-    got = _shape(_call(func, (l_max, xyz), "spherical harmonics"),
-                 (len(xyz), (l_max + 1) ** 2), func, (l_max, xyz), "spherical harmonics")
-    ref = to_numeric(reference.real_spherical_harmonics(l_max, xyz.astype(np.float64), dps=30))
+
+    def values(l_max, xyz):
+        return _shape(_call(func, (l_max, xyz), "spherical harmonics"),
+                      (len(xyz), (l_max + 1) ** 2), func, (l_max, xyz), "spherical harmonics")
+
     worst = _Worst()
-    for l in range(l_max + 1):
-        s = block(l)
-        scale = max(1.0, float(np.max(np.abs(ref[:, s]))))
-        rep = compare_arrays(got[:, s], ref[:, s], policy.tolerance("sh", l),
-                             names=["point", "m"], offsets=[0, -l])
-        worst.add(_with_l(rep, l), "", scale)
+    for case in quantities.sh_cases(values, l_max, xyz,
+                                    lambda l: policy.tolerance("sh", l)):
+        worst.add(_with_l(case.report, case.l), "", case.scale)
     return worst.verdict("sh", f"spherical harmonics, l 0..{l_max}", policy,
                          func if detect else None, "sh", {"l_max": min(l_max, 6)})
 
@@ -170,28 +171,26 @@ def check_sh_gradient(func: Callable, l_max: int, policy: PrecisionPolicy,
                       n_points: int = 6) -> Verdict:
     """``func(l_max, xyz) -> (values, grads (n, 3, K))``: ``|r| grad`` against the exact
     derivative of ``Y_lm(r/|r|)``."""
-    from ..oracle import sh_gradients as _exact_gradients
-
+    l_max = check_arguments("sh_gradient", func, l_max, policy, n_points=n_points)
     xyz = _points(n_points + 2, policy.dtype)[2:]  # off the z axis
-    try:
-        out = func(l_max, xyz)
-    except Exception as exc:
-        raise AssertionError(f"sh_gradient({l_max}, <array of shape {xyz.shape}>) raised "
-                             f"{type(exc).__name__}: {exc}") from None
-    if not isinstance(out, (tuple, list)) or len(out) != 2:
-        raise AssertionError(f"sh_gradient({l_max}, <array of shape {xyz.shape}>) returned "
-                             f"{type(out).__name__}, expected (values, gradients)")
-    got = _shape(to_numeric(out[1]), (len(xyz), 3, (l_max + 1) ** 2), func, (l_max, xyz),
-                 "SH gradients")
-    ref = _exact_gradients(l_max, xyz.astype(np.float64))
-    r = np.linalg.norm(xyz.astype(np.float64), axis=1)[:, None, None]
+
+    def gradients(l_max, xyz):
+        try:
+            out = func(l_max, xyz)
+        except Exception as exc:
+            raise AssertionError(f"sh_gradient({l_max}, <array of shape {xyz.shape}>) raised "
+                                 f"{type(exc).__name__}: {exc}") from None
+        if not isinstance(out, (tuple, list)) or len(out) != 2:
+            raise AssertionError(f"sh_gradient({l_max}, <array of shape {xyz.shape}>) "
+                                 f"returned {type(out).__name__}, expected (values, "
+                                 "gradients)")
+        return out[0], _shape(to_numeric(out[1]), (len(xyz), 3, (l_max + 1) ** 2), func,
+                              (l_max, xyz), "SH gradients")
+
     worst = _Worst()
-    for l in range(l_max + 1):
-        s = block(l)
-        rep = compare_arrays((r * got)[..., s], (r * ref)[..., s],
-                             policy.tolerance("sh_gradient", l),
-                             names=["point", "direction", "m"], offsets=[0, 0, -l])
-        worst.add(_with_l(rep, l), "", max(1.0, float(np.max(np.abs((r * ref)[..., s])))))
+    for case in quantities.sh_gradient_cases(gradients, l_max, xyz,
+                                             lambda l: policy.tolerance("sh_gradient", l)):
+        worst.add(_with_l(case.report, case.l), "", case.scale)
     return worst.verdict("sh_gradient", f"SH gradients x |r|, l 0..{l_max}", policy)
 
 
@@ -199,10 +198,7 @@ def check_sh_properties(func: Callable, l_max: int, policy: PrecisionPolicy,
                         prop: str) -> Verdict:
     """``prop`` = "orthonormal" (Gram matrix on a quadrature), "parity"
     (``Y(-r) = (-1)^l Y(r)``) or "equivariant" (``Y(R r) = D(R) Y(r)``, D exact)."""
-    from ..properties import check_sh_property
-    check_sh_property(prop)  # a misspelt prop must not silently run equivariance
-    from o3ref import reference
-
+    l_max = check_arguments("sh_properties", func, l_max, policy, prop=prop)
     from ..properties import random_rotations, sphere_quadrature
 
     rng = np.random.default_rng(0)
@@ -242,7 +238,7 @@ def check_sh_properties(func: Callable, l_max: int, policy: PrecisionPolicy,
         angles = [float(a) for a in matrix_to_euler(R)]
         for l in range(l_max + 1):
             s = block(l)
-            d = to_numeric(reference.wigner_D_real(l, *angles, dps=20))
+            d = oracle.wigner_d(l, *angles)
             t = policy.tolerance("sh", l)
             rep = compare_arrays(y_rot[:, s], y[:, s] @ d.T, Tolerance(
                 4 * t.atol, 0, "SH error on both sides plus the D product: 4x the SH policy"),
@@ -267,22 +263,26 @@ def _d_args(takes: str, R: np.ndarray, angles):
 def check_wigner_d(func: Callable, l_max: int, policy: PrecisionPolicy, takes: str = "euler",
                    n_rotations: int = 4, detect: bool = True) -> Verdict:
     """``func(l, ...)`` (as ``takes``) against the exact real D."""
-    from o3ref import fast, reference
+    l_max = check_arguments("wigner_d", func, l_max, policy, takes=takes,
+                            n_rotations=n_rotations)
+    from o3ref import fast
 
     from .suite import _angles
 
+    def d(l, a, b, g):
+        args = _d_args(takes, np.asarray(fast.rotation_matrix(a, b, g)), (a, b, g))
+        return _shape(_call(func, (l, *args), "Wigner D"), (2 * l + 1, 2 * l + 1), func,
+                      (l, *args), "Wigner D")
+
     worst = _Worst()
-    for k, (a, b, g) in enumerate(_angles(n_rotations)):
-        R = np.asarray(fast.rotation_matrix(a, b, g))
-        args = _d_args(takes, R, (a, b, g))
-        for l in range(l_max + 1):
-            got = _shape(_call(func, (l, *args), "Wigner D"), (2 * l + 1, 2 * l + 1), func,
-                         (l, *args), "Wigner D")
-            ref = to_numeric(reference.wigner_D_real(l, a, b, g, dps=30))
-            rep = compare_arrays(got, ref, policy.tolerance("wigner_d", l),
-                                 names=["l", "m'", "m"], offsets=[0, -l, -l])
-            rep.worst_index = (l,) + tuple(rep.worst_index)
-            worst.add(rep, f"rotation #{k} (ZYZ {a:.3g}, {b:.3g}, {g:.3g})", 1.0)
+    angles = _angles(n_rotations)
+    for case in quantities.wigner_d_cases(d, range(l_max + 1), angles,
+                                          lambda l: policy.tolerance("wigner_d", l)):
+        rep, (k,) = case.report, case.index
+        a, b, g = angles[k]
+        rep.names, rep.offsets = ["l", "m'", "m"], [0, -case.l, -case.l]
+        rep.worst_index = (case.l,) + tuple(rep.worst_index)
+        worst.add(rep, f"rotation #{k} (ZYZ {a:.3g}, {b:.3g}, {g:.3g})", 1.0)
     return worst.verdict("wigner_d", f"Wigner D, l 0..{l_max}, takes {takes}", policy,
                          func if detect else None, "wigner_d",
                          {"l_max": min(l_max, 3), "takes": takes})
@@ -292,6 +292,7 @@ def check_wigner_d_homomorphism(func: Callable, l_max: int, policy: PrecisionPol
                                 takes: str = "euler") -> Verdict:
     """``D(R1 R2) = D(R1) D(R2)`` and ``D(I) = I`` for each ``l``, the rotations given to
     ``func`` as it ``takes`` them (o3ref's ZYZ angles, the matrix, or the quaternion)."""
+    l_max = check_arguments("wigner_d_homomorphism", func, l_max, policy, takes=takes)
     from ..properties import matrix_to_euler, random_rotations
 
     r1, r2 = random_rotations(3, seed=2), random_rotations(3, seed=3)
@@ -324,20 +325,21 @@ def check_wigner_d_homomorphism(func: Callable, l_max: int, policy: PrecisionPol
 def check_cg(func: Callable, l_max: int, policy: PrecisionPolicy, detect: bool = True
              ) -> Verdict:
     """``func(l1, l2, L)`` against the exact real CG for ``l1, l2 <= l_max``."""
-    from o3ref import reference
+    l_max = check_arguments("cg", func, l_max, policy)
+    from .suite import _triples
+
+    def cg(l1, l2, L):
+        shape = (2 * l1 + 1, 2 * l2 + 1, 2 * L + 1)
+        return _shape(_call(func, (l1, l2, L), "Clebsch-Gordan"), shape, func, (l1, l2, L),
+                      "Clebsch-Gordan")
 
     worst = _Worst()
-    for l1 in range(l_max + 1):
-        for l2 in range(l_max + 1):
-            for L in range(abs(l1 - l2), l1 + l2 + 1):
-                shape = (2 * l1 + 1, 2 * l2 + 1, 2 * L + 1)
-                got = _shape(_call(func, (l1, l2, L), "Clebsch-Gordan"), shape, func,
-                             (l1, l2, L), "Clebsch-Gordan")
-                ref = to_numeric(reference.real_clebsch_gordan(l1, l2, L))
-                rep = compare_arrays(got, ref, policy.tolerance("cg", max(l1, l2, L)),
-                                     names=["l1", "l2", "L", "m1", "m2", "M"],
-                                     offsets=[0, 0, 0, -l1, -l2, -L])
-                rep.worst_index = (l1, l2, L) + tuple(rep.worst_index)
-                worst.add(rep, "", 1.0)
+    for case in quantities.cg_cases(cg, _triples(l_max),
+                                    lambda *t: policy.tolerance("cg", max(t))):
+        rep = case.report
+        rep.names = ["l1", "l2", "L", "m1", "m2", "M"]
+        rep.offsets = [0, 0, 0, *rep.offsets]
+        rep.worst_index = case.index + tuple(rep.worst_index)
+        worst.add(rep, "", 1.0)
     return worst.verdict("cg", f"real Clebsch-Gordan, l1, l2 <= {l_max}", policy,
                          func if detect else None, "cg", {"l_max": min(l_max, 2)})

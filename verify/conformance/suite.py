@@ -22,10 +22,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..compare import compare_arrays, to_numeric
-from ..indexing import block
-from ..oracle import sh_gradients
 from ..tolerances import policy_text, tolerance
+from . import quantities
 from .verdicts import Accumulator, Check, Row
 from .verdicts import missing_row as _missing_row
 
@@ -87,102 +85,62 @@ def _policy(quantity: str, grid: dict) -> str:
 # ------------------------------------------------------------------ the checks
 
 
-def check_sh(impl: Callable, grid: dict) -> Row:
-    from o3ref import reference
+def _tol(quantity: str, grid: dict):
+    """The policy's tolerance at a degree, at the grid's dtype."""
+    return lambda l: tolerance(quantity, l, _dtype(grid))
 
-    l_max, xyz = grid["l_max"], _points(grid["n_points"])
-    got = np.asarray(impl(l_max, xyz))
-    ref = to_numeric(reference.real_spherical_harmonics(l_max, xyz, dps=30))
+
+def _cg_tol(grid: dict):
+    return lambda l1, l2, L: tolerance("cg", max(l1, l2, L), _dtype(grid))
+
+
+def check_sh(impl: Callable, grid: dict) -> Row:
     acc = Accumulator()
-    for l in range(l_max + 1):
-        s = block(l)
-        acc.add(compare_arrays(got[:, s], ref[:, s], tolerance("sh", l, _dtype(grid)),
-                               names=["point", "m"], offsets=[0, -l]), f"l = {l}")
-    return acc.row("spherical harmonics", f"0..{l_max}", _policy("sh", grid))
+    for case in quantities.sh_cases(impl, grid["l_max"], _points(grid["n_points"]),
+                                    _tol("sh", grid)):
+        acc.add(case.report, f"l = {case.l}")
+    return acc.row("spherical harmonics", f"0..{grid['l_max']}", _policy("sh", grid))
 
 
 def check_sh_gradient(impl: Callable, grid: dict) -> Row:
-    l_max, xyz = grid["l_max"], _points(grid["n_points"])[2:]  # gradients: off the z axis
-    _, got = impl(l_max, xyz)
-    got = np.asarray(got)
-    ref = sh_gradients(l_max, xyz)
-    r = np.linalg.norm(xyz, axis=1)[:, None, None]
     acc = Accumulator()
-    for l in range(l_max + 1):
-        s = block(l)
-        # gradients scale as 1/|r|: compare r * grad, which is O(l)
-        acc.add(compare_arrays((r * got)[..., s], (r * ref)[..., s],
-                               tolerance("sh_gradient", l, _dtype(grid)),
-                               names=["point", "direction", "m"], offsets=[0, 0, -l]),
-                f"l = {l}")
-    return acc.row("SH gradients (x|r|)", f"0..{l_max}", _policy("sh_gradient", grid))
+    xyz = _points(grid["n_points"])[2:]  # gradients: off the z axis
+    for case in quantities.sh_gradient_cases(impl, grid["l_max"], xyz,
+                                             _tol("sh_gradient", grid)):
+        acc.add(case.report, f"l = {case.l}")
+    return acc.row("SH gradients (x|r|)", f"0..{grid['l_max']}", _policy("sh_gradient", grid))
 
 
 def check_wigner_d(impl: Callable, grid: dict) -> Row:
-    from o3ref import reference
-
     acc = Accumulator()
-    for k, (a, b, g) in enumerate(_angles(grid["n_rotations"])):
-        for l in range(grid["l_max"] + 1):
-            got = np.asarray(impl(l, a, b, g))
-            ref = to_numeric(reference.wigner_D_real(l, a, b, g, dps=30))
-            acc.add(compare_arrays(got, ref, tolerance("wigner_d", l, _dtype(grid)),
-                                   names=["m'", "m"],
-                                   offsets=[-l, -l]),
-                    f"l = {l}, angles #{k} ({a:.3g}, {b:.3g}, {g:.3g})")
+    angles = _angles(grid["n_rotations"])
+    for case in quantities.wigner_d_cases(impl, range(grid["l_max"] + 1), angles,
+                                          _tol("wigner_d", grid)):
+        a, b, g = angles[case.index[0]]
+        acc.add(case.report, f"l = {case.l}, angles #{case.index[0]} ({a:.3g}, {b:.3g}, "
+                f"{g:.3g})")
     return acc.row("Wigner D (real)", f"0..{grid['l_max']}", _policy("wigner_d", grid))
 
 
 def check_cg(impl: Callable, grid: dict) -> Row:
-    from o3ref import reference
-
     acc = Accumulator()
-    for l1, l2, L in _triples(grid["l_max"]):
-        got = np.asarray(impl(l1, l2, L))
-        ref = to_numeric(reference.real_clebsch_gordan(l1, l2, L))
-        acc.add(compare_arrays(got, ref, tolerance("cg", max(l1, l2, L), _dtype(grid)),
-                               names=["m1", "m2", "M"], offsets=[-l1, -l2, -L]),
-                f"(l1, l2, L) = {l1, l2, L}")
+    for case in quantities.cg_cases(impl, _triples(grid["l_max"]), _cg_tol(grid)):
+        acc.add(case.report, f"(l1, l2, L) = {case.index}")
     return acc.row("real Clebsch-Gordan", f"l1, l2 <= {grid['l_max']}", _policy("cg", grid))
 
 
 def check_complex_cg(impl: Callable, grid: dict) -> Row:
-    from o3ref import reference
-
     acc = Accumulator()
-    for l1, l2, L in _triples(grid["l_max"]):
-        got = np.asarray(impl(l1, l2, L))
-        ref = np.zeros((2 * l1 + 1, 2 * l2 + 1, 2 * L + 1))
-        for i in range(2 * l1 + 1):
-            for j in range(2 * l2 + 1):
-                M = i - l1 + j - l2
-                if abs(M) <= L:
-                    ref[i, j, M + L] = float(reference.clebsch_gordan(l1, i - l1, l2, j - l2,
-                                                                      L, M))
-        acc.add(compare_arrays(got, ref, tolerance("cg", max(l1, l2, L), _dtype(grid)),
-                               names=["m1", "m2", "M"], offsets=[-l1, -l2, -L]),
-                f"(l1, l2, L) = {l1, l2, L}")
+    for case in quantities.complex_cg_cases(impl, _triples(grid["l_max"]), _cg_tol(grid)):
+        acc.add(case.report, f"(l1, l2, L) = {case.index}")
     return acc.row("Clebsch-Gordan (complex)", f"l1, l2 <= {grid['l_max']}",
                    _policy("cg", grid))
 
 
 def check_cartesian(impl: Callable, grid: dict) -> Row:
-    import sympy
-
-    from o3ref import reference
-
-    rng = np.random.default_rng(3)
     acc = Accumulator()
-    for k in range(grid["n_tensors"]):
-        ints = rng.integers(-9, 10, (3, 3))
-        t = sympy.Matrix(ints.tolist()) / 7
-        ref = reference.couple(t)
-        got = impl(np.asarray(ints, dtype=np.float64) / 7)
-        for L in (0, 1, 2):
-            acc.add(compare_arrays(np.asarray(got[L]).ravel(), to_numeric(ref[L]).ravel(),
-                                   tolerance("cartesian", L, _dtype(grid)), names=["M"],
-                                   offsets=[-L]),
-                    f"tensor #{k}, L = {L}")
+    for case in quantities.cartesian_cases(impl, grid["n_tensors"], _tol("cartesian", grid)):
+        acc.add(case.report, f"tensor #{case.index[0]}, L = {case.l}")
     return acc.row("Cartesian rank 2 -> L = 0, 1, 2", "0..2", _policy("cartesian", grid))
 
 

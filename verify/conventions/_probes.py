@@ -20,7 +20,6 @@ broken(1, <array of shape (3, 3)>) returned shape (3, 2), expected (3, 4) (kind=
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 
@@ -65,28 +64,20 @@ class ConventionReport:
 # ---------------------------------------------------------------- o3ref values (float64)
 
 
-# The detector's oracle is the exact reference evaluated with mpmath at 20 digits: a
-# convention is told apart by O(1) factors, so these values are far more accurate than needed.
-_DPS = 20
+# The detector's oracle is the exact oracle of o3ref.verify.oracle (mpmath at its one DPS,
+# rounded to float64): a convention is told apart by O(1) factors.
 
 
 def _ours_sh(l_max: int, xyz: np.ndarray) -> np.ndarray:
-    from o3ref import reference
+    from ..oracle import sh_values
 
-    from ..compare import to_numeric
-
-    return to_numeric(reference.real_spherical_harmonics(l_max, xyz, dps=_DPS))
+    return sh_values(l_max, xyz)
 
 
-@lru_cache(maxsize=4096)
 def _ours_d(l: int, a: float, b: float, g: float) -> np.ndarray:
-    from o3ref import reference
+    from ..oracle import wigner_d
 
-    from ..compare import to_numeric
-
-    out = to_numeric(reference.wigner_D_real(l, float(a), float(b), float(g), dps=_DPS))
-    out.setflags(write=False)
-    return out
+    return wigner_d(l, float(a), float(b), float(g))
 
 
 def _u(l: int) -> np.ndarray:

@@ -47,6 +47,10 @@ __all__ = ["ConventionReport", "detect_convention"]
 
 _KINDS = ("sh", "wigner_d", "cg")
 
+#: the largest ``l_max`` the detector probes, per kind: every piece of a convention (signs,
+#: orderings, normalisations) shows by l = 3, and the search's work grows as a power of l
+DETECT_MAX_L = {"sh": 12, "wigner_d": 8, "cg": 6}
+
 
 # ---------------------------------------------------------------- spherical harmonics
 
@@ -201,9 +205,11 @@ def detect_convention(func: Callable, kind: str = "sh", *, l_max: int | None = N
     """Report how ``func`` relates to o3ref's conventions (see the module docstring).
 
     ``l_max`` is the largest degree probed (default 4 for "sh", 3 for "wigner_d", 2 for
-    "cg"). ``takes`` (Wigner D only) is what ``func`` takes after ``l``: Euler angles
-    ``(a, b, c)`` in its own sequence (``"euler"``), a rotation matrix ``(3, 3)``
-    (``"matrix"``) or a unit quaternion ``(4,)`` (``"quaternion"``, scalar first or last).
+    "cg"; at most :data:`DETECT_MAX_L`: a ``TypeError`` or ``ValueError`` names it otherwise,
+    before any call of ``func``). ``takes`` (Wigner D only) is what ``func`` takes after
+    ``l``: Euler angles ``(a, b, c)`` in its own sequence (``"euler"``), a rotation matrix
+    ``(3, 3)`` (``"matrix"``) or a unit quaternion ``(4,)`` (``"quaternion"``, scalar first
+    or last).
     The report's ``matches`` is True when ``func`` follows o3ref's convention, ``map`` is the
     :class:`o3ref.verify.convention_maps.ConventionMap` from ``func``'s convention to
     o3ref's (None when no composition of known pieces fits), ``convention`` its name, and
@@ -219,8 +225,13 @@ def detect_convention(func: Callable, kind: str = "sh", *, l_max: int | None = N
         raise ValueError(f"takes={takes!r} applies to kind='wigner_d' only, not kind={kind!r}")
     default = {"sh": 4, "wigner_d": 3, "cg": 2}[kind]
     l_max = default if l_max is None else l_max
-    if isinstance(l_max, bool) or not isinstance(l_max, (int, np.integer)) or l_max < 1:
-        raise ValueError(f"l_max={l_max!r} must be a positive integer")
+    high = DETECT_MAX_L[kind]
+    if isinstance(l_max, bool) or not isinstance(l_max, (int, np.integer)):
+        raise TypeError(f"l_max={l_max!r} must be an integer in 1..{high} (kind={kind!r})")
+    if not 1 <= l_max <= high:
+        raise ValueError(f"l_max={l_max!r} must be an integer in 1..{high} (kind={kind!r})")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise TypeError(f"seed={seed!r} must be a non-negative integer")
     if kind == "sh":
         return _detect_sh(func, int(l_max), seed)
     from ._matrices import _detect_cg, _detect_d

@@ -31,6 +31,7 @@ import time
 from dataclasses import asdict, dataclass
 from functools import partial
 
+from ..compare import compare_arrays, over_tolerance
 from ..provenance import distribution_version
 from ..tolerances import policy_text, tolerance
 
@@ -111,6 +112,11 @@ class BenchRow:
         return asdict(self)
 
 
+def _max_abs(actual, expected) -> float:
+    """The largest absolute difference, from the comparison core (NaN or inf: inf)."""
+    return compare_arrays(actual, expected, atol=0.0).max_abs
+
+
 def make_row(case, times, other, goal, quick, difference: Difference | None = None, *,
              goal_note=None, distribution=None) -> dict:
     """One row (as :meth:`BenchRow.to_dict`); ``goal`` is dropped (with a note) at quick
@@ -129,7 +135,7 @@ def make_row(case, times, other, goal, quick, difference: Difference | None = No
         row.other_median_ms = 1e3 * statistics.median(theirs)
         row.ratio = min(ours) / min(theirs)
         row.max_diff = d.value
-        row.diff_ok = None if d.value is None else bool(d.value <= d.tol)
+        row.diff_ok = None if d.value is None else not over_tolerance([d.value], [d.tol])
     return row.to_dict()
 
 
@@ -162,10 +168,10 @@ def _sh_rows(gradients: bool, quick: bool, repeat: int, bar) -> list[dict]:
         if sphericart is not None:
             a, b = results["o3ref"], results["sphericart"]
             if gradients:  # sphericart's gradient layout is o3ref's: (n, 3, K)
-                diff = max(float(np.abs(a[0] - b[0]).max()),
-                           float((r[:, None, None] * np.abs(a[1] - b[1])).max()))
+                diff = max(_max_abs(a[0], b[0]),
+                           _max_abs(r[:, None, None] * (a[1] - b[1]), 0.0 * a[1]))
             else:
-                diff = float(np.abs(a - b).max())
+                diff = _max_abs(a, b)
         policy = f"{policy_text('sh_gradient' if gradients else 'sh')} at l = {l_max}"
         rows.append(make_row(case, times, "sphericart", 2.0 if l_max == 10 else None, quick,
                              Difference(diff, tol.atol, kind, policy),
@@ -175,8 +181,6 @@ def _sh_rows(gradients: bool, quick: bool, repeat: int, bar) -> list[dict]:
 
 
 def _wigner_rows(quick: bool, repeat: int, bar) -> list[dict]:
-    import numpy as np
-
     from o3ref.fast import complex_to_real_matrix, random_quaternions
     from o3ref.fast.wigner import WignerDReal
 
@@ -200,7 +204,7 @@ def _wigner_rows(quick: bool, repeat: int, bar) -> list[dict]:
             U = complex_to_real_matrix(l)
             block = flat[:, theirs.Dindex(l, -l, -l) : theirs.Dindex(l, l, l) + 1]
             real = (U.conj().T @ block.reshape(-1, 2 * l + 1, 2 * l + 1) @ U).real
-            diff = max(diff, float(np.abs(D[l] - real).max()))
+            diff = max(diff, _max_abs(D[l], real))
     tol = tolerance("wigner_d", 10)
     bar.update()
     return [make_row(case, times, "spherical", 1.0, quick,
@@ -219,7 +223,7 @@ def _block_diff(ours, theirs, sign=None) -> float:
             pairs.append((mine.gradient("positions"), block.gradient("positions")))
         for a, b in pairs:
             scale = max(float(np.abs(b.values).max()), np.finfo(float).tiny)
-            worst = max(worst, float(np.abs(np.asarray(a.values) - b.values).max()) / scale)
+            worst = max(worst, _max_abs(a.values, b.values) / scale)
     return worst
 
 
@@ -384,7 +388,7 @@ def _lambda_soap_diff(ours, theirs) -> float:
             p = dict(zip(names, row, strict=True))
             label = (p["neighbor_1_type"], p["n_1"], l1, p["neighbor_2_type"], p["n_2"], l2)
             column = mine_values[:, :, index[label]]
-            worst = max(worst, float(np.abs(sign * column - values[:, :, k]).max()) / scale)
+            worst = max(worst, _max_abs(sign * column, values[:, :, k]) / scale)
     return worst
 
 

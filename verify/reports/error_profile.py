@@ -2,15 +2,21 @@
 function of ``l``.
 
 The implementation is :mod:`o3ref.fast` or, with ``--against NAME``, the adapter's functions
-(the signatures of :func:`o3ref.verify.conformance.suite.fast_implementations`). Degrees
+(the signatures of :func:`o3ref.verify.conformance.suite.fast_implementations`). The exact
+values come from :mod:`o3ref.verify.oracle` (mpmath at its 30 digits, or exact). Degrees
 (:data:`PROFILE_DEGREES`):
 
-- ``quick`` (the default): spherical harmonics to ``l = 60`` (four points, exact values from
-  mpmath at 40 digits), real Wigner D to ``l = 40`` (one generic rotation, a subset of the
-  degrees above 12), real Clebsch-Gordan to ``l = 30`` (the couplings ``(l, 1, l)`` and
-  ``(l, 2, l)``, exact);
-- ``full``: the same ranges with every degree (D: every degree to 30, then 35 and 40),
-  eight points and the coupling ``(l, 3, l)`` as well.
+- ``quick`` (the default): spherical harmonics to ``l = 60`` (four points), real Wigner D to
+  ``l = 25`` (one generic rotation, a subset of the degrees above 12), real Clebsch-Gordan to
+  ``l = 30`` (the couplings ``(l, 1, l)`` and ``(l, 2, l)``, exact);
+- ``full``: the same ranges with every degree, eight points and the coupling ``(l, 3, l)``
+  as well.
+
+Wigner D stops at :data:`D_L_MAX` = 25: the exact D at ``l = 30`` (and above) at 30 digits is
+estimated above the reference's default work budget of 60 s (:mod:`o3ref.reference.limits`)
+and refused, so the default degrees are those the oracle computes. A degree that raises
+anyway (the implementation, or the reference refusing the work) is a row of its own, with
+its error, and the degrees after it are still computed.
 
 Writes ``profile.csv`` (always) and ``profile.png`` (when matplotlib is installed) to the
 output folder, with the absolute tolerance of :mod:`o3ref.verify.tolerances` next to each
@@ -29,25 +35,44 @@ from pathlib import Path
 import numpy as np
 
 from .._io import atomic_write
-from ..compare import compare_arrays, to_numeric
-from ..indexing import block
+from ..conformance.quantities import (
+    cg_cases,
+    per_degree,
+    sh_cases,
+    wigner_d_cases,
+    worst,
+)
+from ..oracle import DPS
 from ..progress import Progress
 from ..tolerances import policy_text, tolerance
 
-__all__ = ["CSV_FIELDS", "PROFILE_DEGREES", "profile_errors", "run_profile", "write_outputs"]
+__all__ = ["CG_L_MAX", "CSV_FIELDS", "D_L_MAX", "PROFILE_DEGREES", "SH_L_MAX", "degrees_text",
+           "profile_errors", "run_profile", "write_outputs"]
 
+#: the largest degree of each quantity (the exact D above 25 is over the work budget)
+SH_L_MAX, D_L_MAX, CG_L_MAX = 60, 25, 30
 PROFILE_DEGREES: dict[str, dict[str, list[int]]] = {
     "quick": {
-        "sh": list(range(61)),
-        "wigner_d": list(range(13)) + [16, 20, 25, 30, 35, 40],
-        "cg": list(range(11)) + [12, 15, 20, 25, 30],
+        "sh": list(range(SH_L_MAX + 1)),
+        "wigner_d": list(range(13)) + [16, 20, D_L_MAX],
+        "cg": list(range(11)) + [12, 15, 20, 25, CG_L_MAX],
     },
     "full": {
-        "sh": list(range(61)),
-        "wigner_d": list(range(31)) + [35, 40],
-        "cg": list(range(31)),
+        "sh": list(range(SH_L_MAX + 1)),
+        "wigner_d": list(range(D_L_MAX + 1)),
+        "cg": list(range(CG_L_MAX + 1)),
     },
 }
+
+
+def degrees_text() -> str:
+    """The largest profiled degrees in words, for ``--help``:
+    ``SH to l = 60, Wigner D to 25, real CG to 30``."""
+    top = {q: max(max(modes[q]) for modes in PROFILE_DEGREES.values())
+           for q in PROFILE_DEGREES["quick"]}
+    return f"SH to l = {top['sh']}, Wigner D to {top['wigner_d']}, real CG to {top['cg']}"
+
+
 _POINTS = np.array([[0.3, -0.5, 0.8], [1.0, 0.2, -0.1], [0.01, 0.02, 1.0], [-0.6, -0.6, -0.5],
                     [0.0, 0.0, -2.0], [1e-3, -1.0, 1e-3], [2.0, 1.0, 0.5], [-0.2, 0.9, -0.4]])
 _ANGLES = (0.7, 1.1, -2.3)
@@ -58,52 +83,67 @@ _NAMES = {"sh": "spherical harmonics", "wigner_d": "real Wigner D",
 
 
 def _sh_rows(impl, degrees, mode, bar):
-    from o3ref import reference
-
     l_max = max(degrees)
     xyz = _POINTS[:4] if mode == "quick" else _POINTS
-    bar.set_label(f"sh: exact values to l = {l_max} (mpmath, 40 digits)")
-    ref = to_numeric(reference.real_spherical_harmonics(l_max, xyz, dps=40))
-    got = np.asarray(impl(l_max, xyz))
+    reports: list = []
+
+    def at(l):
+        if not reports:  # one exact table and one call for every degree
+            bar.set_label(f"sh: exact values to l = {l_max} (mpmath, {DPS} digits)")
+            reports.append(per_degree(sh_cases(impl, l_max, xyz, _tol("sh")), l_max))
+        return reports[0][l]
+
     for l in degrees:
-        s = block(l)
-        yield l, compare_arrays(got[:, s], ref[:, s], tolerance("sh", l))
+        yield l, lambda l=l: at(l)
 
 
 def _d_rows(impl, degrees, mode, bar):
-    from o3ref import reference
-
     for l in degrees:
-        bar.set_label(f"wigner_d: l = {l}")
-        ref = to_numeric(reference.wigner_D_real(l, *_ANGLES, dps=30))
-        yield l, compare_arrays(np.asarray(impl(l, *_ANGLES)), ref, tolerance("wigner_d", l))
+        def at(l=l):
+            bar.set_label(f"wigner_d: l = {l}")
+            return next(wigner_d_cases(impl, [l], [_ANGLES], _tol("wigner_d"))).report
+        yield l, at
 
 
 def _cg_rows(impl, degrees, mode, bar):
-    from o3ref import reference
-
     couplings = (1, 2) if mode == "quick" else (1, 2, 3)
     for l in degrees:
-        bar.set_label(f"cg: l = {l}")
-        worst = None
-        for l2 in couplings:
-            if l2 > 2 * l:  # (l, l2, l) outside the triangle
-                continue
-            got = np.asarray(impl(l, l2, l))
-            ref = to_numeric(reference.real_clebsch_gordan(l, l2, l))
-            rep = compare_arrays(got, ref, tolerance("cg", l))
-            worst = rep if worst is None or rep.max_abs > worst.max_abs else worst
-        if worst is not None:
-            yield l, worst
+        # (l, l2, l) inside the triangle; the tolerance at l
+        triples = [(l, l2, l) for l2 in couplings if l2 <= 2 * l]
+        if not triples:
+            continue
+
+        def at(l=l, triples=triples):
+            bar.set_label(f"cg: l = {l}")
+            cases = cg_cases(impl, triples, lambda *t: tolerance("cg", l))
+            return worst(case.report for case in cases)
+        yield l, at
+
+
+def _tol(quantity: str):
+    return lambda l: tolerance(quantity, l)
 
 
 _GENERATORS = {"sh": _sh_rows, "wigner_d": _d_rows, "cg": _cg_rows}
 
 
+def _row(q: str, l: int, rep) -> dict:
+    return {"quantity": q, "l": l, "max_abs_err": rep.max_abs, "abs_tol": rep.atol,
+            "passed": bool(rep.passed), "max_rel_err": rep.max_rel,
+            "tolerance_policy": policy_text(q)}
+
+
+def _error_row(q: str, l: int, exc: Exception) -> dict:
+    return {"quantity": q, "l": l, "max_abs_err": None, "abs_tol": None, "passed": False,
+            "max_rel_err": None, "tolerance_policy": policy_text(q),
+            "error": f"{type(exc).__name__}: {exc}"}
+
+
 def profile_errors(implementations: dict, mode: str = "quick", progress: bool = True,
                    degrees: dict | None = None) -> tuple[list[dict], list[str]]:
     """One dict per (quantity, l) (keys :data:`CSV_FIELDS`), and notes on the quantities that
-    are missing or raised (a degree that raises ends that quantity with an error row)."""
+    are missing or raised. A degree that raises (the implementation, or the exact reference
+    refusing the work) is a row with ``error`` and ``passed`` False; the next degrees go on."""
     degrees = PROFILE_DEGREES[mode] if degrees is None else degrees
     rows: list[dict] = []
     notes: list[str] = []
@@ -115,23 +155,19 @@ def profile_errors(implementations: dict, mode: str = "quick", progress: bool = 
     with Progress(total, "o3ref verify --profile", quiet=not progress, unit="degree") as bar:
         for q in todo:
             t0 = time.perf_counter()
+            failed: dict[str, list[int]] = {}
             done = 0
-            try:
-                for l, rep in _GENERATORS[q](implementations[q], degrees[q], mode, bar):
-                    rows.append({"quantity": q, "l": l, "max_abs_err": rep.max_abs,
-                                 "abs_tol": rep.atol, "passed": bool(rep.passed),
-                                 "max_rel_err": rep.max_rel,
-                                 "tolerance_policy": policy_text(q)})
-                    done += 1
-                    bar.update()
-            except Exception as exc:  # an implementation that raises: reported, not fatal
-                l = degrees[q][min(done, len(degrees[q]) - 1)]
-                rows.append({"quantity": q, "l": l, "max_abs_err": None, "abs_tol": None,
-                             "passed": False, "max_rel_err": None,
-                             "tolerance_policy": policy_text(q),
-                             "error": f"{type(exc).__name__}: {exc}"})
-                notes.append(f"{q}: error at l = {l}: {type(exc).__name__}: {exc}")
-                bar.update(len(degrees[q]) - done)
+            for l, at in _GENERATORS[q](implementations[q], degrees[q], mode, bar):
+                try:
+                    rows.append(_row(q, l, at()))
+                except Exception as exc:  # reported as that degree's row, not fatal
+                    rows.append(_error_row(q, l, exc))
+                    failed.setdefault(rows[-1]["error"], []).append(l)
+                done += 1
+                bar.update()
+            bar.update(len(degrees[q]) - done)
+            for msg, ls in failed.items():
+                notes.append(f"{q}: error at l = {', '.join(map(str, ls))}: {msg}")
             notes.append(f"{q}: {time.perf_counter() - t0:.1f} s")
     return rows, notes
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..compare import over_tolerance
 from ._measure import MEASURES
 
 __all__ = ["BLOCKS", "L_MAX", "SurveyRow", "format_markdown", "run_survey", "survey_layers"]
@@ -190,8 +191,7 @@ def survey_adapter(name: str, adapter, blocks=None, l_max=None, quiet_bar=None) 
             row.status = "error"
             row.notes.append(f"{type(exc).__name__}: {exc}")
         else:
-            over = [l for l, (e, t) in enumerate(zip(row.errors, row.tolerances, strict=True))
-                    if e > t]
+            over = over_tolerance(row.errors, row.tolerances)
             if over:
                 row.status = "FAIL"
                 row.notes.append(f"above the {dtype} policy at l = {', '.join(map(str, over))}")

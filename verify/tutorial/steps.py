@@ -37,17 +37,30 @@ import numpy as np
 
 from .._io import UsageError, check_output_dir, printing_beside_progress
 from . import figures as tutorial_figures
+from ._equivariance import (
+    ALPHAS,
+    LCUT,
+    equivariance_deviation,
+    features,
+    first_atom_rows,
+    inversion_deviation,
+    rotated_copies,
+    split_inversion,
+)
 from .published import NU1_OH_L2_M_MINUS2, NU2_S1_L3_FIRST3
 
-__all__ = ["configure_parser", "run"]
+__all__ = ["ALPHAS", "LCUT", "TOLERANCE", "configure_parser", "data_step", "default_data",
+           "features", "features_step", "first_atom_rows", "fit_models", "predictions_step",
+           "rank2_demo", "rotated_copies", "rotations_step", "run", "summary",
+           "write_outputs"]
 
 #: only UsageError is a user error here (see o3ref.verify.cli)
 #: the fewest structures the models can be trained and tested on (5-fold CV on [::2])
 MIN_STRUCTURES = 10
 
-LCUT = 4
 TOLERANCE = 1e-10
-ALPHAS = [10.0**k for k in range(-10, 1)]
+#: the rotated copy shown in steps 2 and 3: the seed's "selected", (0, pi/3, 6 pi/7)
+SELECTED = 11
 
 
 def default_data() -> Path:
@@ -78,69 +91,6 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def rotated_copies(frame, dipole):
-    """The seed's 256 rotations: alpha, gamma in linspace(0, 2pi, 8), beta in linspace(0, pi, 4)."""
-    from o3ref.fast import rotation_matrix
-
-    grid = [
-        (a, b, g)
-        for a in np.linspace(0, 2 * np.pi, 8)
-        for b in np.linspace(0, np.pi, 4)
-        for g in np.linspace(0, 2 * np.pi, 8)
-    ]
-    angles = np.array(grid)
-    R = rotation_matrix(angles[:, 0], angles[:, 1], angles[:, 2])
-    frames = []
-    for (alpha, beta, gamma), rot in zip(grid, R, strict=True):
-        copy = frame.copy()
-        copy.calc = None
-        copy.positions = frame.positions @ rot.T
-        copy.info.update(alpha=alpha, beta=beta, gamma=gamma, dipole=rot @ dipole)
-        frames.append(copy)
-    return angles, R, frames
-
-
-def features(calculator, frames, neighbor_types):
-    """(nu = 1, nu = 2) TensorMaps, centre types in the samples, neighbour types in properties."""
-    from metatensor import Labels
-
-    from o3ref.fast import acdc_standardize_keys, cg_increment
-
-    density = calculator.compute(frames)
-    density = density.keys_to_properties(
-        Labels(["neighbor_type"], np.array(neighbor_types, dtype=np.int32).reshape(-1, 1))
-    )
-    nu1 = acdc_standardize_keys(density).keys_to_samples("center_type")
-    nu2 = cg_increment(nu1, nu1, lcut=LCUT)
-    return nu1, nu2
-
-
-def first_atom_rows(block) -> np.ndarray:
-    """Rows of the first atom of each structure (the O of a water molecule)."""
-    return np.flatnonzero(np.asarray(block.samples.column("atom")) == 0)
-
-
-def equivariance_deviation(tensor, base_index, rotated_indices, wigner) -> float:
-    """max |X(R_k A) - D^lambda(R_k) X(A)| over blocks, rotations k, components, properties."""
-    worst = 0.0
-    for key, block in tensor.items():
-        lam = int(key["o3_lambda"])
-        values = np.asarray(block.values)
-        base = values[base_index]  # (2 lam + 1, n_props)
-        expected = np.einsum("kab,bq->kaq", wigner[lam], base)
-        worst = max(worst, float(np.abs(values[rotated_indices] - expected).max()))
-    return worst
-
-
-def inversion_deviation(tensor, tensor_inverted) -> float:
-    worst = 0.0
-    for key, block in tensor.items():
-        factor = int(key["o3_sigma"]) * (-1) ** int(key["o3_lambda"])
-        diff = np.asarray(tensor_inverted.block(key).values) - factor * np.asarray(block.values)
-        worst = max(worst, float(np.abs(diff).max()))
-    return worst
-
-
 def _section(title: str) -> None:
     print(f"\n== {title} ==")
 
@@ -148,6 +98,29 @@ def _section(title: str) -> None:
 def _fmt(values) -> str:
     return np.array2string(np.asarray(values), precision=6, suppress_small=True,
                            max_line_width=100)
+
+
+def _read_data(path: Path):
+    """The frames and dipoles of ``--data``; every problem with the file is a UsageError."""
+    from ..structures.targets import dipole_tensor, read_frames
+
+    if not path.is_file():
+        raise UsageError(f"--data={path} is not a file")
+    try:
+        frames = read_frames(path)
+    except Exception as exc:  # ase raises many kinds on a file it cannot parse
+        raise UsageError(f"--data={path} cannot be read as extended XYZ "
+                         f"({type(exc).__name__}: {exc})") from exc
+    try:
+        dipole_map = dipole_tensor(frames)
+    except (ValueError, TypeError) as exc:
+        raise UsageError(f"--data={path}: each structure needs a 'dipole' 3-vector ({exc})") \
+            from exc
+    if len(frames) < MIN_STRUCTURES:
+        raise UsageError(f"--data={path} holds {len(frames)} structures: the models need at "
+                         f"least {MIN_STRUCTURES} (train on [::2] with 5-fold CV, test on "
+                         "[1::2])")
+    return frames, dipole_map
 
 
 def rank2_demo(dipole, R_selected, angles_selected) -> dict:
@@ -220,143 +193,103 @@ def fit_models(nu1, nu2, dipoles, unit: str = "e·Å"):
     return results
 
 
-def _read_data(path: Path):
-    """The frames and dipoles of ``--data``; every problem with the file is a UsageError."""
-    from ..structures.targets import dipole_tensor, read_frames
-
-    if not path.is_file():
-        raise UsageError(f"--data={path} is not a file")
-    try:
-        frames = read_frames(path)
-    except Exception as exc:  # ase raises many kinds on a file it cannot parse
-        raise UsageError(f"--data={path} cannot be read as extended XYZ "
-                         f"({type(exc).__name__}: {exc})") from exc
-    try:
-        dipole_map = dipole_tensor(frames)
-    except (ValueError, TypeError) as exc:
-        raise UsageError(f"--data={path}: each structure needs a 'dipole' 3-vector ({exc})") \
-            from exc
-    if len(frames) < MIN_STRUCTURES:
-        raise UsageError(f"--data={path} holds {len(frames)} structures: the models need at "
-                         f"least {MIN_STRUCTURES} (train on [::2] with 5-fold CV, test on "
-                         "[1::2])")
-    return frames, dipole_map
-
-
-def run(args: argparse.Namespace) -> int:
-    """Run ``o3ref tutorial``: check the options (a :class:`o3ref.verify._io.UsageError` on a
-    mistake, before any computation), compute, print, write; returns the exit status."""
-    # metatensor (and torch, where installed) load here, not when `o3ref --help` is built
-    from ..progress import Progress
-    from ..structures.targets import energy_block, spherical_to_xyz
-
-    start = time.perf_counter()
-    # the user's inputs and outputs first: nothing is computed or written on a mistake
+def _inputs(args: argparse.Namespace):
+    """The user's inputs and outputs, checked first: ``(out, path, frames, dipole_map,
+    frame index)``; a :class:`o3ref.verify._io.UsageError` on a mistake."""
     out = check_output_dir(args.out, "--out") if args.out is not None else None
     path = Path(args.data) if args.data else default_data()
     frames, dipole_map = _read_data(path)
     index = args.frame if args.frame is not None else (81 if len(frames) > 81 else 0)
     if not 0 <= index < len(frames):
         raise UsageError(f"--frame={index} is out of range for {len(frames)} structures")
-    unit = args.dipole_unit
-    from o3ref.fast import SphericalExpansion, seed_hypers, wigner_D_real_blocks
+    return out, path, frames, dipole_map, index
 
-    with printing_beside_progress(args.quiet), \
-            Progress(7, "o3ref tutorial", quiet=args.quiet, unit="step") as bar:
-        bar.set_label("1. data and targets")
-        dipoles = np.asarray(dipole_map.block(0).values)[:, :, 0]  # (n, 3) in (y, z, x)
-        _section("1. data and targets")
-        print(f"{path} : {len(frames)} structures, {sum(len(f) for f in frames)} atoms")
-        try:
-            energies = energy_block(frames)
-            print(f"energies: block {energies.values.shape} with a 'positions' gradient "
-                  f"{energies.gradient('positions').values.shape} (= -forces)")
-        except ValueError as error:  # only the dipole is needed below
-            print(f"energies: not in this file ({error})")
-        print(f"dipoles : block {dipoles.shape + (1,)}, keys (o3_lambda, o3_sigma) = (1, 1), "
-              "o3_mu = -1, 0, 1 holding (y, z, x)")
-        print(f"RMS dipole component = {np.sqrt(np.mean(dipoles ** 2)):.4f} {unit}")
-        bar.update()
 
-        bar.set_label("2. rotations")
-        _section(f"2. rotations and vectors (frame {index})")
-        dipole = spherical_to_xyz(dipoles[index], axis=0)
-        angles, R, rotated = rotated_copies(frames[index], dipole)
-        selected = 11  # the seed's "selected": (0, pi/3, 6 pi/7)
-        print(f"{len(rotated)} rotated copies; copy 0 is the identity, copy {selected} is "
-              f"(alpha, beta, gamma) = {_fmt(angles[selected])}")
-        print(f"dipole of the frame   y = {_fmt(dipole)} {unit}")
-        print(f"rotated dipole      R y = {_fmt(R[selected] @ dipole)} {unit}")
-        bar.update()
+def data_step(path, frames, dipole_map, unit) -> np.ndarray:
+    """Step 1: the data set and its targets; returns the dipoles ``(n, 3)`` in ``(y, z, x)``."""
+    from ..structures.targets import energy_block
 
-        bar.set_label("3. rank-2 tensor")
-        _section("3. rank-2 tensor Y = y y^T + |y|^2 1: Cartesian vs irreducible rotation")
-        matrices = rank2_demo(dipole, R[selected], angles[selected])
-        bar.update()
+    dipoles = np.asarray(dipole_map.block(0).values)[:, :, 0]
+    _section("1. data and targets")
+    print(f"{path} : {len(frames)} structures, {sum(len(f) for f in frames)} atoms")
+    try:
+        energies = energy_block(frames)
+        print(f"energies: block {energies.values.shape} with a 'positions' gradient "
+              f"{energies.gradient('positions').values.shape} (= -forces)")
+    except ValueError as error:  # only the dipole is needed below
+        print(f"energies: not in this file ({error})")
+    print(f"dipoles : block {dipoles.shape + (1,)}, keys (o3_lambda, o3_sigma) = (1, 1), "
+          "o3_mu = -1, 0, 1 holding (y, z, x)")
+    print(f"RMS dipole component = {np.sqrt(np.mean(dipoles ** 2)):.4f} {unit}")
+    return dipoles
 
-        bar.set_label("4. features of the data set and of 256 rotated copies")
-        _section("4. density coefficients (nu = 1) and lambda-SOAP (nu = 2)")
-        calculator = SphericalExpansion(**seed_hypers())
-        types = sorted({int(z) for f in frames for z in f.numbers})
-        nu1, nu2 = features(calculator, frames, types)
-        block = nu2.block(o3_sigma=1, o3_lambda=1)
-        print(f"nu=1 keys (order_nu, o3_sigma, o3_lambda): {nu1.keys.values.tolist()}")
-        print(f"nu=2 keys: {nu2.keys.values.tolist()}")
-        print(f"nu=2 properties: {list(block.properties.names)}; "
-              f"samples: {list(block.samples.names)}")
-        print(f"(order_nu, o3_sigma, o3_lambda) = (2, 1, 1): {len(block.properties)} properties")
-        rot_nu1, rot_nu2 = features(calculator, rotated, types)
-        inverted = frames[index].copy()
-        inverted.positions = -inverted.positions
-        inv_nu1, inv_nu2 = features(calculator, [frames[index], inverted], types)
-        wigner = wigner_D_real_blocks(LCUT, R)
-        n_atoms = len(frames[index])
-        # rows are (system, atom) sorted: copy k holds rows k*n_atoms .. k*n_atoms + n_atoms - 1
-        base_rows = np.arange(n_atoms)
-        rot_rows = np.arange(len(rotated) * n_atoms).reshape(len(rotated), n_atoms)
-        deviations = {}
-        for name, tensor, inv in (("nu=1", rot_nu1, inv_nu1), ("nu=2", rot_nu2, inv_nu2)):
-            rot_dev = max(
-                equivariance_deviation(tensor, base_rows[a], rot_rows[:, a], wigner)
-                for a in range(n_atoms)
-            )
-            inv_dev = inversion_deviation(*_split_inversion(inv, n_atoms))
-            deviations[name] = max(rot_dev, inv_dev)
-            print(f"{name}: max |X(RA) - D(R) X(A)| over {len(rotated)} rotations = "
-                  f"{rot_dev:.1e}; max |X(-A) - sigma (-1)^lambda X(A)| = {inv_dev:.1e}")
-        _seed_numbers(rot_nu1, rot_nu2, selected, n_atoms)
-        bar.update()
 
-        bar.set_label("5. dipole models (5-fold CV)")
-        _section("5. linear dipole models: train on frames [::2], test on [1::2]")
-        results = fit_models(nu1, nu2, dipoles, unit)
-        bar.update()
+def rotations_step(frame, dipole_yzx, index, unit):
+    """Step 2: the 256 rotated copies of one frame; ``(dipole xyz, angles, R, copies)``."""
+    from ..structures.targets import spherical_to_xyz
 
-        bar.set_label("6. predictions on rotated copies")
-        _section(f"6. nu=2 predictions on the {len(rotated)} rotated copies of frame {index}")
-        model = results["nu=2"]["model"]
-        rot_block = rot_nu2.block(o3_sigma=1, o3_lambda=1)
-        X_rot = np.asarray(rot_block.values)[first_atom_rows(rot_block)]
-        rot_pred = model.predict(X_rot)
-        base_pred = results["nu=2"]["predicted"][index]
-        expected = np.einsum("kab,b->ka", wigner[1], base_pred)
-        rot_dev = float(np.abs(rot_pred - expected).max())
-        true_rot = np.einsum("kab,b->ka", wigner[1], dipoles[index])
-        rot_rmse = float(np.sqrt(np.mean((rot_pred - true_rot) ** 2)))
-        print(f"max |y_pred(RA) - D^1(R) y_pred(A)| = {rot_dev:.1e} {unit}")
-        print(f"RMSE of y_pred(RA) against the rotated reference dipole = {rot_rmse:.2e} {unit}")
-        deviations["rotated predictions"] = rot_dev
-        bar.update()
+    _section(f"2. rotations and vectors (frame {index})")
+    dipole = spherical_to_xyz(dipole_yzx, axis=0)
+    angles, R, rotated = rotated_copies(frame, dipole)
+    print(f"{len(rotated)} rotated copies; copy 0 is the identity, copy {SELECTED} is "
+          f"(alpha, beta, gamma) = {_fmt(angles[SELECTED])}")
+    print(f"dipole of the frame   y = {_fmt(dipole)} {unit}")
+    print(f"rotated dipole      R y = {_fmt(R[SELECTED] @ dipole)} {unit}")
+    return dipole, angles, R, rotated
 
-        bar.set_label("figures")
-        write_outputs(out, {
-            "dipoles": dipoles, "results": results, "matrices": matrices,
-            "true_rot": true_rot, "rot_pred": rot_pred, "rotated": rotated, "angles": angles,
-            "context": {"unit": unit, "data": path.name, "frame": index,
-                        "angles": angles[selected], "rmse_rotated": rot_rmse,
-                        "max_rotated_deviation": rot_dev}})
-        bar.update()
 
+def features_step(frames, rotated, index, wigner) -> tuple:
+    """Step 4: nu = 1 and nu = 2 features of the data set and of the rotated copies, and
+    their equivariance; ``(nu1, nu2, rotated nu2, deviations)``."""
+    from o3ref.fast import SphericalExpansion, seed_hypers
+
+    _section("4. density coefficients (nu = 1) and lambda-SOAP (nu = 2)")
+    calculator = SphericalExpansion(**seed_hypers())
+    types = sorted({int(z) for f in frames for z in f.numbers})
+    nu1, nu2 = features(calculator, frames, types)
+    block = nu2.block(o3_sigma=1, o3_lambda=1)
+    print(f"nu=1 keys (order_nu, o3_sigma, o3_lambda): {nu1.keys.values.tolist()}")
+    print(f"nu=2 keys: {nu2.keys.values.tolist()}")
+    print(f"nu=2 properties: {list(block.properties.names)}; "
+          f"samples: {list(block.samples.names)}")
+    print(f"(order_nu, o3_sigma, o3_lambda) = (2, 1, 1): {len(block.properties)} properties")
+    rot_nu1, rot_nu2 = features(calculator, rotated, types)
+    inverted = frames[index].copy()
+    inverted.positions = -inverted.positions
+    inv_nu1, inv_nu2 = features(calculator, [frames[index], inverted], types)
+    n_atoms = len(frames[index])
+    # rows are (system, atom) sorted: copy k holds rows k*n_atoms .. k*n_atoms + n_atoms - 1
+    base_rows = np.arange(n_atoms)
+    rot_rows = np.arange(len(rotated) * n_atoms).reshape(len(rotated), n_atoms)
+    deviations = {}
+    for name, tensor, inv in (("nu=1", rot_nu1, inv_nu1), ("nu=2", rot_nu2, inv_nu2)):
+        rot_dev = max(equivariance_deviation(tensor, base_rows[a], rot_rows[:, a], wigner)
+                      for a in range(n_atoms))
+        inv_dev = inversion_deviation(*split_inversion(inv, n_atoms))
+        deviations[name] = max(rot_dev, inv_dev)
+        print(f"{name}: max |X(RA) - D(R) X(A)| over {len(rotated)} rotations = "
+              f"{rot_dev:.1e}; max |X(-A) - sigma (-1)^lambda X(A)| = {inv_dev:.1e}")
+    _seed_numbers(rot_nu1, rot_nu2, SELECTED, n_atoms)
+    return nu1, nu2, rot_nu2, deviations
+
+
+def predictions_step(model, base_pred, rot_nu2, wigner, dipole_yzx, index, n_copies, unit):
+    """Step 6: the nu = 2 model on the rotated copies against ``D^1(R) y_pred``;
+    ``(predictions, rotated reference dipoles, max deviation, RMSE)``."""
+    _section(f"6. nu=2 predictions on the {n_copies} rotated copies of frame {index}")
+    rot_block = rot_nu2.block(o3_sigma=1, o3_lambda=1)
+    rot_pred = model.predict(np.asarray(rot_block.values)[first_atom_rows(rot_block)])
+    expected = np.einsum("kab,b->ka", wigner[1], base_pred)
+    rot_dev = float(np.abs(rot_pred - expected).max())
+    true_rot = np.einsum("kab,b->ka", wigner[1], dipole_yzx)
+    rot_rmse = float(np.sqrt(np.mean((rot_pred - true_rot) ** 2)))
+    print(f"max |y_pred(RA) - D^1(R) y_pred(A)| = {rot_dev:.1e} {unit}")
+    print(f"RMSE of y_pred(RA) against the rotated reference dipole = {rot_rmse:.2e} {unit}")
+    return rot_pred, true_rot, rot_dev, rot_rmse
+
+
+def summary(deviations: dict, results: dict, unit: str, start: float) -> int:
+    """The summary; 1 when a deviation is above :data:`TOLERANCE` (or NaN), else 0."""
     _section("summary")
     failed = [name for name, dev in deviations.items() if not dev <= TOLERANCE]
     print(f"test RMSE nu=1 = {results['nu=1']['rmse']:.2e} {unit}, "
@@ -366,6 +299,55 @@ def run(args: argparse.Namespace) -> int:
         print(f"{name:20s} max deviation {dev:.1e} (tolerance {TOLERANCE:.0e}) {status}")
     print(f"done in {time.perf_counter() - start:.1f} s")
     return 1 if failed else 0
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``o3ref tutorial``: check the options (a :class:`o3ref.verify._io.UsageError` on a
+    mistake, before any computation), run the six steps, write, summarise; returns the exit
+    status."""
+    # metatensor (and torch, where installed) load here, not when `o3ref --help` is built
+    from o3ref.fast import wigner_D_real_blocks
+
+    from ..progress import Progress
+
+    start = time.perf_counter()
+    out, path, frames, dipole_map, index = _inputs(args)  # nothing computed on a mistake
+    unit = args.dipole_unit
+    with printing_beside_progress(args.quiet), \
+            Progress(7, "o3ref tutorial", quiet=args.quiet, unit="step") as bar:
+        bar.set_label("1. data and targets")
+        dipoles = data_step(path, frames, dipole_map, unit)
+        bar.update()
+        bar.set_label("2. rotations")
+        dipole, angles, R, rotated = rotations_step(frames[index], dipoles[index], index, unit)
+        bar.update()
+        bar.set_label("3. rank-2 tensor")
+        _section("3. rank-2 tensor Y = y y^T + |y|^2 1: Cartesian vs irreducible rotation")
+        matrices = rank2_demo(dipole, R[SELECTED], angles[SELECTED])
+        bar.update()
+        bar.set_label("4. features of the data set and of 256 rotated copies")
+        wigner = wigner_D_real_blocks(LCUT, R)
+        nu1, nu2, rot_nu2, deviations = features_step(frames, rotated, index, wigner)
+        bar.update()
+        bar.set_label("5. dipole models (5-fold CV)")
+        _section("5. linear dipole models: train on frames [::2], test on [1::2]")
+        results = fit_models(nu1, nu2, dipoles, unit)
+        bar.update()
+        bar.set_label("6. predictions on rotated copies")
+        rot_pred, true_rot, rot_dev, rot_rmse = predictions_step(
+            results["nu=2"]["model"], results["nu=2"]["predicted"][index], rot_nu2, wigner,
+            dipoles[index], index, len(rotated), unit)
+        deviations["rotated predictions"] = rot_dev
+        bar.update()
+        bar.set_label("figures")
+        write_outputs(out, {
+            "dipoles": dipoles, "results": results, "matrices": matrices,
+            "true_rot": true_rot, "rot_pred": rot_pred, "rotated": rotated, "angles": angles,
+            "context": {"unit": unit, "data": path.name, "frame": index,
+                        "angles": angles[SELECTED], "rmse_rotated": rot_rmse,
+                        "max_rotated_deviation": rot_dev}})
+        bar.update()
+    return summary(deviations, results, unit, start)
 
 
 def write_outputs(out: Path | None, data: dict) -> list[Path]:
@@ -386,24 +368,6 @@ def write_outputs(out: Path | None, data: dict) -> list[Path]:
     viewer = tutorial_figures.write_chemiscope(out, data["rotated"], data["angles"],
                                                spherical_to_xyz(data["rot_pred"], axis=1))
     return written + ([viewer] if viewer is not None else [])
-
-
-def _split_inversion(tensor, n_atoms):
-    """The (original, inverted) halves of a two-structure TensorMap, as two TensorMaps."""
-    from metatensor import Labels, TensorBlock, TensorMap
-
-    halves = ([], [])
-    for block in tensor.blocks():
-        values = np.asarray(block.values)
-        for k in (0, 1):
-            halves[k].append(TensorBlock(
-                values=values[k * n_atoms:(k + 1) * n_atoms],
-                samples=Labels.range("atom", n_atoms),
-                components=block.components,
-                properties=block.properties,
-            ))
-    keys = tensor.keys
-    return TensorMap(keys, halves[0]), TensorMap(keys, halves[1])
 
 
 def _seed_numbers(rot_nu1, rot_nu2, selected, n_atoms) -> None:
