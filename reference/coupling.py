@@ -236,17 +236,22 @@ def _symmetrised(T, members, copies, M_slice=None) -> dict:
     return {k: v for k, v in out.items() if v != 0}
 
 
+def _subtract(target: dict, c, vector: dict) -> None:
+    """``target -= c * vector`` for sparse exact vectors, in place (zeros are dropped)."""
+    for k, v in vector.items():
+        nv = target.get(k, 0) - c * v
+        if nv:
+            target[k] = nv
+        else:
+            target.pop(k, None)
+
+
 def _reduce(row: dict, basis: list) -> dict:
     row = dict(row)
     for pivot, b in basis:
         c = row.get(pivot)
         if c:
-            for k, v in b.items():
-                nv = row.get(k, 0) - c * v
-                if nv:
-                    row[k] = nv
-                else:
-                    row.pop(k, None)
+            _subtract(row, c, b)
     return row
 
 
@@ -343,10 +348,5 @@ def _eliminate(b: dict, pivot, row: dict) -> dict:
     if not c:
         return b
     out = dict(b)
-    for k, v in row.items():
-        nv = out.get(k, 0) - c * v
-        if nv:
-            out[k] = nv
-        else:
-            out.pop(k, None)
+    _subtract(out, c, row)
     return out

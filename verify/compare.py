@@ -31,13 +31,22 @@ __all__ = [
 ]
 
 
-def to_numeric(values) -> np.ndarray:
+def to_numeric(values, name: str = "values") -> np.ndarray:
     """``values`` as a float64 or complex128 array (mpmath, sympy and Fraction entries too).
 
     Exact entries are rounded once, to the nearest double: at most half an ulp, below every
-    tolerance of :mod:`o3ref.verify.tolerances`.
+    tolerance of :mod:`o3ref.verify.tolerances`. A ragged nesting or an entry that is not a
+    number raises ``ValueError``/``TypeError`` naming ``name``.
     """
-    arr = np.asarray(values)
+    try:
+        arr = np.asarray(values)
+    except ValueError as exc:  # ragged nesting
+        raise ValueError(f"{name} must be a rectangular array of numbers (a ragged nesting "
+                         f"of lists cannot be compared entrywise): {exc}") from None
+    if arr.dtype.kind in "USV" or (arr.dtype.kind == "O" and any(
+            isinstance(v, (str, bytes, list, tuple, np.ndarray)) for v in arr.ravel())):
+        raise TypeError(f"{name} must hold numbers, got entries of type "
+                        f"{type(arr.ravel()[0]).__name__ if arr.size else arr.dtype}")
     if arr.dtype.kind in "biuf":
         return arr.astype(np.float64)
     if arr.dtype.kind == "c":
@@ -113,8 +122,8 @@ def compare_arrays(
     absolute error). ``names`` label the axes in the report and ``offsets`` shift the
     printed indices (``-l`` turns ``m + l`` into ``m``).
     """
-    a = to_numeric(actual)
-    e = to_numeric(expected)
+    a = to_numeric(actual, "actual")
+    e = to_numeric(expected, "expected")
     if a.shape != e.shape:
         raise ValueError(
             f"actual.shape={a.shape} must equal expected.shape={e.shape}"
@@ -255,6 +264,10 @@ def compare_tensormaps(
     the largest absolute value of the expected block. Gradients are compared the same way
     (scaled by their own largest value).
     """
+    for name, value in (("actual", actual), ("expected", expected)):
+        if not (hasattr(value, "keys") and hasattr(value, "block")):
+            raise TypeError(f"{name} must be a metatensor TensorMap, got "
+                            f"{type(value).__name__}")
     report = TensorMapReport()
     keys_a, keys_e = actual.keys, expected.keys
     if list(keys_a.names) != list(keys_e.names):

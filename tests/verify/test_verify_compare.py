@@ -163,3 +163,19 @@ def test_equivariance_check_refuses_a_nan_tolerance():
     with pytest.raises(ValueError, match=r"atol=nan must be a finite, non-negative"):
         assert_equivariant(not_equivariant, x, rotate_points, lambda R, y: y,
                            atol=float("nan"))
+
+
+@pytest.mark.parametrize("bad, error, words", [
+    ([[1.0, 2.0], [3.0]], ValueError, "actual must be a rectangular array"),
+    ([1.0, "x"], TypeError, "actual must hold numbers"),
+])
+def test_compare_arrays_names_the_argument_of_a_bad_input(bad, error, words):
+    with pytest.raises(error, match=words):
+        compare_arrays(bad, [1.0, 2.0], atol=1e-12)
+    with pytest.raises(error, match=words.replace("actual", "expected")):
+        compare_arrays([1.0, 2.0], bad, atol=1e-12)
+
+
+def test_compare_tensormaps_names_an_argument_that_is_no_tensormap():
+    with pytest.raises(TypeError, match="expected must be a metatensor TensorMap, got list"):
+        compare_tensormaps(_tensor({0: np.ones((2, 1, 2))}), [1.0], atol=1.0)
