@@ -206,6 +206,30 @@ KIND_SCHEMAS["survey"] = {
 }
 
 
+# ``o3ref check-model --json``: one row per check, property and frame
+_MODEL_ROW = {
+    "type": "object",
+    "required": ["check", "slug", "property", "error", "tolerance", "status", "diagnosis"],
+    "properties": {
+        "check": {"type": "string", "description": "the check, in words"},
+        "slug": {"type": "string", "description": "its name on the command line (--checks)"},
+        "property": {"type": "string"},
+        "frame": {"type": "integer", "minimum": 0},
+        "error": _NUMBER_OR_NULL,
+        "tolerance": _NUMBER_OR_NULL,
+        "status": {"enum": ["pass", "fail", "precision", "error", "skipped"]},
+        "diagnosis": {"type": "string"},
+        "worst": {"type": "string", "description": "the operation of the largest error"},
+    },
+}
+KIND_SCHEMAS["check-model"] = {
+    "required": ["calculator", "structures", "dtype", "policy", "summary", "rows"],
+    "properties": {"calculator": {"type": "string"}, "structures": {"type": "string"},
+                   "dtype": {"type": "string"}, "observed_dtype": {"type": "string"},
+                   "policy": {"type": "string"}, "summary": {"type": "string"},
+                   "rows": {"type": "array", "items": _MODEL_ROW}},
+}
+
 def report_schema() -> dict:
     """The whole schema: the envelope, and for each kind of :data:`KIND_SCHEMAS` its fields."""
     kinds = sorted(KIND_SCHEMAS)
