@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-__all__ = ["n_parity", "parity_blocks", "unit_products"]
+__all__ = ["coefficients", "n_parity", "parity_blocks", "unit_products"]
 
 
 def unit_products(l: int) -> tuple[np.ndarray, np.ndarray]:
@@ -91,3 +91,39 @@ def parity_blocks(l: int, mat: np.ndarray) -> list:
 def n_parity(l: int, p: int) -> int:
     """Number of ``m`` in ``-l..l`` with ``m = p (mod 2)``."""
     return l + 1 if (l - p) % 2 == 0 else l
+
+
+def coefficients(l_max: int, n_dense: int) -> dict:
+    """Recurrence and gradient coefficients of :mod:`o3ref.fast.harmonics`, per ``l`` (to
+    ``l_max + 1``), as float64 arrays; the dense gradient matrices for ``l < n_dense``."""
+    top = l_max + 1
+    qmm = np.empty(top + 1)
+    qmm[0] = 1.0 / math.sqrt(4 * math.pi)
+    for m in range(1, top + 1):
+        extra = 2.0 if m == 1 else 1.0
+        qmm[m] = qmm[m - 1] * math.sqrt(extra * (2 * m + 1) / (2 * m))
+    a, b, ra, rb = ([None] * (top + 1) for _ in range(4))
+    for l in range(top + 1):
+        m = np.arange(l + 1, dtype=np.float64)
+        if l >= 2:
+            mm = m[: l - 1]
+            a[l] = np.sqrt((4.0 * l * l - 1) / (l * l - mm * mm))
+            b[l] = np.sqrt(
+                (2.0 * l + 1) * ((l - 1.0) ** 2 - mm * mm) / ((2.0 * l - 3) * (l * l - mm * mm))
+            )
+        if l >= 1:
+            f = (2.0 * l + 1) / (2.0 * l - 1)
+            r_a = np.sqrt(f * np.maximum((l - m) * (l - m - 1), 0.0))
+            r_a[0] /= math.sqrt(2.0)
+            ra[l] = -r_a  # d_x Q_l^m = -x Q_{l-1}^{m+1}: the sign is folded in here
+            rb[l] = np.sqrt(f * (l - m) * (l + m))
+    # column vectors over m, broadcasting against (m, points) blocks
+    col = [[None if v is None else v[:, None] for v in arr] for arr in (a, b, ra, rb)]
+    mats = {False: [], True: []}
+    for l in range(min(l_max + 1, n_dense)):
+        up, down = unit_products(l)
+        # columns [Y_{l-1}; Y_{l+1}] (solid: [Y_{l-1}]), rows (m, component)
+        full = {False: np.concatenate([(l + 1) * down, -l * up], axis=2), True: (2 * l + 1) * down}
+        for solid, mat in full.items():
+            mats[solid].append(parity_blocks(l, mat))
+    return {"qmm": qmm, "a": col[0], "b": col[1], "ra": col[2], "rb": col[3], "mats": mats}

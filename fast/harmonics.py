@@ -24,8 +24,9 @@ by the kernel, no transposed copy): they are not C-ordered. Use ``np.ascontiguou
 a C-ordered array is required.
 
 Gradients are analytic. On the unit sphere ``u_a Y_l = up_a Y_{l+1} + down_a Y_{l-1}`` with
-sparse constant matrices (:func:`_unit_products`), and the part of ``x_a R_l`` of degree
-``l - 1`` is ``r^2 d_a R_l/(2l+1)``, so ``d_a R_l(u) = (2l+1) down_a Y_{l-1}(u)`` and
+sparse constant matrices (``unit_products`` of ``_harmonics_relations``), and the part of
+``x_a R_l`` of degree ``l - 1`` is ``r^2 d_a R_l/(2l+1)``, so
+``d_a R_l(u) = (2l+1) down_a Y_{l-1}(u)`` and
 
     r d_a Y_l = (l+1) down_a Y_{l-1} - l up_a Y_{l+1}:
 
@@ -65,9 +66,8 @@ import math
 
 import numpy as np
 
+from ._harmonics_relations import coefficients as _relations_coefficients
 from ._harmonics_relations import n_parity as _n_parity
-from ._harmonics_relations import parity_blocks as _parity_blocks
-from ._harmonics_relations import unit_products as _unit_products
 from .harmonics_range import check_l_max as _check_l_max
 from .harmonics_range import check_size as _check_size
 from .harmonics_range import refuse_unrepresentable as _refuse_unrepresentable
@@ -81,41 +81,6 @@ __all__ = ["SphericalHarmonics", "SolidHarmonics", "spherical_harmonics", "solid
 # degrees below this get their gradients from one dense product per degree (BLAS), the others
 # from the elementwise formulas of _gradient_l (fewer operations once 2l+1 is large)
 _N_DENSE = 24
-
-
-def _coefficients(l_max: int) -> dict:
-    """Recurrence and gradient coefficients, per ``l`` (to ``l_max + 1``), as float64 arrays."""
-    top = l_max + 1
-    qmm = np.empty(top + 1)
-    qmm[0] = 1.0 / math.sqrt(4 * math.pi)
-    for m in range(1, top + 1):
-        extra = 2.0 if m == 1 else 1.0
-        qmm[m] = qmm[m - 1] * math.sqrt(extra * (2 * m + 1) / (2 * m))
-    a, b, ra, rb = ([None] * (top + 1) for _ in range(4))
-    for l in range(top + 1):
-        m = np.arange(l + 1, dtype=np.float64)
-        if l >= 2:
-            mm = m[: l - 1]
-            a[l] = np.sqrt((4.0 * l * l - 1) / (l * l - mm * mm))
-            b[l] = np.sqrt(
-                (2.0 * l + 1) * ((l - 1.0) ** 2 - mm * mm) / ((2.0 * l - 3) * (l * l - mm * mm))
-            )
-        if l >= 1:
-            f = (2.0 * l + 1) / (2.0 * l - 1)
-            r_a = np.sqrt(f * np.maximum((l - m) * (l - m - 1), 0.0))
-            r_a[0] /= math.sqrt(2.0)
-            ra[l] = -r_a  # d_x Q_l^m = -x Q_{l-1}^{m+1}: the sign is folded in here
-            rb[l] = np.sqrt(f * (l - m) * (l + m))
-    # column vectors over m, broadcasting against (m, points) blocks
-    col = [[None if v is None else v[:, None] for v in arr] for arr in (a, b, ra, rb)]
-    mats = {False: [], True: []}
-    for l in range(min(l_max + 1, _N_DENSE)):
-        up, down = _unit_products(l)
-        # columns [Y_{l-1}; Y_{l+1}] (solid: [Y_{l-1}]), rows (m, component)
-        full = {False: np.concatenate([(l + 1) * down, -l * up], axis=2), True: (2 * l + 1) * down}
-        for solid, mat in full.items():
-            mats[solid].append(_parity_blocks(l, mat))
-    return {"qmm": qmm, "a": col[0], "b": col[1], "ra": col[2], "rb": col[3], "mats": mats}
 
 
 def _check_xyz(xyz) -> np.ndarray:
@@ -341,7 +306,7 @@ class SphericalHarmonics:
 
     def __init__(self, l_max: int):
         self.l_max = _check_l_max(l_max)
-        self._coef = _coefficients(self.l_max)
+        self._coef = _relations_coefficients(self.l_max, _N_DENSE)
         self._l = _degrees(self.l_max)
 
     def _prepare(self, xyz, arrays: int):
@@ -393,7 +358,7 @@ class SolidHarmonics:
 
     def __init__(self, l_max: int):
         self.l_max = _check_l_max(l_max)
-        self._coef = _coefficients(self.l_max)
+        self._coef = _relations_coefficients(self.l_max, _N_DENSE)
         self._l = _degrees(self.l_max)
 
     def _powers(self, r: np.ndarray, shift: int) -> np.ndarray:
