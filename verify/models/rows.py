@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..compare import over_tolerance
 from ..tolerances import fd_tolerance, model_tolerance
 
 __all__ = ["ANGSTROM", "Context", "ModelRow", "error_row", "fd_row", "ratio_diagnosis"]
@@ -98,7 +99,7 @@ class Context:
         """A row: pass, fail (with ``diagnosis_fail``), or precision."""
         tol = model_tolerance(policy, self.dtype, scale)
         row = ModelRow(check, name, float(error), tol.atol)
-        if not error <= tol.atol:  # NaN never passes
+        if over_tolerance([error], [tol.atol]):  # the core's verdict: NaN/inf never pass
             tol32 = model_tolerance(policy, np.float32, scale).atol
             if self.lower_precision(name) and error <= tol32:
                 row.status = "precision"
@@ -149,7 +150,7 @@ def fd_row(ctx, check, name, analytic, fd1, fd2, h, value_scale, what,
     trunc = float(np.abs(fd1 - fd2).max())
     tol = fd_tolerance(ctx.dtype, h, value_scale, trunc, stencil=1.5).atol
     row = ModelRow(check, name, err, tol)
-    if not err <= tol:  # NaN never passes
+    if over_tolerance([err], [tol]):  # the core's verdict: NaN/inf never pass
         own = model_tolerance("rounded", np.float32, analytic_scale).atol
         tol32 = tol + own if ctx.precision_of("energy") == np.float64 else fd_tolerance(
             np.float32, h, value_scale, trunc, stencil=1.5).atol + own
