@@ -68,12 +68,14 @@ def test_every_subpackage_imports_from_the_wheel(tmp_path):
     # editable install of o3ref (a .pth finder) stays out
     new_site = subprocess.run([str(python), "-c", "import sysconfig; "
                                "print(sysconfig.get_paths()['purelib'])"], **run).stdout.strip()
-    ours = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
-    (Path(new_site) / "reuse.pth").write_text("\n".join(sorted(ours)) + "\n")
+    # the wheel first: with this environment's paths already there, pip would find the
+    # non-editable o3ref installed in them (as in CI) and install nothing
     installed = subprocess.run([sys.executable, "-m", "pip", "--python", str(python),
                                 "install", "--no-deps", "--no-index", "-q", str(wheel)],
                                cwd=tmp_path, **run)
     assert installed.returncode == 0, installed.stderr[-2000:]
+    ours = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    (Path(new_site) / "reuse.pth").write_text("\n".join(sorted(ours)) + "\n")
     code = (
         "import importlib, sys, sysconfig\n"
         "site = sysconfig.get_paths()['purelib']\n"
