@@ -14,7 +14,7 @@ budgets and caches. The exact coefficient tables are the subpackage
 from .acdc import cg_product, lambda_soap
 from .cartesian import couple, decouple, spherical_to_vector, vector_to_spherical
 from .cartesian_basis import cartesian_basis
-from .coupling import CouplingBasis, coupling_basis, coupling_dimension
+from .coupling import CouplingBasis, coupling_basis, coupling_dimension, exact_fits
 from .clebsch_gordan import _clear_caches as _clear_complex_cg
 from .clebsch_gordan import clebsch_gordan, clebsch_gordan_exact, wigner_3j, wigner_3j_exact
 from .conventions import complex_to_real
@@ -87,6 +87,7 @@ __all__ = [
     "CouplingBasis",
     "coupling_basis",
     "coupling_dimension",
+    "exact_fits",
     # Cartesian tensors
     "cartesian_basis",
     "couple",

@@ -27,22 +27,25 @@ form of the plethysm), with integers only; inversion acts on ``Sym^nu(V_+ + V_-)
 representation with weight counts ``n(m)`` is ``n(L) - n(L+1)`` (Weyl's integration
 formula applied to the characters).
 
-**Sizes, and why there is no mpmath route.** The basis is exact at every size it is built
-for; nothing in it is rounded. Its cost is the number of coupling trees times their dense
-size ``(2l+1)^nu (2L+1)`` in Python integers, plus the echelon form of the symmetrised trees;
-it is not a cost of precision. Measured on this project's 2 shared CPU cores (exact rank ==
-character count in every case): ``"0e+1o+2e+3o"``, degree 3, ``L = 3``: 0.7 s;
-``"0e+1o+2e+3o+4e"``, degree 3, ``L = 2``: 3.6 s; ``"8x1o"``, degree 3 (288 tensors): 2.3 s;
-``"0e+1o+2e+3o+4e"``, degree 4, ``L = 0``: 13 s; ``"5o"``, degree 4, ``L = 2``: 32 s. The
-same trees evaluated in mpmath would cost as much per entry (an ``mpf`` instead of an
-``int``) and give up exactness, so no mpmath route is offered: MACE-size contractions
-(``l <= 3`` per channel, correlation order ``<= 3``, channel by channel) are far inside the
-exact range, and the float64 basis :mod:`o3ref.verify.layers.polynomial` fits on is this one
-rounded once (:meth:`CouplingBasis.to_float`) and orthonormalised in float64. The limit is
-:data:`MAX_EXACT_WORK` (symmetric components times copy sets, which bounds the size of
-the output): beyond it ``coupling_basis`` raises ``ValueError`` before any work. It does not
-bound the time of few large irreps (the trees of ``l >= 5`` at degree 4 take tens of
-seconds, growing about as ``(2l+1)^(nu+2)``). :func:`coupling_dimension` (integers only)
+**Sizes: exact, then mpmath.** The exact basis is exact at every size it is built for;
+nothing in it is rounded. Its cost is the number of coupling trees times their dense size
+``(2l+1)^nu (2L+1)`` in Python integers, plus the echelon form of the symmetrised trees.
+Measured on this project's 2 shared CPU cores (exact rank == character count in every case):
+``"0e+1o+2e+3o"``, degree 3, ``L = 3``: 0.7 s; ``"0e+1o+2e+3o+4e"``, degree 3, ``L = 2``:
+3.6 s; ``"8x1o"``, degree 3 (288 tensors): 2.3 s; ``"0e+1o+2e+3o+4e"``, degree 4, ``L = 0``:
+13 s; ``"5o"``, degree 4, ``L = 2``: 32 s. The exact route is refused (``ValueError``, before
+any work) when the symmetric components times the copy sets exceed :data:`MAX_EXACT_WORK`
+or the tree work (trees times their dense size, counted with integers) exceeds
+:data:`MAX_TREE_WORK`. Beyond that, ``coupling_basis(..., dps=N)`` builds an orthonormal
+basis in fixed-point mpmath arithmetic at ``N`` decimal digits (plus guard bits) by a
+different construction, symmetric powers grown one factor at a time
+(:mod:`o3ref.reference._coupling_mp`): its cost grows with the symmetric components, not
+the trees (``"5o"``, degree 4, ``L = 2``: about 1 s). Each of its tensors carries an a
+posteriori bound on its distance from the exact space, from the Casimir operator, and
+``CouplingBasis.error_bound <= 10**-dps`` is guaranteed (else ``ArithmeticError``). The two
+routes agree (tests: the mpmath tensors lie in the span of the exact ones to within the
+bound). MACE-size contractions (``l <= 3`` per channel, correlation order ``<= 3``, channel
+by channel) are far inside the exact range. :func:`coupling_dimension` (integers only)
 counts the space at any size.
 
 Conventions: :mod:`o3ref.reference.conventions`.
@@ -62,7 +65,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
-from math import factorial, isqrt, lcm
+from math import comb, factorial, isqrt, lcm
 
 import numpy as np
 
@@ -70,12 +73,15 @@ from .indexing import check_degree, triangle
 from .real_cg import real_clebsch_gordan
 from .signed_sqrt import SignedSqrt
 
-__all__ = ["CouplingBasis", "coupling_basis", "coupling_dimension"]
+__all__ = ["CouplingBasis", "coupling_basis", "coupling_dimension", "exact_fits"]
 
 _TERM = re.compile(r"^\s*(?:(\d+)\s*x\s*)?(\d+)\s*([eo])\s*$")
 #: the largest number of symmetric components (distinct sorted index tuples) times trees
 #: that coupling_basis builds exactly
 MAX_EXACT_WORK = 2_000_000
+#: the largest tree work (coupling trees times their dense size) of the exact route; about
+#: 10 s on this project's CPUs (``"5o"`` at degree 4, ``L = 2``, 32 s, is 1.7x this)
+MAX_TREE_WORK = 2_000_000
 
 
 def _irreps(irreps) -> list[tuple[int, int, int]]:
@@ -257,12 +263,14 @@ def _reduce(row: dict, basis: list) -> dict:
 
 @dataclass
 class CouplingBasis:
-    """An exact basis of ``Hom_O(3)(Sym^degree V, V_L)``.
+    """A basis of ``Hom_O(3)(Sym^degree V, V_L)``, exact or at a stated precision.
 
-    ``tensors[k, i_1, ..., i_degree, M]`` (object array of
-    :class:`o3ref.reference.signed_sqrt.SignedSqrt`) is the ``k``-th symmetric map in o3ref's
-    components (``V``'s entries in listed order, ``mul_ir`` layout); ``character_dimension``
-    is the independent count of :func:`coupling_dimension`.
+    ``tensors[k, i_1, ..., i_degree, M]`` is the ``k``-th symmetric map in o3ref's
+    components (``V``'s entries in listed order, ``mul_ir`` layout): exact
+    :class:`o3ref.reference.signed_sqrt.SignedSqrt` entries (``dps is None``), or mpmath
+    numbers of an orthonormal basis (``dps`` set; each tensor within ``error_bound`` of the
+    exact space). ``character_dimension`` is the independent count of
+    :func:`coupling_dimension`.
     """
 
     irreps_in: list
@@ -271,6 +279,15 @@ class CouplingBasis:
     parity: int
     tensors: np.ndarray
     character_dimension: int
+    #: ``None`` for the exact basis; else the decimal digits of the mpmath basis
+    dps: int | None = None
+    #: the largest distance of a tensor from the exact space (Frobenius, tensors of unit
+    #: norm); 0 for the exact basis
+    error_bound: float = 0.0
+    #: the largest deviation of the mpmath tensors' Gram matrix from the identity
+    gram_error: float = 0.0
+    #: working precision of the mpmath basis in bits (``None`` for the exact basis)
+    working_bits: int | None = None
 
     @property
     def dimension(self) -> int:
@@ -290,32 +307,41 @@ class CouplingBasis:
             else np.zeros(self.tensors.shape)
 
     def to_sympy(self, k: int):
-        """Basis tensor ``k`` as a sympy ``MutableDenseNDimArray`` of exact radicals."""
+        """Basis tensor ``k`` as a sympy ``MutableDenseNDimArray``: exact radicals, or sympy
+        Floats of the mpmath basis."""
         import sympy
 
+        if self.dps is not None:
+            return sympy.MutableDenseNDimArray(
+                [sympy.Float(v, self.dps) for v in self.tensors[k].ravel()], self.tensors[k].shape)
         return sympy.MutableDenseNDimArray([v.to_sympy() for v in self.tensors[k].ravel()],
                                            self.tensors[k].shape)
 
 
-def coupling_basis(irreps_in, degree: int, L: int, parity: int) -> CouplingBasis:
-    """Exact basis of the symmetric ``degree``-fold couplings of ``irreps_in`` into
-    ``(L, parity)`` (see the module docstring for the construction). Sizes are bounded by
-    :data:`MAX_EXACT_WORK` (sorted index tuples times trees); beyond it a ``ValueError``
-    says so.
+def coupling_basis(irreps_in, degree: int, L: int, parity: int, *,
+                   dps: int | None = None) -> CouplingBasis:
+    """Basis of the symmetric ``degree``-fold couplings of ``irreps_in`` into ``(L, parity)``
+    (see the module docstring for both constructions): exact with ``dps=None``, bounded by
+    :data:`MAX_EXACT_WORK` and :data:`MAX_TREE_WORK` (beyond them a ``ValueError`` says so
+    and names ``dps``); an orthonormal mpmath basis certified to ``10**-dps`` with
+    ``dps=int`` (bounded by ``_coupling_mp.MAX_MP_ENTRIES``).
 
     >>> coupling_basis("0e+1o", 3, 1, -1).dimension
     2
+    >>> b = coupling_basis("1o", 2, 0, 1, dps=30)
+    >>> b.dimension, b.error_bound < 1e-30, str(b.tensors[0, 0, 0, 0])[:12]
+    (1, True, '0.5773502691')
     """
     degree, L, parity = _check(degree, L, parity)
     entries = _irreps(irreps_in)
     copies, dim = _copies(entries)
     sets = [c for c in itertools.combinations_with_replacement(range(len(copies)), degree)
             if np.prod([copies[i][1] for i in c]) == parity]
-    n_sym = len(list(itertools.combinations_with_replacement(range(dim), degree))) if dim else 0
-    if n_sym * max(1, len(sets)) > MAX_EXACT_WORK:
-        raise ValueError(f"irreps_in={irreps_in!r}, degree={degree}: {n_sym} symmetric "
-                         f"components x {len(sets)} copy sets exceeds MAX_EXACT_WORK="
-                         f"{MAX_EXACT_WORK} for the exact basis")
+    if dps is not None:
+        return _mp_basis(entries, copies, sets, degree, L, parity, dps)
+    refusal = _exact_refusal(irreps_in, copies, dim, sets, degree, L)
+    if refusal:
+        raise ValueError(refusal)
     basis, chosen = [], []
     for members in sets:
         ls = tuple(copies[i][0] for i in members)
@@ -350,3 +376,69 @@ def _eliminate(b: dict, pivot, row: dict) -> dict:
     out = dict(b)
     _subtract(out, c, row)
     return out
+
+
+def _tree_count(ls: tuple[int, ...], L: int) -> int:
+    """The number of coupling trees ``((l1 l2)_{L2} l3) ... -> L`` (integers only)."""
+    counts = {ls[0]: 1}
+    for l in ls[1:]:
+        new: dict = {}
+        for J, c in counts.items():
+            for Jn in triangle(J, l):
+                new[Jn] = new.get(Jn, 0) + c
+        counts = new
+    return counts.get(L, 0)
+
+
+def _tree_work(copies, sets, L: int) -> int:
+    """Trees times their dense size, summed over the copy sets."""
+    work = 0
+    for members in sets:
+        ls = tuple(copies[i][0] for i in members)
+        work += _tree_count(ls, L) * int(np.prod([2 * l + 1 for l in ls])) * (2 * L + 1)
+    return work
+
+
+def _mp_basis(entries, copies, sets, degree, L, parity, dps) -> CouplingBasis:
+    from . import _coupling_mp
+
+    if isinstance(dps, bool) or not isinstance(dps, (int, np.integer)) or not 1 <= dps <= 1000:
+        raise ValueError(f"dps={dps!r} must be an integer from 1 to 1000 (or None: exact)")
+    dimension = coupling_dimension(entries, degree, L, parity)
+    tensors, err, gram, wp = _coupling_mp.build(copies, sets, degree, L, int(dps),
+                                                _copy_count, dimension)
+    return CouplingBasis(entries, degree, L, parity, tensors, dimension, int(dps), float(err),
+                         float(gram), wp)
+
+
+def _copy_count(l: int, k: int, J: int) -> int:
+    """Character count of ``Hom(Sym^k V_l, V_J)`` for one copy (SO(3): parity aside)."""
+    return coupling_dimension([(1, l, 1)], k, J, 1)
+
+
+def _exact_refusal(irreps_in, copies, dim, sets, degree, L) -> str | None:
+    n_sym = comb(dim + degree - 1, degree) if dim else 0
+    if n_sym * max(1, len(sets)) > MAX_EXACT_WORK:
+        return (f"irreps_in={irreps_in!r}, degree={degree}: {n_sym} symmetric components x "
+                f"{len(sets)} copy sets exceeds MAX_EXACT_WORK={MAX_EXACT_WORK} for the exact "
+                "basis; pass dps=N for the mpmath basis")
+    work = _tree_work(copies, sets, L)
+    if work > MAX_TREE_WORK:
+        return (f"irreps_in={irreps_in!r}, degree={degree}, L={L}: the coupling trees' work "
+                f"{work:.3g} exceeds MAX_TREE_WORK={MAX_TREE_WORK} for the exact basis; pass "
+                "dps=N for the mpmath basis")
+    return None
+
+
+def exact_fits(irreps_in, degree: int, L: int, parity: int) -> bool:
+    """Whether :func:`coupling_basis` builds this space exactly (``dps=None``), or refuses it
+    for its size (integers only; nothing is built).
+
+    >>> exact_fits("0e+1o+2e+3o", 3, 3, -1), exact_fits("5o", 4, 2, 1)
+    (True, False)
+    """
+    degree, L, parity = _check(degree, L, parity)
+    copies, dim = _copies(_irreps(irreps_in))
+    sets = [c for c in itertools.combinations_with_replacement(range(len(copies)), degree)
+            if np.prod([copies[i][1] for i in c]) == parity]
+    return _exact_refusal(irreps_in, copies, dim, sets, degree, L) is None

@@ -39,7 +39,8 @@ import numpy as np
 
 from ..signed_sqrt import SignedSqrt
 
-__all__ = ["COUPLING_DEGREES", "coupling_dimensions", "coupling_rows", "coupling_tensors"]
+__all__ = ["COUPLING_DEGREES", "coupling_dimensions", "coupling_l_max", "coupling_rows",
+           "coupling_tensors"]
 
 #: the degrees the ``coupling`` table covers
 COUPLING_DEGREES = (1, 2, 3)
@@ -68,6 +69,24 @@ def _bases(l: int) -> tuple:
                                       f"{b.character_dimension}")
             out.append((degree, L, b.tensors))
     return tuple(out)
+
+
+@functools.lru_cache(maxsize=1)
+def coupling_l_max() -> int:
+    """The largest ``l`` whose spaces (every degree of :data:`COUPLING_DEGREES`, every ``L``)
+    the exact route builds (:func:`o3ref.reference.coupling.exact_fits`; integers only):
+    the table's limit, refused up front beyond it.
+
+    >>> coupling_l_max()
+    8
+    """
+    from ..coupling import exact_fits
+
+    l = 0
+    while all(exact_fits(_irreps(l + 1, 1), d, L, 1) for d in COUPLING_DEGREES
+              for L in _L_range(l + 1, d)):
+        l += 1
+    return l
 
 
 def coupling_rows(l: int) -> list[tuple[int, ...]]:

@@ -52,6 +52,7 @@ from ._files import (
     write_manifest,
 )
 from ._guard import folder_lock, remove_partial
+from ._coupling_rows import coupling_l_max
 from ._kinds import (
     KINDS,
     PI_KINDS,
@@ -154,6 +155,10 @@ def _check(kinds, l_max, formats, shards) -> tuple[list[str], int, list[str]]:
         raise ValueError("at least one kind and one format are needed")
     if shards not in SHARDINGS:
         raise ValueError(f"shards={shards!r} must be one of {', '.join(SHARDINGS)}")
+    if "coupling" in kinds and l_max > coupling_l_max():
+        raise ValueError(f"l_max={l_max}: the coupling table is exact and reaches l = "
+                         f"{coupling_l_max()} (coupling_basis's exact limits); beyond, use "
+                         "coupling_basis(..., dps=N)")
     size = estimate_bytes(kinds, l_max, formats)
     if size > MAX_BYTES:
         raise ValueError(

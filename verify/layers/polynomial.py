@@ -6,8 +6,9 @@ parts are separated by evaluating ``f(t A)`` at ``degree + 2`` Chebyshev nodes `
 ``[-1, 1]`` and solving the Vandermonde system (its condition number is reported; one degree
 more than asked is fitted, and a part there is a residue above ``degree``). The degree-``nu``
 part of each output copy ``(L, parity)`` is then fitted by least squares on the exact basis
-of symmetric couplings (:func:`o3ref.reference.coupling.coupling_basis`; its dimension is
-checked against the character count). A part is symmetric by construction (a homogeneous
+of symmetric couplings (:func:`o3ref.reference.coupling.coupling_basis`, exact where it fits
+and certified to 20 digits in mpmath beyond; its dimension is checked against the character
+count). A part is symmetric by construction (a homogeneous
 polynomial is the diagonal of one symmetric multilinear map); what the basis does not explain
 is its non-equivariant residue. ``reached`` is the rank of the fitted coefficient vectors over
 ``f`` and the other weight draws of the same layer in ``samples``.
@@ -209,12 +210,14 @@ def _channel_groups(ci, co, channelwise: bool):
 
 
 def _basis(cache, sub_in, nu, c):
-    from o3ref.reference.coupling import coupling_basis
+    from o3ref.reference.coupling import coupling_basis, exact_fits
 
     entries = tuple((1, x.l, x.parity) for x in sub_in)  # o3ref's mul_ir order of sub_in
     key = (entries, nu, c.l, c.parity)
     if key not in cache:
-        b = coupling_basis(list(entries), nu, c.l, c.parity)
+        # exact where it fits, else the certified mpmath basis (20 digits: beyond float64)
+        exact = exact_fits(list(entries), nu, c.l, c.parity)
+        b = coupling_basis(list(entries), nu, c.l, c.parity, dps=None if exact else 20)
         if b.dimension != b.character_dimension:
             raise ArithmeticError(f"coupling basis {key}: rank {b.dimension} != character "
                                   f"count {b.character_dimension}")
