@@ -142,3 +142,32 @@ def test_refused_before_work():
         coupling_basis("8x2e", 4, 0, 1, dps=20)
     with pytest.raises(ValueError, match="MAX_TREE_WORK"):
         coupling_basis("5o", 4, 2, 1)
+
+
+def test_decompose_polynomial_beyond_the_exact_limits():
+    """A degree-6 layer on ``2e``: its degree-6 space is refused by the exact route, so the
+    referee fits on the certified mpmath basis, and reaches it in full."""
+    from o3ref.verify import decompose_polynomial
+
+    bases = [coupling_basis("2e", nu, 2, 1, dps=None if exact_fits("2e", nu, 2, 1) else 20)
+             .to_float() for nu in range(1, 7)]
+    assert not exact_fits("2e", 6, 2, 1)
+
+    def layer(seed):
+        w = [np.random.default_rng(seed + nu).standard_normal(len(B))
+             for nu, B in enumerate(bases)]
+
+        def f(A):
+            out = 0
+            for B, ws in zip(bases, w, strict=True):
+                V = np.tensordot(A, np.tensordot(ws, B, axes=(0, 0)), axes=([1], [0]))
+                while V.ndim > 2:
+                    V = np.einsum("si,si...->s...", A, V)
+                out = out + V
+            return out
+        return f
+
+    report = decompose_polynomial(layer(0), "2e", "2e", 6, samples=[layer(10)])
+    assert report.passed, str(report)
+    rows = {r.degree: r for r in report.rows}
+    assert rows[6].exact_dim == rows[6].reached == 2
