@@ -97,7 +97,8 @@ def _generators(l: int, wp: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             X = U.H * (1j * Jc) * U
             out.append(np.array([[int(mpmath.nint(mpmath.ldexp(mpmath.re(X[i, j]), wp)))
                                   for j in range(n)] for i in range(n)], dtype=object))
-            if max(abs(mpmath.im(X[i, j])) for i in range(n) for j in range(n)) > mpmath.ldexp(1, -wp):
+            imag = max(abs(mpmath.im(X[i, j])) for i in range(n) for j in range(n))
+            if imag > mpmath.ldexp(1, -wp):
                 raise ArithmeticError(f"so(3) generator for l={l} is not real")
         cas = sum(X @ X for X in out)  # scale 2^(2 wp)
         target = -l * (l + 1) << (2 * wp)

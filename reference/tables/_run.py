@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from ..indexing import check_degree
+from ._coupling_rows import coupling_l_max
 from ._files import (
     FORMATS,
     MANIFEST,
@@ -52,7 +53,6 @@ from ._files import (
     write_manifest,
 )
 from ._guard import folder_lock, remove_partial
-from ._coupling_rows import coupling_l_max
 from ._kinds import (
     KINDS,
     PI_KINDS,
