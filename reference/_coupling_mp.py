@@ -152,13 +152,12 @@ def _sym_basis(l: int, k: int, J: int, wp: int, count) -> np.ndarray:
         if not len(phis):
             continue
         cg = _cg_fixed(Jp, l, J, wp)  # (2J'+1, n, 2J+1)
-        acc = 0
-        for p in range(k):
-            g = phis[:, rest[p], :]  # (d, n_t, 2J'+1)
-            c = np.transpose(cg[:, last[p], :], (1, 0, 2))  # (n_t, 2J'+1, 2J+1)
-            acc = acc + np.einsum("dtm,tmM->dtM", g, c)
-        for cand in _div_round(acc, k << wp):
-            q = _orthonormalise(cand, basis, weights, wp)
+        cs = [np.transpose(cg[:, last[p], :], (1, 0, 2)) for p in range(k)]  # (n_t, 2J'+1, 2J+1)
+        for phi in phis:  # one candidate at a time: stop at the character count
+            acc = 0
+            for p in range(k):
+                acc = acc + np.einsum("tm,tmM->tM", phi[rest[p], :], cs[p])
+            q = _orthonormalise(_div_round(acc, k << wp), basis, weights, wp)
             if q is not None:
                 basis.append(q)
             if len(basis) == target:
@@ -192,13 +191,13 @@ def _chain(parts, L, wp, count):
                 yield T
             return
         l, k = rest[0]
+        reach = sum(kk * ll for ll, kk in rest[1:])  # what the parts after this one can add
         for Jc in range(0, k * l + 1):
-            betas = _sym_basis(l, k, Jc, wp, count)
+            Jns = [Jn for Jn in triangle(J, Jc) if abs(Jn - L) <= reach]
+            betas = _sym_basis(l, k, Jc, wp, count) if Jns else ()
             if not len(betas):
                 continue
-            for Jn in triangle(J, Jc):
-                if len(rest) == 1 and Jn != L:
-                    continue
+            for Jn in Jns:
                 cg = _cg_fixed(J, Jc, Jn, wp)
                 # an equivariant map of norm 1 into V_J is sqrt(1/(2J+1)) times an isometry:
                 # this factor keeps the coupled map at norm 1
@@ -210,7 +209,8 @@ def _chain(parts, L, wp, count):
                                     Jn, rest[1:])
 
     l0, k0 = parts[0]
-    for J0 in range(0, k0 * l0 + 1):
+    reach = sum(k * l for l, k in parts[1:])
+    for J0 in range(max(0, L - reach), min(k0 * l0, L + reach) + 1):
         for beta in _sym_basis(l0, k0, J0, wp, count):
             yield from grow(beta, J0, parts[1:])
 
