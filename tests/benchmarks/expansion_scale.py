@@ -7,10 +7,10 @@ setup), then the case is computed ``warmup`` times untimed and ``rounds`` times 
 result dropped before the next), and more timed rounds while they add up to less than
 ``min_seconds`` CPU seconds (a short case, such as the seed set's few milliseconds, then
 samples as long a stretch of the machine's load as a slow one). The child prints one JSON
-line: the wall and CPU (user + system, all threads) times of the rounds, the peak RSS before
-the case (imports, the structure, the warm-up) and after it, and the norm of every block
-(values and gradients), so that the parent can check the two libraries against each other
-without holding both results.
+line: the wall and CPU (user + system, all threads; also apart, with the minor page faults)
+times of the rounds, the peak RSS before the case (imports, the structure, the warm-up) and
+after it, and the norm of every block (values and gradients), so that the parent can check
+the two libraries against each other without holding both results.
 
 By hand, one thread (``tox -e bench`` sets the same variables)::
 
@@ -125,6 +125,7 @@ def measure(library, case, gradients, rounds, warmup=0, min_seconds=0.0):
     for _ in range(warmup):
         calc.compute(structures, gradients=grads)
     times, cpu, norms, done = [], [], {}, False
+    user, system, faults = [], [], []
     while not done:
         before = resource.getrusage(resource.RUSAGE_SELF)
         start = time.perf_counter()
@@ -132,6 +133,9 @@ def measure(library, case, gradients, rounds, warmup=0, min_seconds=0.0):
         times.append(time.perf_counter() - start)
         after = resource.getrusage(resource.RUSAGE_SELF)
         cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+        user.append(after.ru_utime - before.ru_utime)
+        system.append(after.ru_stime - before.ru_stime)
+        faults.append(after.ru_minflt - before.ru_minflt)
         done = len(cpu) >= rounds and sum(cpu) >= min_seconds
         if done:  # the last round: its norms
             for key, block in result.items():
@@ -142,6 +146,7 @@ def measure(library, case, gradients, rounds, warmup=0, min_seconds=0.0):
         del result
     return {"library": library, "case": case, "gradients": gradients,
             "atoms": sum(len(f) for f in structures), "seconds": times, "cpu_seconds": cpu,
+            "user_seconds": user, "system_seconds": system, "minor_faults": faults,
             "baseline_kib": baseline, "peak_kib": peak_rss_kib(), "norms": norms}
 
 
