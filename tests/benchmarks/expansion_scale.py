@@ -19,9 +19,9 @@ By hand, one thread (``tox -e bench`` sets the same variables)::
 
 ``profile`` prints where o3ref's time goes, stage by stage: ``cProfile`` timing with the
 process's CPU time (user + system, so that other processes on the machine do not count),
-cumulative over the functions of each stage. The profiled call uses the output arrays of
-the warm-up run again (its result dropped first), as every call after the first does: no
-page faults of the output; zeroing the values lands in "other".
+cumulative over the functions of each stage. The page faults of the output (system time)
+land in the stage that first writes it: the values in accumulation, the gradients in
+gradients.
 
 Cases: ``seed`` (the seed's 121 small water frames, the seed hypers), ``box8`` (1536-atom
 periodic water box), ``box16`` (12,288 atoms), and ``box8x2``, ``box8x4``, ``box8x8``
