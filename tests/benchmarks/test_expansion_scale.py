@@ -13,10 +13,9 @@ round, runs in ``SEED_CHILDREN`` children per library, o3ref's and featomic's ta
 each timing rounds until they add up to ``SEED_SECONDS``: the same rule for both libraries.
 The system time holds the page faults, so that the spread of the rounds still shows them
 (on a virtual machine with free page reporting, memory left free for a couple of seconds
-goes back to the host and costs about ten times more to fault in again: o3ref uses the
-output arrays of a result its caller has dropped again, and touches new ones at once, see
-``SphericalExpansion._allocate``; the spread of its rounds is then the machine's, mostly
-user time of the memory-bound passes). Peak memory is the whole process's peak resident set
+goes back to the host and costs about ten times more to fault in again: o3ref touches its
+whole output at once, right after the neighbour search, see
+``SphericalExpansion._allocate``). Peak memory is the whole process's peak resident set
 (``VmHWM``, not ``ru_maxrss``, which holds the parent's resident set too: imports, structure
 and computation; both children import both libraries; the highest of a library's children).
 
