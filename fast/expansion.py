@@ -192,13 +192,12 @@ class SphericalExpansion:
 
     # ------------------------------------------------------------------ kernel
     def _allocate(self, lay, gradients):
-        """The output arrays: values ``(samples, 2l+1, N)``, zero, and gradients
-        ``(entries, 3, 2l+1, N)`` per ``l`` (an empty list without gradients), zero or an
-        earlier call's (``_accumulate`` zeroes the entries it does not overwrite).
+        """The output arrays, zero: values ``(samples, 2l+1, N)`` and gradients
+        ``(entries, 3, 2l+1, N)`` per ``l`` (an empty list without gradients).
 
         An array of the previous call that its caller has let go (no view of it left: only
-        ``self._spares`` holds it) and that has the room (at most twice) is used again (the
-        values zeroed); the others are let go and new ones allocated, every page touched at once
+        ``self._spares`` holds it) and that has the room (at most twice) is zeroed and used
+        again; the others are let go and new ones allocated, every page touched at once
         (one zero written per ``PAGE_VALUES``). Both spare the fresh memory's page faults
         while the call runs: on a virtual machine with free page reporting (2 MiB blocks
         free for about two seconds go back to the host), memory faulted in again costs ten
@@ -219,8 +218,7 @@ class SphericalExpansion:
             size = math.prod(shape)
             flat, spares[k] = spares[k], None  # ``flat`` the only name left here
             if flat is not None and size <= flat.size <= 2 * size and _unshared(flat):
-                if k < h.l_max + 1:  # values; the gradients are zeroed chunk by chunk
-                    flat[:size] = 0.0
+                flat[:size] = 0.0
             else:
                 flat = None  # let it go before the new one (the peak)
                 flat = np.zeros(size)
@@ -247,7 +245,6 @@ class SphericalExpansion:
         """Run the pair pipeline chunk by chunk: radial and angular parts of the chunk's
         pairs, then their segment sums (and gradients) into the output arrays."""
         radial_integral = self._radial_for(lay.n_pairs)
-        clean = 0  # the gradients' entries from here on may hold an earlier call's output
         for chunk in chunk_bounds(lay, self._chunk_pairs(bool(grads))):
             index = lay.order[chunk.lo:chunk.hi]
             vec, dist = vectors[index], distances[index]
@@ -265,10 +262,8 @@ class SphericalExpansion:
             radial *= fc
             harmonics, dharmonics = self._harmonics.compute_with_gradients(vec)
             add_values(values, harmonics, radial, plans, chunk.rows)
-            clean = add_gradients(grads, lay, chunk, harmonics, dharmonics, radial, dradial,
-                                  vec / dist[:, None], clean)
-        for out in grads:  # the entries after the last pair's (sample rows without pairs)
-            out[clean:] = 0.0
+            add_gradients(grads, lay, chunk, harmonics, dharmonics, radial, dradial,
+                          vec / dist[:, None])
 
     def _tensor_map(self, lay, system, atom, values, grads):
         """The blocks of every group and ``l`` (slices of the output arrays), with labels."""

@@ -90,23 +90,17 @@ def _factors(harmonics, dharmonics, radial, dradial, unit, slots, n_rows):
     return lefts, right
 
 
-def add_gradients(gradients, lay, chunk, harmonics, dharmonics, radial, dradial, unit,
-                  clean=None):
-    """Write the gradient entries of the chunk's pairs, and their centres', into ``gradients``;
-    return the new ``clean``.
+def add_gradients(gradients, lay, chunk, harmonics, dharmonics, radial, dradial, unit):
+    """Write the gradient entries of the chunk's pairs, and their centres', into ``gradients``.
 
-    ``gradients[l]`` is the ``(entries, 3, 2l+1, N)`` output: its entries before ``clean``
-    hold this call's sums so far (zeros where nothing was added), those from ``clean`` on
-    anything (an earlier call's output used again; ``None``: zeros everywhere). The entries
-    the chunk adds into, and those it skips, are zeroed first, the ones it overwrites are
-    not; the entries up to the returned mark then hold sums. ``dharmonics`` is
-    ``(P, 3, K)``, ``dradial`` ``dR/dr`` (cutoff included), ``unit`` ``r_hat`` ``(P, 3)``.
-
-    When the chunk's segments are whole and every pair has an entry of its own (no repeated
-    periodic image), the products go straight into the output's rows (the chunk's entries
-    are one slice of them; the centres' rows get zero factors, then minus the sum of their
-    row's products); otherwise per-pair products are summed by entry (a neighbour's images
-    add up; an atom's own images do not move) and added to the output.
+    ``gradients[l]`` is the ``(entries, 3, 2l+1, N)`` output (zeros where nothing was
+    written yet); ``dharmonics`` is ``(P, 3, K)``, ``dradial`` ``dR/dr`` (cutoff included),
+    ``unit`` ``r_hat`` ``(P, 3)``. When the chunk's segments are whole and every pair has an
+    entry of its own (no repeated periodic image), the products go straight into the
+    output's rows (the chunk's entries are one slice of them; the centres' rows get zero
+    factors, then minus the sum of their row's products); otherwise per-pair products are
+    summed by entry (a neighbour's images add up; an atom's own images do not move) and
+    added to the output.
     """
     lo, hi = chunk.lo, chunk.hi
     pair_entry = lay.pair_entry[lo:hi]
@@ -116,10 +110,6 @@ def add_gradients(gradients, lay, chunk, harmonics, dharmonics, radial, dradial,
     direct = (chunk.whole and n_entries <= 2 * n_pairs
               and bool(np.all(pair_entry[1:] > pair_entry[:-1]))
               and bool(lay.moving[lo:hi].all()))
-    if clean is not None:  # direct: every entry of the chunk written, not added into
-        for out in gradients:
-            out[clean:e_lo if direct else e_hi] = 0.0
-        clean = max(clean, e_hi)
     if direct:  # pair p on row pair_entry[p] of the output's slice e_lo:e_hi
         lefts, right = _factors(harmonics, dharmonics, radial, dradial, unit,
                                 pair_entry - e_lo, n_entries)
@@ -156,4 +146,3 @@ def add_gradients(gradients, lay, chunk, harmonics, dharmonics, radial, dradial,
             products = np.matmul(left.transpose(0, 2, 1), right[l])
             flat[pair_entry[runs]] += np.add.reduceat(products, runs, axis=0)
             flat[centres] -= np.add.reduceat(products, chunk.starts, axis=0)
-    return clean

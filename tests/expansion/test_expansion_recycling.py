@@ -12,14 +12,10 @@ import copy
 import gc
 import weakref
 
-import ase
 import numpy as np
-import pytest
 from expansion_helpers import SEED_HYPERS, random_structure, seed_frames
 
-import o3ref.fast.expansion as expansion
 from o3ref.fast import SphericalExpansion
-from o3ref.verify.structures import sparse_box
 
 
 def _arrays(result):
@@ -87,29 +83,3 @@ def test_copies_leave_the_spare_arrays_behind():
     copied = copy.deepcopy(calc)
     assert copied._spares == [] and len(calc._spares) > 0
     _same(copied.compute(seed_frames()[:3], gradients=["positions"]), _arrays(result))
-
-
-@pytest.mark.parametrize("chunk_pairs", [None, 1, 7])
-def test_arrays_used_again_hold_no_trace_of_the_earlier_call(monkeypatch, chunk_pairs):
-    """The gradients are not zeroed as a whole when used again: every chunk zeroes the
-    entries it adds into (split segments, periodic images) or skips (atoms without
-    neighbours), and overwrites the others."""
-    if chunk_pairs is not None:  # chunks of 1 or 7 pairs: split segments, summed entries
-        monkeypatch.setattr(expansion, "CHUNK_BYTES", 1)
-        monkeypatch.setattr(expansion, "MIN_CHUNK_PAIRS", chunk_pairs)
-    small_cell = ase.Atoms("OH2", positions=[[0, 0, 0], [0.9, 0.1, 0], [-0.2, 0.9, 0.1]],
-                           cell=[2.5, 2.6, 2.7], pbc=True)  # an atom's own images
-    lonely = ase.Atoms("OH2", positions=[[0, 0, 0], [0.96, 0, 0], [8, 8, 8]])  # no pairs
-    rng = np.random.default_rng(11)
-    cases = [[small_cell], [lonely], [random_structure(rng, 10, [1, 8], periodic=True)],
-             seed_frames()[:5], [sparse_box(30, 12.0)]]
-    calc = SphericalExpansion(**SEED_HYPERS)
-    for structures in cases + cases[::-1]:
-        # the earlier arrays, full of another structure's numbers, are used again
-        poisoned = calc.compute(cases[2], gradients=["positions"])
-        for block in poisoned.blocks():
-            block.gradient("positions").values[...] = np.nan
-        del poisoned, block
-        got = calc.compute(structures, gradients=["positions"])
-        _same(got, _arrays(SphericalExpansion(**SEED_HYPERS).compute(
-            structures, gradients=["positions"])))
