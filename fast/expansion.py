@@ -50,7 +50,6 @@ Conventions: :mod:`o3ref.reference.conventions` (density expansion section).
 from __future__ import annotations
 
 import math
-import sys
 
 import ase
 import numpy as np
@@ -82,8 +81,7 @@ SPLINE_MIN_PAIRS = 4096
 CHUNK_BYTES = 4 << 20
 #: ... but a chunk holds at least this many pairs (very large bases)
 MIN_CHUNK_PAIRS = 64
-#: float64 values per 4 KiB page: new output arrays have every page touched at once
-#: (``_allocate``)
+#: float64 values per 4 KiB page: the output's pages are touched at once (``_allocate``)
 PAGE_VALUES = 512
 #: bytes of the index arrays kept for every pair of a call (pair lists, order, entries)
 _INDEX_BYTES_PER_PAIR = 96
@@ -122,11 +120,6 @@ class SphericalExpansion:
         ]
         self._properties = Labels(["n"], np.arange(h.n_radial, dtype=np.int32).reshape(-1, 1))
         self._xyz = Labels(["xyz"], np.arange(3, dtype=np.int32).reshape(-1, 1))
-        self._spares = []  # the output arrays of the last call, for the next (``_allocate``)
-
-    def __getstate__(self):
-        """Copies and pickles leave the spare output arrays behind."""
-        return dict(self.__dict__, _spares=[])
 
     def compute(self, frames, gradients=None) -> TensorMap:
         """Expansion coefficients of ``frames`` (one ``ase.Atoms`` or a list of them).
@@ -195,38 +188,24 @@ class SphericalExpansion:
         """The output arrays, zero: values ``(samples, 2l+1, N)`` and gradients
         ``(entries, 3, 2l+1, N)`` per ``l`` (an empty list without gradients).
 
-        An array of the previous call that its caller has let go (no view of it left: only
-        ``self._spares`` holds it) and that has the room (at most twice) is zeroed and used
-        again; the others are let go and new ones allocated, every page touched at once
-        (one zero written per ``PAGE_VALUES``). Both spare the fresh memory's page faults
-        while the call runs: on a virtual machine with free page reporting (2 MiB blocks
-        free for about two seconds go back to the host), memory faulted in again costs ten
-        times more, and whether it went back depends on the moment (issue 21: 0.1 s of
-        system time per round of the 1,536-atom box with gradients, or 0.8 s). The price:
-        after its caller drops a result, the calculator keeps its memory until the next
-        call (or its own end).
+        Every page is touched here, at once (one zero written per ``PAGE_VALUES``), rather
+        than by the chunks that fill it later: the same page faults (every row is written
+        anyway), but taken right after the neighbour search, so that memory a previous
+        call has just freed comes straight back. Faulted over the whole run, the memory can
+        meanwhile go back to a virtual machine's host (free page reporting: 2 MiB blocks
+        free for about two seconds), whose faults then cost ten times more (issue 21: the
+        1,536-atom box with gradients, 0.1 s of system time per round or 0.8 s).
         """
         h = self.hypers
-        shapes = [(len(lay.sample_key), 2 * l + 1, h.n_radial) for l in range(h.l_max + 1)]
+        n_rows = len(lay.sample_key)
+        values = [np.zeros((n_rows, 2 * l + 1, h.n_radial)) for l in range(h.l_max + 1)]
+        grads = []
         if gradients:
-            shapes += [(len(lay.entry_key), 3, 2 * l + 1, h.n_radial)
-                       for l in range(h.l_max + 1)]
-        spares, self._spares = self._spares, []
-        spares += [None] * (len(shapes) - len(spares))
-        arrays = []
-        for k, shape in enumerate(shapes):
-            size = math.prod(shape)
-            flat, spares[k] = spares[k], None  # ``flat`` the only name left here
-            if flat is not None and size <= flat.size <= 2 * size and _unshared(flat):
-                flat[:size] = 0.0
-            else:
-                flat = None  # let it go before the new one (the peak)
-                flat = np.zeros(size)
-                flat[::PAGE_VALUES] = 0.0
-            self._spares.append(flat)
-            arrays.append(flat[:size].reshape(shape))
-        n_l = h.l_max + 1
-        return arrays[:n_l], arrays[n_l:]
+            n_entries = len(lay.entry_key)
+            grads = [np.zeros((n_entries, 3, 2 * l + 1, h.n_radial)) for l in range(h.l_max + 1)]
+        for out in values + grads:
+            out.reshape(-1)[::PAGE_VALUES] = 0.0
+        return values, grads
 
     def _chunk_pairs(self, gradients):
         """Pairs per chunk: per-pair temporaries within ``CHUNK_BYTES``, at least
@@ -296,29 +275,6 @@ class SphericalExpansion:
                     ))
                 blocks.append(block)
         return TensorMap(Labels(KEY_NAMES, np.array(keys, dtype=np.int32)), blocks)
-
-
-def _references(array) -> int:
-    """``array``'s reference count (CPython), -1 where there is none to read."""
-    getrefcount = getattr(sys, "getrefcount", None)
-    return -1 if getrefcount is None else getrefcount(array)
-
-
-def _unshared(array) -> bool:
-    """True when only the caller's one name refers to ``array``: no view of it (a view
-    holds a reference to its base), no block of a result, is left anywhere."""
-    return _LONE > 0 and _references(array) == _LONE
-
-
-def _lone(array) -> int:
-    """The count :func:`_unshared` sees for an array that one name refers to (the same
-    frames: the name, this argument, ``_references``'s)."""
-    return _references(array)
-
-
-_probe = np.zeros(1)
-_LONE = _lone(_probe)
-del _probe
 
 
 def _positions(frames):
