@@ -4,10 +4,13 @@ Each measurement runs in a new interpreter (``run_child``), so that its peak res
 (:func:`peak_rss_kib`) is its own: both libraries are imported in every child (the same
 baseline), the calculator is built and run once on a small box (splines, caches, first-call
 setup), then the case is computed ``warmup`` times untimed and ``rounds`` times timed (each
-result dropped before the next). The child prints one JSON line: the wall and CPU (user +
-system, all threads) times of the rounds, the peak RSS before the case (imports, the
-structure, the warm-up) and after it, and the norm of every block (values and gradients), so
-that the parent can check the two libraries against each other without holding both results.
+result dropped before the next), and more timed rounds while they add up to less than
+``min_seconds`` CPU seconds (a short case, such as the seed set's few milliseconds, then
+samples as long a stretch of the machine's load as a slow one). The child prints one JSON
+line: the wall and CPU (user + system, all threads; also apart, with the minor page faults)
+times of the rounds, the peak RSS before the case (imports, the structure, the warm-up) and
+after it, and the norm of every block (values and gradients), so that the parent can check
+the two libraries against each other without holding both results.
 
 By hand, one thread (``tox -e bench`` sets the same variables)::
 
@@ -105,8 +108,9 @@ def peak_rss_kib():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def measure(library, case, gradients, rounds, warmup=0):
-    """Times, peak RSS and block norms of ``rounds`` computations (see the module docstring)."""
+def measure(library, case, gradients, rounds, warmup=0, min_seconds=0.0):
+    """Times, peak RSS and block norms of ``rounds`` computations, more while the timed
+    rounds have taken less than ``min_seconds`` CPU seconds (see the module docstring)."""
     import featomic  # noqa: F401  - both libraries in every child: one baseline
     import numpy as np
 
@@ -120,15 +124,20 @@ def measure(library, case, gradients, rounds, warmup=0):
     baseline = peak_rss_kib()
     for _ in range(warmup):
         calc.compute(structures, gradients=grads)
-    times, cpu, norms = [], [], {}
-    for index in range(rounds):
+    times, cpu, norms, done = [], [], {}, False
+    user, system, faults = [], [], []
+    while not done:
         before = resource.getrusage(resource.RUSAGE_SELF)
         start = time.perf_counter()
         result = calc.compute(structures, gradients=grads)
         times.append(time.perf_counter() - start)
         after = resource.getrusage(resource.RUSAGE_SELF)
         cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-        if index == rounds - 1:
+        user.append(after.ru_utime - before.ru_utime)
+        system.append(after.ru_stime - before.ru_stime)
+        faults.append(after.ru_minflt - before.ru_minflt)
+        done = len(cpu) >= rounds and sum(cpu) >= min_seconds
+        if done:  # the last round: its norms
             for key, block in result.items():
                 entry = [float(np.linalg.norm(block.values))]
                 if gradients:
@@ -137,6 +146,7 @@ def measure(library, case, gradients, rounds, warmup=0):
         del result
     return {"library": library, "case": case, "gradients": gradients,
             "atoms": sum(len(f) for f in structures), "seconds": times, "cpu_seconds": cpu,
+            "user_seconds": user, "system_seconds": system, "minor_faults": faults,
             "baseline_kib": baseline, "peak_kib": peak_rss_kib(), "norms": norms}
 
 
@@ -204,11 +214,14 @@ def main(argv=None):
     parser.add_argument("--gradients", action="store_true")
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--warmup", type=int, default=0, help="untimed rounds of the case first")
+    parser.add_argument("--min-seconds", type=float, default=0.0,
+                        help="measure: more rounds until the timed ones take this much CPU")
     parser.add_argument("--table", action="store_true", help="profile: print a table too")
     args = parser.parse_args(argv)
     if args.what == "measure":
         library, case = args.rest
-        answer = measure(library, case, args.gradients, args.rounds, args.warmup)
+        answer = measure(library, case, args.gradients, args.rounds, args.warmup,
+                         args.min_seconds)
     else:
         (case,) = args.rest
         answer = profile(case, args.gradients)
