@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pytest
 from fast_helpers import HARD_POINTS, near_pole_points, scipy_matrices
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from o3ref.fast import SolidHarmonics, SphericalHarmonics, solid_harmonics, spherical_harmonics
@@ -201,6 +201,7 @@ def _central_differences(f, xyz, h=1e-6):
 
 @settings(max_examples=20, deadline=None)
 @given(seed=st.integers(0, 2**16), l_max=st.integers(0, 12))
+@example(seed=174, l_max=10)
 def test_gradients_vs_finite_differences(seed, l_max):
     xyz = np.random.default_rng(seed).normal(size=(5, 3))
     xyz[0] = [0.0, 0.0, 1.3]  # pole
@@ -208,7 +209,9 @@ def test_gradients_vs_finite_differences(seed, l_max):
         _, G = calc.compute_with_gradients(xyz)
         fd = _central_differences(calc.compute, xyz)
         values = np.abs(calc.compute(xyz)).max()
-        tol = finite_difference_tolerance(1e-6, value_scale=values,
+        # the recurrences compute each value to ~ (l+1) eps |f|, not eps |f|: the rounding of
+        # the differences scales with that (seed=174, l_max=10 failed with eps |f| alone)
+        tol = finite_difference_tolerance(1e-6, value_scale=(l_max + 1) * values,
                                           third_derivative=(l_max + 2) ** 3 * (1 + values))
         np.testing.assert_allclose(G, fd, atol=tol.atol)
 
