@@ -168,6 +168,11 @@ def _growth(benchmark, gradients):
     answers = [benchmark.pedantic(run_child, args=("measure", "o3ref", sizes[0], *flags),
                                   rounds=1, iterations=1)]
     answers += [run_child("measure", "o3ref", case, *flags) for case in sizes[1:]]
+    # a process's peak rounds up by a 2 MiB huge page per large array, or not (the same
+    # 12,288-atom values call peaks at 228 or 239 MiB): the smaller of two processes counts
+    again = [run_child("measure", "o3ref", case, *flags) for case in sizes]
+    answers = [min(a, b, key=lambda x: x["peak_kib"]) for a, b in zip(answers, again,
+                                                                       strict=True)]
     atoms = [a["atoms"] for a in answers]
     peaks = [_mib(a["peak_kib"]) for a in answers]
     above = [_mib(a["peak_kib"] - a["baseline_kib"]) for a in answers]
