@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from math import comb, factorial, isqrt
+from math import factorial, isqrt
 
 import mpmath
 import numpy as np
@@ -215,23 +215,32 @@ def _chain(parts, L, wp, count):
             yield from grow(beta, J0, parts[1:])
 
 
+@functools.lru_cache(maxsize=256)
+def _generator_terms(l: int, k: int, a: int, wp: int) -> tuple:
+    """``X_a`` acting on one argument after another of ``Sym^k V_l``, on sorted tuples:
+    ``((idx, coef), ...)`` with ``(S X)[t] = sum idx, coef: S[idx[t]] * coef[t]``."""
+    X = _generators(l, wp)[a]
+    tuples, index, _ = _sorted_tuples(2 * l + 1, k)
+    terms = []
+    for pos in range(k):
+        for p in range(2 * l + 1):
+            coef = np.array([X[p, t[pos]] for t in tuples], dtype=object)
+            if any(coef):
+                idx = np.array([index[tuple(sorted(t[:pos] + (p,) + t[pos + 1:]))]
+                                for t in tuples])
+                terms.append((idx, coef))
+    return tuple(terms)
+
+
 def _apply_generator(T, parts, a, wp, L):
     """``ad_a(T)`` at scale ``2^(2 wp)`` on the product of sorted tuples."""
     XL = _generators(L, wp)[a]
     R = np.tensordot(T, XL, axes=([-1], [1]))  # sum_M' T[.., M'] X^L[M, M']
     for axis, (l, k) in enumerate(parts):
-        X = _generators(l, wp)[a]
-        tuples, index, _ = _sorted_tuples(2 * l + 1, k)
-        for pos in range(k):
-            for p in range(2 * l + 1):
-                coef = np.array([X[p, t[pos]] for t in tuples], dtype=object)
-                if not any(coef):
-                    continue
-                idx = np.array([index[tuple(sorted(t[:pos] + (p,) + t[pos + 1:]))]
-                                for t in tuples])
-                shape = [1] * T.ndim
-                shape[axis] = len(tuples)
-                R = R - np.take(T, idx, axis=axis) * coef.reshape(shape)
+        shape = [1] * T.ndim
+        shape[axis] = T.shape[axis]
+        for idx, coef in _generator_terms(l, k, a, wp):
+            R = R - np.take(T, idx, axis=axis) * coef.reshape(shape)
     return R
 
 
@@ -324,7 +333,3 @@ def _dense(found, copies, dim, degree, L, wp):
                     tensors[(k,) + perm + (idx[-1],)] = value
     return tensors
 
-
-def n_sorted(l: int, k: int) -> int:
-    """The number of sorted index tuples of ``Sym^k V_l``."""
-    return comb(2 * l + k, k)

@@ -192,6 +192,12 @@ def _rational_cg(l1: int, l2: int, L: int) -> np.ndarray:
     return np.vectorize(lambda f: int(f * den), otypes=[object])(out)
 
 
+def _copy_sets(copies, degree: int, parity: int) -> list[tuple[int, ...]]:
+    """The multisets of ``degree`` copies whose parities multiply to ``parity``."""
+    return [c for c in itertools.combinations_with_replacement(range(len(copies)), degree)
+            if np.prod([copies[i][1] for i in c]) == parity]
+
+
 def _copies(entries):
     out, start = [], 0
     for mul, l, p in entries:
@@ -335,8 +341,7 @@ def coupling_basis(irreps_in, degree: int, L: int, parity: int, *,
     degree, L, parity = _check(degree, L, parity)
     entries = _irreps(irreps_in)
     copies, dim = _copies(entries)
-    sets = [c for c in itertools.combinations_with_replacement(range(len(copies)), degree)
-            if np.prod([copies[i][1] for i in c]) == parity]
+    sets = _copy_sets(copies, degree, parity)
     if dps is not None:
         return _mp_basis(entries, copies, sets, degree, L, parity, dps)
     refusal = _exact_refusal(irreps_in, copies, dim, sets, degree, L)
@@ -439,6 +444,5 @@ def exact_fits(irreps_in, degree: int, L: int, parity: int) -> bool:
     """
     degree, L, parity = _check(degree, L, parity)
     copies, dim = _copies(_irreps(irreps_in))
-    sets = [c for c in itertools.combinations_with_replacement(range(len(copies)), degree)
-            if np.prod([copies[i][1] for i in c]) == parity]
+    sets = _copy_sets(copies, degree, parity)
     return _exact_refusal(irreps_in, copies, dim, sets, degree, L) is None
