@@ -40,7 +40,7 @@ or the tree work (trees times their dense size, counted with integers) exceeds
 basis in fixed-point mpmath arithmetic at ``N`` decimal digits (plus guard bits) by a
 different construction, symmetric powers grown one factor at a time
 (:mod:`o3ref.reference._coupling_mp`): its cost grows with the symmetric components, not
-the trees (``"5o"``, degree 4, ``L = 2``: about 1 s). Each of its tensors carries an a
+the trees (``"5o"``, degree 4, ``L = 2``: under 1 s). Each of its tensors carries an a
 posteriori bound on its distance from the exact space, from the Casimir operator, and
 ``CouplingBasis.error_bound <= 10**-dps`` is guaranteed (else ``ArithmeticError``). The two
 routes agree (tests: the mpmath tensors lie in the span of the exact ones to within the
